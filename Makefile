@@ -1,0 +1,30 @@
+# harvest2runn: `make demo` and `make test` are the two set-up commands (see README.md).
+GO       ?= go
+BIN      := bin/harvest2runn
+PKGS     := ./...
+# The DuckDB driver is cgo: the first build compiles and links it (about a minute on 2 cores).
+export CGO_ENABLED := 1
+
+.PHONY: build test bench demo lint clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/harvest2runn
+
+test: lint
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+# Benchmarks report ratios against the rate limits, CPU per page and peak memory;
+# figures and commands are recorded in docs/benchmarks.md.
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./extract/ ./harvest/...
+
+demo: build
+	./$(BIN) demo
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+clean:
+	rm -rf bin

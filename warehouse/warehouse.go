@@ -1,0 +1,138 @@
+// Package warehouse opens harvest2runn's DuckDB warehouse: one file that keeps every page either
+// API ever sent us, the transform's models, and the audit trail of every write. It applies the
+// embedded migrations, keeps the run registry and holds the run lock, so that one process at a
+// time writes to a warehouse file.
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+	"github.com/jmoiron/sqlx"
+)
+
+// DefaultPath is where the warehouse lives unless --warehouse or HARVEST2RUNN_WAREHOUSE says otherwise.
+const DefaultPath = "harvest2runn.duckdb"
+
+// Warehouse is an open warehouse file, held by this process until Close.
+type Warehouse struct {
+	DB        *sqlx.DB
+	path      string
+	connector *duckdb.Connector
+	lock      *fileLock
+}
+
+// Options tune Open.
+type Options struct {
+	// Holder names the command holding the lock, for the message another process gets.
+	Holder string
+}
+
+// Open opens (creating if needed) the warehouse at path, takes the run lock and applies pending
+// migrations. A second process gets a *BusyError naming the run that holds it.
+func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
+	if path == "" {
+		path = DefaultPath
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse path %q: %w", path, err)
+	}
+	if dir := filepath.Dir(abs); dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("warehouse folder %s does not exist: create it or choose another --warehouse", dir)
+		}
+	}
+	lock, err := acquireLock(abs, opts.Holder)
+	if err != nil {
+		return nil, err
+	}
+	w, err := openDuckDB(ctx, abs)
+	if err != nil {
+		lock.release()
+		return nil, err
+	}
+	w.lock = lock
+	if err := w.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := w.abandonStaleRuns(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+var conflictingPID = regexp.MustCompile(`PID (\d+)`)
+
+func openDuckDB(ctx context.Context, path string) (*Warehouse, error) {
+	connector, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		return nil, translateOpenError(path, err)
+	}
+	db := sqlx.NewDb(sql.OpenDB(connector), "duckdb")
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, translateOpenError(path, err)
+	}
+	return &Warehouse{DB: db, path: path, connector: connector}, nil
+}
+
+// translateOpenError turns DuckDB's file-lock message, which names neither harvest2runn nor a
+// remedy, into one that does: the usual cause is an analyst's DuckDB session left open.
+func translateOpenError(path string, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock") {
+		holder := "another program"
+		if m := conflictingPID.FindStringSubmatch(msg); m != nil {
+			holder = "another program (pid " + m[1] + ")"
+		}
+		return fmt.Errorf("warehouse %s is open in %s, such as a DuckDB shell: close it and run again", path, holder)
+	}
+	return fmt.Errorf("open warehouse %s: %w", path, err)
+}
+
+// Path is the absolute path of the warehouse file.
+func (w *Warehouse) Path() string { return w.path }
+
+// RawConn opens a dedicated driver connection, e.g. for DuckDB's appender. The caller closes it.
+func (w *Warehouse) RawConn(ctx context.Context) (driver.Conn, error) {
+	c, err := w.connector.Connect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connect to warehouse: %w", err)
+	}
+	return c, nil
+}
+
+// SetStage records the stage a run is in, for `status` and for refused commands.
+func (w *Warehouse) SetStage(stage string) error {
+	if w.lock == nil {
+		return nil
+	}
+	return w.lock.update(func(i *LockInfo) { i.Stage = stage })
+}
+
+// Close closes the database and releases the run lock.
+func (w *Warehouse) Close() error {
+	var errs []error
+	if w.DB != nil {
+		errs = append(errs, w.DB.Close())
+	}
+	if w.connector != nil {
+		errs = append(errs, w.connector.Close())
+	}
+	if w.lock != nil {
+		w.lock.release()
+		w.lock = nil
+	}
+	return errors.Join(errs...)
+}
