@@ -1,0 +1,10 @@
+// Package harvest is a client for the Harvest API v2 listings that harvest2runn extracts.
+//
+// It hands each page over exactly as received, because the extract stage lands the bytes and
+// decodes them itself. What the client owns is getting those pages safely and politely: every
+// listing is walked by links.next (never next_page), page-numbered listings are fetched
+// concurrently once their page count is known, all requests share one sliding-window limiter
+// that matches Harvest's moving window (100 requests per 15 s), 429 answers pause the whole
+// client, transient failures are retried with jittered exponential backoff, and the access
+// token is never sent to another origin nor written into an error or a log line.
+package harvest

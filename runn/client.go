@@ -1,0 +1,206 @@
+package runn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+const (
+	// DefaultBaseURL is Runn's EU API, the default region.
+	DefaultBaseURL = "https://api.runn.io"
+	// USBaseURL is Runn's US API.
+	USBaseURL = "https://api.us.runn.io"
+	// DefaultUserAgent identifies harvest2runn to Runn.
+	DefaultUserAgent = "harvest2runn (https://github.com/harvest2runn/harvest2runn)"
+	// DefaultRateLimit requests per DefaultRateWindow is the limit a third-party note gives for Runn
+	// (per key and IP); answers' x-ratelimit-* headers override it.
+	DefaultRateLimit = 120
+	// DefaultRateWindow is the window of DefaultRateLimit.
+	DefaultRateWindow = time.Minute
+	// DefaultMaxAttempts is how many times one call is tried in all.
+	DefaultMaxAttempts = 8
+	// DefaultTimeout bounds one HTTP attempt when Config.HTTPClient is nil.
+	DefaultTimeout = 60 * time.Second
+	// apiVersion is the only value the spec allows for Accept-Version.
+	apiVersion = "1.0.0"
+)
+
+// Clock is the time source of the client. Tests inject one whose Sleep returns at once so that
+// rate limits, 429 pauses and backoff cost no real time.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits d, or less if ctx ends first, in which case it returns ctx.Err().
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// Config configures New. Only Token is required.
+type Config struct {
+	// BaseURL defaults to DefaultBaseURL (EU); US accounts use USBaseURL.
+	BaseURL string
+	// Token is a Runn API token (Settings > API in Runn). It is sent only in the Authorization
+	// header and never logged or put in errors.
+	Token string
+	// HTTPClient defaults to a client with a DefaultTimeout per attempt.
+	HTTPClient *http.Client
+	// UserAgent defaults to DefaultUserAgent.
+	UserAgent string
+	// Logger defaults to discarding everything.
+	Logger *slog.Logger
+	// RateLimit requests per RateWindow are allowed, in bursts of up to RateLimit.
+	// Zero means DefaultRateLimit per DefaultRateWindow; negative turns proactive pacing off
+	// (429 answers and x-ratelimit-remaining: 0 are still honoured).
+	RateLimit  int
+	RateWindow time.Duration
+	// MaxAttempts bounds the attempts of one call (first try included); zero means DefaultMaxAttempts.
+	MaxAttempts int
+	// Clock defaults to the system clock.
+	Clock Clock
+}
+
+// API is a Runn API v1 client. It is safe for concurrent use; all goroutines share one rate
+// limit, and a 429 pauses all of them.
+type API struct {
+	base        *url.URL
+	token       string
+	http        *http.Client
+	userAgent   string
+	log         *slog.Logger
+	maxAttempts int
+	clock       Clock
+	limiter     *limiter
+	// jitter returns a number in [0, 1) for full-jitter backoff; tests replace it.
+	jitter func() float64
+	stats  counters
+}
+
+// Stats counts what the client has done since New.
+type Stats struct {
+	// Requests is the number of HTTP attempts sent (or tried).
+	Requests int64
+	// Retries is the number of attempts that followed a failed one.
+	Retries int64
+	// RateLimited counts 429 answers.
+	RateLimited int64
+	// ServerErrors counts 5xx answers.
+	ServerErrors int64
+	// NetworkErrors counts attempts that got no complete answer (dial errors, timeouts, resets).
+	NetworkErrors int64
+	// Waited is the total time spent waiting for the rate limit, 429 pauses and backoff.
+	Waited time.Duration
+}
+
+type counters struct {
+	requests, retries, rateLimited, serverErrors, networkErrors, waited atomic.Int64
+}
+
+// New checks cfg and returns a client. It does not contact Runn.
+func New(cfg Config) (*API, error) {
+	if strings.TrimSpace(cfg.Token) == "" {
+		return nil, errors.New("runn: no API token: set RUNN_API_TOKEN to a Runn API token (Settings > API in Runn)")
+	}
+	if strings.ContainsAny(cfg.Token, " \t\r\n") {
+		return nil, errors.New("runn: the API token contains white space: check RUNN_API_TOKEN")
+	}
+	base, err := parseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.MaxAttempts < 0 {
+		return nil, fmt.Errorf("runn: MaxAttempts is %d: it must be at least 1 (0 means %d)", cfg.MaxAttempts, DefaultMaxAttempts)
+	}
+	if cfg.RateWindow < 0 {
+		return nil, fmt.Errorf("runn: RateWindow is %s: it must be positive", cfg.RateWindow)
+	}
+	c := &API{
+		base:        base,
+		token:       cfg.Token,
+		http:        cfg.HTTPClient,
+		userAgent:   cfg.UserAgent,
+		log:         cfg.Logger,
+		maxAttempts: cfg.MaxAttempts,
+		clock:       cfg.Clock,
+		jitter:      rand.Float64,
+	}
+	if c.http == nil {
+		c.http = &http.Client{Timeout: DefaultTimeout}
+	}
+	if c.userAgent == "" {
+		c.userAgent = DefaultUserAgent
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.maxAttempts == 0 {
+		c.maxAttempts = DefaultMaxAttempts
+	}
+	if c.clock == nil {
+		c.clock = systemClock{}
+	}
+	limit, window := cfg.RateLimit, cfg.RateWindow
+	if limit == 0 {
+		limit = DefaultRateLimit
+	}
+	if window == 0 {
+		window = DefaultRateWindow
+	}
+	c.limiter = newLimiter(limit, window, c.clock, c.log)
+	return c, nil
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	if raw == "" {
+		raw = DefaultBaseURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("runn: base URL %q is not an http(s) URL: set --runn-base-url / RUNN_BASE_URL to %s (EU) or %s (US)",
+			raw, DefaultBaseURL, USBaseURL)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("runn: base URL %q must not carry credentials, a query or a fragment", u.Redacted())
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// Stats returns a snapshot of the client's counters.
+func (c *API) Stats() Stats {
+	return Stats{
+		Requests:      c.stats.requests.Load(),
+		Retries:       c.stats.retries.Load(),
+		RateLimited:   c.stats.rateLimited.Load(),
+		ServerErrors:  c.stats.serverErrors.Load(),
+		NetworkErrors: c.stats.networkErrors.Load(),
+		Waited:        time.Duration(c.stats.waited.Load()),
+	}
+}
+
+// BaseURL returns the API root the client talks to, for messages and the audit trail.
+func (c *API) BaseURL() string { return c.base.String() }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

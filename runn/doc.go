@@ -1,0 +1,45 @@
+// Package runn is a thin client for Runn's public REST API v1 (https://developer.runn.io), limited
+// to the operations of the published spec that harvest2runn uses (testdata/apis/runn-openapi.json):
+// it lists records page by page and creates roles, clients, projects, people, project tags on
+// projects and actuals. It never updates or deletes anything.
+//
+// # Requests
+//
+// Every request carries "Authorization: Bearer <token>", "Accept-Version: 1.0.0" and
+// "Accept: application/json" (and "Content-Type: application/json" when it has a body), and goes
+// to the path exactly as the spec writes it, trailing slash included. Lists are walked with
+// Runn's cursor (values + nextCursor) at the largest limit each endpoint allows.
+//
+// # Rate limits
+//
+// A token bucket (120 requests per minute by default, bursts allowed) paces requests before they
+// are sent. When Runn's answers carry x-ratelimit-limit / x-ratelimit-remaining /
+// x-ratelimit-reset, the bucket follows them: the limit is adjusted, and when remaining reaches 0
+// every request waits for the reset. A 429 pauses the whole client (all goroutines) for
+// retry-after seconds, else for x-ratelimit-reset, else for 60 s, then the request is retried.
+//
+// # Retries, and why creates are different
+//
+// Failed attempts are retried with exponential backoff and full jitter (the first wait is at most
+// 1 s, waits are capped at 30 s), up to Config.MaxAttempts attempts in all (default 8, so at
+// least five consecutive 429 or 5xx answers are survived).
+//
+// Reads and actuals writes are safe to repeat: a GET changes nothing, and POST /actuals/ and
+// POST /actuals/bulk/ are upserts keyed on (date, person, project, role, workstream) whose
+// minutes replace what Runn holds. They are retried on 429, 5xx, timeouts and broken connections.
+//
+// Creating a role, client, project or person, and adding a tag to a project, are not safe to
+// repeat: if the first request reached Runn and only its answer was lost, sending it again would
+// create a duplicate (two people with the same Harvest reference). These calls are retried only
+// where Runn surely did not act: on 429 (Runn refused the request) and on failures before any
+// connection to Runn was made (DNS or dial errors). On a 5xx answer, a timeout or a connection
+// broken after the request may have been sent, they return an error for which
+// errors.Is(err, ErrOutcomeUnknown) is true; the caller must then read Runn (for example with
+// FindPeopleByExternalID) to learn whether the record exists before sending the create again.
+//
+// # Errors and secrets
+//
+// Runn's error answers become *APIError, which matches ErrUnauthorized (401), ErrNotFound (404)
+// and ErrBadRequest (400, 422) under errors.Is. The API token never appears in errors, logs or
+// returned pages: any occurrence of it in an answer is replaced by "[REDACTED]".
+package runn
