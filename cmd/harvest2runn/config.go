@@ -1,0 +1,201 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/harvest2runn/harvest2runn/extract"
+	"github.com/harvest2runn/harvest2runn/harvest"
+	"github.com/harvest2runn/harvest2runn/warehouse"
+)
+
+// commonFlags are the flags every command that touches the warehouse or an API takes.
+type commonFlags struct {
+	warehouse        string
+	harvestBaseURL   string
+	harvestTokenFile string
+	contact          string
+	logFormat        string
+	verbose          bool
+	output           string
+}
+
+func (c *commonFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&c.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./"+warehouse.DefaultPath+")")
+	fs.StringVar(&c.harvestBaseURL, "harvest-base-url", "", "Harvest API base URL (env HARVEST_BASE_URL; default "+harvest.DefaultBaseURL+")")
+	fs.StringVar(&c.harvestTokenFile, "harvest-token-file", "", "read the Harvest token from this file instead of HARVEST_ACCESS_TOKEN")
+	fs.StringVar(&c.contact, "contact", "", "email or URL Harvest can reach you at, sent in the User-Agent (env HARVEST2RUNN_CONTACT)")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format on stderr: text or json")
+	fs.BoolVarP(&c.verbose, "verbose", "v", false, "log each request and more detail")
+	fs.StringVar(&c.output, "output", "text", "summary format on stdout: text or json (json: stdout carries one JSON object only)")
+}
+
+// windowFlags choose the run's `today` and the spent-date window of time entries (R10).
+type windowFlags struct {
+	today       string
+	tz          string
+	lookback    int
+	since       string
+	fullHistory bool
+}
+
+func (w *windowFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&w.today, "today", "", "the date the run is for, YYYY-MM-DD (default: today in --tz)")
+	fs.StringVar(&w.tz, "tz", "", "IANA time zone that decides today's date, e.g. Europe/Oslo (default: local zone)")
+	fs.IntVar(&w.lookback, "lookback-days", 45, "re-read time entries dated from today minus this many days (R10)")
+	fs.StringVar(&w.since, "since", "", "re-read time entries dated from this date, YYYY-MM-DD (a backfill)")
+	fs.BoolVar(&w.fullHistory, "full-history", false, "re-read all time entries ever recorded")
+}
+
+// resolve returns today's date (at UTC midnight) and the window.
+func (w *windowFlags) resolve(now time.Time) (time.Time, extract.Window, error) {
+	loc := time.Local
+	if w.tz != "" {
+		l, err := time.LoadLocation(w.tz)
+		if err != nil {
+			return time.Time{}, extract.Window{}, usagef("--tz %q is not a time zone: use an IANA name such as Europe/Oslo or America/New_York", w.tz)
+		}
+		loc = l
+	}
+	today := dateUTC(now.In(loc))
+	if w.today != "" {
+		t, err := parseDate("--today", w.today)
+		if err != nil {
+			return time.Time{}, extract.Window{}, err
+		}
+		today = t
+	}
+	if w.lookback < 0 {
+		return time.Time{}, extract.Window{}, usagef("--lookback-days %d is negative: give a number of days, 0 or more", w.lookback)
+	}
+	if w.since != "" && w.fullHistory {
+		return time.Time{}, extract.Window{}, usagef("--since and --full-history both choose where the window starts: give one")
+	}
+	win := extract.Window{From: today.AddDate(0, 0, -w.lookback), To: today}
+	switch {
+	case w.fullHistory:
+		win.From = time.Time{}
+	case w.since != "":
+		s, err := parseDate("--since", w.since)
+		if err != nil {
+			return time.Time{}, extract.Window{}, err
+		}
+		if s.After(today) {
+			return time.Time{}, extract.Window{}, usagef("--since %s is after today (%s): give an earlier date", w.since, today.Format(time.DateOnly))
+		}
+		win.From = s
+	}
+	return today, win, nil
+}
+
+func dateUTC(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func parseDate(flag, s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, usagef("%s %q is not a date: use YYYY-MM-DD, e.g. 2026-11-25", flag, s)
+	}
+	return t, nil
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func (c *commonFlags) warehousePath(e *env) string {
+	return firstNonEmpty(c.warehouse, e.getenv("HARVEST2RUNN_WAREHOUSE"), warehouse.DefaultPath)
+}
+
+func (c *commonFlags) validateOutput() error {
+	if c.output != "text" && c.output != "json" {
+		return usagef("--output %q: use text or json", c.output)
+	}
+	if c.logFormat != "text" && c.logFormat != "json" {
+		return usagef("--log-format %q: use text or json", c.logFormat)
+	}
+	return nil
+}
+
+// logger logs to stderr. On a terminal, progress bars replace the info lines unless --verbose.
+func (c *commonFlags) logger(e *env) *slog.Logger {
+	level := slog.LevelInfo
+	if c.verbose {
+		level = slog.LevelDebug
+	} else if e.terminal && c.logFormat == "text" {
+		level = slog.LevelWarn
+	}
+	o := &slog.HandlerOptions{Level: level}
+	if c.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, o))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, o))
+}
+
+var accountIDPattern = regexp.MustCompile(`^[0-9]+$`)
+
+// harvestConfig gathers the Harvest client's settings, refusing what cannot work.
+func (c *commonFlags) harvestConfig(e *env) (harvest.Config, error) {
+	base, err := baseURL("--harvest-base-url", "HARVEST_BASE_URL", firstNonEmpty(c.harvestBaseURL, e.getenv("HARVEST_BASE_URL"), harvest.DefaultBaseURL))
+	if err != nil {
+		return harvest.Config{}, err
+	}
+	token, err := secret(c.harvestTokenFile, "--harvest-token-file", e.getenv("HARVEST_ACCESS_TOKEN"), "HARVEST_ACCESS_TOKEN",
+		"create a personal access token at https://id.getharvest.com/developers")
+	if err != nil {
+		return harvest.Config{}, err
+	}
+	account := strings.TrimSpace(e.getenv("HARVEST_ACCOUNT_ID"))
+	if account == "" {
+		return harvest.Config{}, usagef("HARVEST_ACCOUNT_ID is not set: export the account id shown beside your token at https://id.getharvest.com/developers")
+	}
+	if !accountIDPattern.MatchString(account) {
+		return harvest.Config{}, usagef("HARVEST_ACCOUNT_ID %q is not a number: use the numeric account id shown at https://id.getharvest.com/developers", account)
+	}
+	cfg := harvest.Config{BaseURL: base, AccessToken: token, AccountID: account}
+	if contact := firstNonEmpty(c.contact, e.getenv("HARVEST2RUNN_CONTACT")); contact != "" {
+		cfg.UserAgent = fmt.Sprintf("harvest2runn/%s (%s)", version, contact)
+	}
+	return cfg, nil
+}
+
+func baseURL(flag, envName, raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", usagef("%s / %s %q is not an http(s) URL: use e.g. https://api.example.com", flag, envName, raw)
+	}
+	return strings.TrimRight(raw, "/"), nil
+}
+
+// secret reads a token from a file (when the flag is given) or from the environment. Tokens are
+// never taken from a flag's value: it would show in `ps` and in shell history.
+func secret(file, flag, envValue, envName, howTo string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", usagef("%s: cannot read %s: %v", flag, file, err)
+		}
+		t := strings.TrimSpace(string(b))
+		if t == "" {
+			return "", usagef("%s: %s is empty: put the token in it", flag, file)
+		}
+		return t, nil
+	}
+	if t := strings.TrimSpace(envValue); t != "" {
+		return t, nil
+	}
+	return "", usagef("%s is not set: %s and export it, or give %s", envName, howTo, flag)
+}

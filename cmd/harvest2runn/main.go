@@ -1,0 +1,32 @@
+// Command harvest2runn keeps Runn in step with Harvest: it extracts both APIs into a DuckDB
+// warehouse, plans the changes by the sync rules, and applies them to Runn with an audit trail.
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/term"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &env{
+		stdout:   os.Stdout,
+		stderr:   os.Stderr,
+		getenv:   os.Getenv,
+		terminal: term.IsTerminal(int(os.Stderr.Fd())),
+	})
+	stop()
+	os.Exit(code)
+}
+
+// env is the process's outside world, passed in so that tests can run commands in-process.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	terminal       bool // stderr is a terminal: show progress bars instead of log lines
+}

@@ -1,0 +1,343 @@
+// Package extract fetches what both APIs hold and lands it, as received, in the warehouse's raw
+// tables: every page body byte for byte, and its records decoded into typed rows. An extract
+// that fails is marked failed and is never read by a later stage.
+package extract
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/harvest2runn/harvest2runn/harvest"
+	"github.com/harvest2runn/harvest2runn/warehouse"
+)
+
+// HarvestAPI is what the extract needs of the Harvest client.
+type HarvestAPI interface {
+	List(ctx context.Context, res harvest.Resource, query url.Values, fn func(harvest.Page) error) error
+	Stats() harvest.Stats
+}
+
+// Window is the spent-date range of the time entries to extract (R10). A zero From means the
+// whole history.
+type Window struct {
+	From, To time.Time
+}
+
+func (w Window) String() string {
+	if w.From.IsZero() {
+		return "all history to " + w.To.Format(time.DateOnly)
+	}
+	return w.From.Format(time.DateOnly) + " to " + w.To.Format(time.DateOnly)
+}
+
+// Progress receives one call per landed page; a terminal shows a bar, a log shows lines.
+type Progress interface {
+	Page(source, resource string, seq, totalPages, records int)
+}
+
+// HarvestOptions configure one Harvest extract.
+type HarvestOptions struct {
+	RunID    int64
+	Window   Window
+	Progress Progress // may be nil
+	Logger   *slog.Logger
+}
+
+// Manifest describes one extract: what it asked for, what it got and what it cost.
+type Manifest struct {
+	ExtractID    int64            `json:"extract_id"`
+	RunID        int64            `json:"run_id"`
+	Source       string           `json:"source"`
+	Status       string           `json:"status"`
+	Window       string           `json:"window,omitempty"`
+	Requests     int64            `json:"requests"`
+	Retries      int64            `json:"retries"`
+	RateLimited  int64            `json:"rate_limited"`
+	ServerErrors int64            `json:"server_errors"`
+	NetErrors    int64            `json:"network_errors"`
+	Pages        int64            `json:"pages"`
+	Records      int64            `json:"records"`
+	Bytes        int64            `json:"bytes"`
+	StoredBytes  int64            `json:"stored_bytes"`
+	Duration     time.Duration    `json:"duration_ns"`
+	PerResource  map[string]int64 `json:"records_per_resource"`
+	Notes        []string         `json:"notes,omitempty"`
+}
+
+// harvestResources are fetched in this order; dimensions are small and fully re-read every run
+// (Harvest reports no deletions, and attribute changes don't bump dependent records).
+var harvestResources = []harvest.Resource{
+	harvest.Users, harvest.Roles, harvest.Clients, harvest.Projects, harvest.Tasks,
+	harvest.UserAssignments, harvest.TimeEntries,
+}
+
+// Harvest extracts the Harvest account into the warehouse under a new extract of run
+// opts.RunID. On any error the extract is marked failed and the error says which URL and why.
+func Harvest(ctx context.Context, w *warehouse.Warehouse, api HarvestAPI, opts HarvestOptions) (Manifest, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	m := Manifest{RunID: opts.RunID, Source: "harvest", Window: opts.Window.String(), PerResource: map[string]int64{}}
+	id, err := startExtract(ctx, w, opts.RunID, "harvest", opts.Window)
+	if err != nil {
+		return m, err
+	}
+	m.ExtractID = id
+	started := time.Now()
+	before := api.Stats()
+
+	err = landHarvest(ctx, w, api, opts, &m, log)
+
+	after := api.Stats()
+	m.Requests = after.Requests - before.Requests
+	m.Retries = after.Retries - before.Retries
+	m.RateLimited = after.RateLimited - before.RateLimited
+	m.ServerErrors = after.ServerErrors - before.ServerErrors
+	m.NetErrors = after.NetworkErrors - before.NetworkErrors
+	m.Duration = time.Since(started)
+	m.Status = warehouse.RunSucceeded
+	if err != nil {
+		m.Status = warehouse.RunFailed
+	}
+	if ferr := finishExtract(ctx, w, m, err); ferr != nil {
+		return m, errors.Join(err, ferr)
+	}
+	return m, err
+}
+
+func landHarvest(ctx context.Context, w *warehouse.Warehouse, api HarvestAPI, opts HarvestOptions, m *Manifest, log *slog.Logger) (err error) {
+	l, err := newLander(ctx, w, m.ExtractID, "harvest_pages")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Land what arrived even when the extract failed: the pages are the evidence.
+		if cerr := l.close(); err == nil {
+			err = cerr
+		}
+		m.StoredBytes = l.stored
+	}()
+	for _, res := range harvestResources {
+		q := url.Values{}
+		if res == harvest.TimeEntries {
+			if !opts.Window.From.IsZero() {
+				q.Set("from", opts.Window.From.Format(time.DateOnly))
+			}
+			q.Set("to", opts.Window.To.Format(time.DateOnly))
+		}
+		log.Info("extracting", "source", "harvest", "resource", string(res))
+		err := api.List(ctx, res, q, func(p harvest.Page) error {
+			if err := landHarvestPage(l, p); err != nil {
+				return err
+			}
+			m.Pages++
+			m.Records += int64(p.Records)
+			m.Bytes += int64(len(p.Body))
+			m.PerResource[string(res)] += int64(p.Records)
+			if opts.Progress != nil {
+				opts.Progress.Page("harvest", string(res), p.Seq, p.TotalPages, p.Records)
+			}
+			return l.flush()
+		})
+		if res == harvest.Roles && errors.Is(err, harvest.ErrForbidden) {
+			// Roles are optional (R6 matches by the users' role names without them).
+			note := "roles not read: the Harvest token is not an administrator's, so created Runn roles carry no Harvest reference (R6)"
+			log.Warn(note)
+			m.Notes = append(m.Notes, note)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("extract Harvest %s: %w", res, err)
+		}
+	}
+	return nil
+}
+
+// landHarvestPage lands the page body and decodes its records into the resource's raw table.
+func landHarvestPage(l *lander, p harvest.Page) error {
+	if err := l.landPage(rawPage{Resource: string(p.Resource), Seq: p.Seq, URL: p.URL, Status: p.Status,
+		FetchedAt: p.FetchedAt, Duration: p.Duration, Attempts: p.Attempts, Records: p.Records, Body: p.Body}); err != nil {
+		return err
+	}
+	if err := decodeHarvestRecords(l, p); err != nil {
+		return fmt.Errorf("page %s: %w", p.URL, err)
+	}
+	return nil
+}
+
+func decodeHarvestRecords(l *lander, p harvest.Page) error {
+	seq := p.Seq
+	switch p.Resource {
+	case harvest.Users:
+		var env struct{ Users []harvest.User }
+		if err := json.Unmarshal(p.Body, &env); err != nil {
+			return malformed(err)
+		}
+		for _, u := range env.Users {
+			if err := l.appendRow("harvest_users", seq, u.ID, u.FirstName, u.LastName, u.Email, u.Telephone,
+				u.Timezone, u.IsContractor, u.IsActive, u.WeeklyCapacity, num(u.DefaultHourlyRate), num(u.CostRate),
+				nonNil(u.Roles), nonNil(u.AccessRoles), ts(u.CreatedAt), ts(u.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+	case harvest.Roles:
+		var env struct{ Roles []harvest.Role }
+		if err := json.Unmarshal(p.Body, &env); err != nil {
+			return malformed(err)
+		}
+		for _, r := range env.Roles {
+			ids := r.UserIDs
+			if ids == nil {
+				ids = []int64{}
+			}
+			if err := l.appendRow("harvest_roles", seq, r.ID, r.Name, ids, ts(r.CreatedAt), ts(r.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+	case harvest.Clients:
+		var env struct{ Clients []harvest.Client }
+		if err := json.Unmarshal(p.Body, &env); err != nil {
+			return malformed(err)
+		}
+		for _, c := range env.Clients {
+			if err := l.appendRow("harvest_clients", seq, c.ID, c.Name, c.IsActive, c.Currency, ts(c.CreatedAt), ts(c.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+	case harvest.Projects:
+		var env struct{ Projects []harvest.Project }
+		if err := json.Unmarshal(p.Body, &env); err != nil {
+			return malformed(err)
+		}
+		for _, pr := range env.Projects {
+			var clientID, clientName any
+			if pr.Client != nil {
+				clientID, clientName = pr.Client.ID, pr.Client.Name
+			}
+			starts, err := date(pr.StartsOn)
+			if err != nil {
+				return fmt.Errorf("project %d starts_on: %w", pr.ID, err)
+			}
+			ends, err := date(pr.EndsOn)
+			if err != nil {
+				return fmt.Errorf("project %d ends_on: %w", pr.ID, err)
+			}
+			if err := l.appendRow("harvest_projects", seq, pr.ID, clientID, clientName, pr.Name, str(pr.Code),
+				pr.IsActive, pr.IsBillable, pr.IsFixedFee, pr.BillBy, num(pr.HourlyRate), num(pr.Budget), pr.BudgetBy,
+				pr.BudgetIsMonthly, num(pr.CostBudget), num(pr.Fee), starts, ends, ts(pr.CreatedAt), ts(pr.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+	case harvest.Tasks:
+		var env struct{ Tasks []harvest.Task }
+		if err := json.Unmarshal(p.Body, &env); err != nil {
+			return malformed(err)
+		}
+		for _, t := range env.Tasks {
+			if err := l.appendRow("harvest_tasks", seq, t.ID, t.Name, t.BillableByDefault, t.IsDefault, t.IsActive,
+				ts(t.CreatedAt), ts(t.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+	case harvest.UserAssignments:
+		var env struct {
+			UserAssignments []harvest.UserAssignment `json:"user_assignments"`
+		}
+		if err := json.Unmarshal(p.Body, &env); err != nil {
+			return malformed(err)
+		}
+		for _, a := range env.UserAssignments {
+			if err := l.appendRow("harvest_user_assignments", seq, a.ID, a.Project.ID, a.User.ID, a.IsActive,
+				a.IsProjectManager, num(a.HourlyRate), num(a.Budget), ts(a.CreatedAt), ts(a.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+	case harvest.TimeEntries:
+		var env struct {
+			TimeEntries []harvest.TimeEntry `json:"time_entries"`
+		}
+		if err := json.Unmarshal(p.Body, &env); err != nil {
+			return malformed(err)
+		}
+		for i := range env.TimeEntries {
+			if err := appendTimeEntry(l, seq, &env.TimeEntries[i]); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("no raw table for Harvest resource %q", p.Resource)
+	}
+	return nil
+}
+
+func appendTimeEntry(l *lander, seq int, e *harvest.TimeEntry) error {
+	spent, err := time.Parse(time.DateOnly, e.SpentDate)
+	if err != nil {
+		return fmt.Errorf("time entry %d: spent_date %q is not a date", e.ID, e.SpentDate)
+	}
+	if e.Hours == "" {
+		return fmt.Errorf("time entry %d has no hours", e.ID)
+	}
+	var uaID, taID any
+	if e.UserAssignment != nil {
+		uaID = e.UserAssignment.ID
+	}
+	if e.TaskAssignment != nil {
+		taID = e.TaskAssignment.ID
+	}
+	return l.appendRow("harvest_time_entries", seq, e.ID, spent, e.User.ID, e.Client.ID, e.Project.ID, e.Task.ID,
+		uaID, taID, e.Hours.String(), num(e.RoundedHours), e.IsRunning, e.Billable, e.IsLocked, e.IsClosed,
+		e.IsBilled, num(e.BillableRate), num(e.CostRate), str(e.Notes), ts(e.CreatedAt), ts(e.UpdatedAt))
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func malformed(err error) error {
+	return fmt.Errorf("records do not match Harvest's documented shape: %w", err)
+}
+
+func startExtract(ctx context.Context, w *warehouse.Warehouse, runID int64, source string, win Window) (int64, error) {
+	var id int64
+	var from any
+	if !win.From.IsZero() {
+		from = win.From.Format(time.DateOnly)
+	}
+	var to any
+	if !win.To.IsZero() {
+		to = win.To.Format(time.DateOnly)
+	}
+	err := w.DB.GetContext(ctx, &id, `INSERT INTO meta.extracts (run_id, source, status, started_at, window_from, window_to)
+		VALUES (?, ?, 'running', now(), ?, ?) RETURNING extract_id`, runID, source, from, to)
+	if err != nil {
+		return 0, fmt.Errorf("register %s extract: %w", source, err)
+	}
+	return id, nil
+}
+
+func finishExtract(ctx context.Context, w *warehouse.Warehouse, m Manifest, runErr error) error {
+	var msg any
+	if runErr != nil {
+		msg = runErr.Error()
+	}
+	_, err := w.DB.ExecContext(context.WithoutCancel(ctx), `UPDATE meta.extracts SET status = ?, finished_at = now(),
+		requests = ?, retries = ?, rate_limited = ?, server_errors = ?, network_errors = ?, pages = ?, records = ?,
+		bytes = ?, stored_bytes = ?, duration_ms = ?, notes = ?, error = ? WHERE extract_id = ?`,
+		m.Status, m.Requests, m.Retries, m.RateLimited, m.ServerErrors, m.NetErrors, m.Pages, m.Records,
+		m.Bytes, m.StoredBytes, m.Duration.Milliseconds(), strings.Join(m.Notes, "\n"), msg, m.ExtractID)
+	if err != nil {
+		return fmt.Errorf("record end of extract %d: %w", m.ExtractID, err)
+	}
+	return nil
+}

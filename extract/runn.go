@@ -1,0 +1,274 @@
+package extract
+
+import (
+	"context"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/harvest2runn/harvest2runn/runn"
+	"github.com/harvest2runn/harvest2runn/warehouse"
+)
+
+// RunnAPI is what the snapshot needs of the Runn client.
+type RunnAPI interface {
+	ListPages(ctx context.Context, ep runn.Endpoint, query url.Values, fn func(runn.Page) error) error
+	Stats() runn.Stats
+}
+
+// RunnOptions configure one Runn snapshot.
+type RunnOptions struct {
+	RunID int64
+	// ActualsWindow bounds the actuals read (the run's R10 window). Assignments are read whatever
+	// their dates, since R8 (b) looks beyond the window.
+	ActualsWindow Window
+	Progress      Progress
+	Logger        *slog.Logger
+}
+
+// Runn lands a snapshot of what Runn holds, before the run changes anything, under a new
+// extract of run opts.RunID.
+func Runn(ctx context.Context, w *warehouse.Warehouse, api RunnAPI, opts RunnOptions) (Manifest, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	m := Manifest{RunID: opts.RunID, Source: "runn", Window: opts.ActualsWindow.String(), PerResource: map[string]int64{}}
+	id, err := startExtract(ctx, w, opts.RunID, "runn", opts.ActualsWindow)
+	if err != nil {
+		return m, err
+	}
+	m.ExtractID = id
+	started := time.Now()
+	before := api.Stats()
+
+	err = landRunn(ctx, w, api, opts, &m, log)
+
+	after := api.Stats()
+	m.Requests = after.Requests - before.Requests
+	m.Retries = after.Retries - before.Retries
+	m.RateLimited = after.RateLimited - before.RateLimited
+	m.ServerErrors = after.ServerErrors - before.ServerErrors
+	m.NetErrors = after.NetworkErrors - before.NetworkErrors
+	m.Duration = time.Since(started)
+	m.Status = warehouse.RunSucceeded
+	if err != nil {
+		m.Status = warehouse.RunFailed
+	}
+	if ferr := finishExtract(ctx, w, m, err); ferr != nil {
+		return m, errors.Join(err, ferr)
+	}
+	return m, err
+}
+
+func landRunn(ctx context.Context, w *warehouse.Warehouse, api RunnAPI, opts RunnOptions, m *Manifest, log *slog.Logger) (err error) {
+	l, err := newLander(ctx, w, m.ExtractID, "runn_pages")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := l.close(); err == nil {
+			err = cerr
+		}
+		m.StoredBytes = l.stored
+	}()
+	for _, ep := range runn.Endpoints() {
+		q := url.Values{}
+		if ep == runn.EndpointActuals {
+			if !opts.ActualsWindow.From.IsZero() {
+				q.Set("minDate", opts.ActualsWindow.From.Format(time.DateOnly))
+			}
+			q.Set("maxDate", opts.ActualsWindow.To.Format(time.DateOnly))
+		}
+		log.Info("extracting", "source", "runn", "resource", string(ep))
+		err := api.ListPages(ctx, ep, q, func(p runn.Page) error {
+			if err := l.landPage(rawPage{Resource: string(ep), Seq: p.Seq, URL: p.URL, Status: p.Status,
+				FetchedAt: p.FetchedAt, Duration: p.Duration, Attempts: p.Attempts, Records: p.Count, Body: p.Body}); err != nil {
+				return err
+			}
+			if err := decodeRunnRecords(l, ep, p); err != nil {
+				return fmt.Errorf("page %s: %w", p.URL, err)
+			}
+			m.Pages++
+			m.Records += int64(p.Count)
+			m.Bytes += int64(len(p.Body))
+			m.PerResource[string(ep)] += int64(p.Count)
+			if opts.Progress != nil {
+				opts.Progress.Page("runn", string(ep), p.Seq, 0, p.Count)
+			}
+			return l.flush()
+		})
+		if err != nil {
+			return fmt.Errorf("snapshot Runn %s: %w", ep, err)
+		}
+	}
+	return nil
+}
+
+func decodeValues[T any](body []byte) ([]T, error) {
+	var env struct {
+		Values []T `json:"values"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, fmt.Errorf("records do not match Runn's published shape: %w", err)
+	}
+	return env.Values, nil
+}
+
+func decodeRunnRecords(l *lander, ep runn.Endpoint, p runn.Page) error {
+	seq := p.Seq
+	switch ep {
+	case runn.EndpointRoles:
+		vs, err := decodeValues[runn.Role](p.Body)
+		if err != nil {
+			return err
+		}
+		for _, r := range vs {
+			if err := l.appendRow("runn_roles", seq, r.ID, str(r.Name), r.IsArchived, r.DefaultHourCost, r.StandardRate,
+				refs(r.References), ts(r.CreatedAt), ts(r.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+	case runn.EndpointClients:
+		vs, err := decodeValues[runn.Client](p.Body)
+		if err != nil {
+			return err
+		}
+		for _, c := range vs {
+			if err := l.appendRow("runn_clients", seq, c.ID, c.Name, str(c.Website), c.IsArchived, refs(c.References),
+				ts(c.CreatedAt), ts(c.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+	case runn.EndpointProjects:
+		vs, err := decodeValues[runn.Project](p.Body)
+		if err != nil {
+			return err
+		}
+		for _, pr := range vs {
+			if err := l.appendRow("runn_projects", seq, pr.ID, pr.Name, pr.ClientID, pr.IsTemplate, pr.IsArchived,
+				pr.IsConfirmed, pr.PricingModel, f64(pr.Budget), refs(pr.References), tags(pr.Tags),
+				ts(pr.CreatedAt), ts(pr.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+	case runn.EndpointPeople:
+		vs, err := decodeValues[runn.Person](p.Body)
+		if err != nil {
+			return err
+		}
+		for _, pe := range vs {
+			if err := l.appendRow("runn_people", seq, pe.ID, pe.FirstName, pe.LastName, str(pe.Email), pe.IsArchived,
+				refs(pe.References), tags(pe.Tags), ts(pe.CreatedAt), ts(pe.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+	case runn.EndpointProjectTags:
+		vs, err := decodeValues[runn.ProjectTag](p.Body)
+		if err != nil {
+			return err
+		}
+		for _, t := range vs {
+			ids := t.ProjectIDs
+			if ids == nil {
+				ids = []int64{}
+			}
+			if err := l.appendRow("runn_project_tags", seq, t.ID, t.Name, ids, t.Archived, ts(t.CreatedAt), ts(t.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+	case runn.EndpointContracts:
+		vs, err := decodeValues[runn.Contract](p.Body)
+		if err != nil {
+			return err
+		}
+		for _, c := range vs {
+			start, err := date(&c.StartDate)
+			if err != nil {
+				return fmt.Errorf("contract %d startDate: %w", c.ID, err)
+			}
+			end, err := date(c.EndDate)
+			if err != nil {
+				return fmt.Errorf("contract %d endDate: %w", c.ID, err)
+			}
+			d := c.RosteredDays
+			if err := l.appendRow("runn_contracts", seq, c.ID, c.PersonID, c.RoleID, start, end, c.EmploymentType,
+				f64(c.CostPerHour), f64(c.MinutesPerDay), d.Monday, d.Tuesday, d.Wednesday, d.Thursday, d.Friday,
+				ts(c.CreatedAt), ts(c.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+	case runn.EndpointAssignments:
+		vs, err := decodeValues[runn.Assignment](p.Body)
+		if err != nil {
+			return err
+		}
+		for _, a := range vs {
+			start, err := date(&a.StartDate)
+			if err != nil {
+				return fmt.Errorf("assignment %d startDate: %w", a.ID, err)
+			}
+			end, err := date(&a.EndDate)
+			if err != nil {
+				return fmt.Errorf("assignment %d endDate: %w", a.ID, err)
+			}
+			if err := l.appendRow("runn_assignments", seq, a.ID, a.PersonID, a.ProjectID, a.RoleID, start, end,
+				a.MinutesPerDay, a.IsActive, a.IsBillable, a.IsNonWorkingDay, a.IsTemplate, a.IsPlaceholder,
+				i64(a.WorkstreamID), ts(a.CreatedAt), ts(a.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+	case runn.EndpointActuals:
+		vs, err := decodeValues[runn.Actual](p.Body)
+		if err != nil {
+			return err
+		}
+		for _, a := range vs {
+			d, err := date(&a.Date)
+			if err != nil {
+				return fmt.Errorf("actual %d date: %w", a.ID, err)
+			}
+			if err := l.appendRow("runn_actuals", seq, a.ID, d, a.PersonID, a.ProjectID, a.RoleID, i64(a.WorkstreamID),
+				i64(a.PhaseID), a.BillableMinutes, a.NonbillableMinutes, ts(a.CreatedAt), ts(a.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("no raw table for Runn endpoint %q", ep)
+	}
+	return nil
+}
+
+func refs(rs []runn.Reference) driver.Value {
+	out := make([]map[string]any, len(rs))
+	for i, r := range rs {
+		out[i] = map[string]any{"reference_name": r.ReferenceName, "external_id": r.ExternalID}
+	}
+	return out
+}
+
+func tags(ts []runn.Tag) driver.Value {
+	out := make([]map[string]any, len(ts))
+	for i, t := range ts {
+		out[i] = map[string]any{"id": t.ID, "name": t.Name}
+	}
+	return out
+}
+
+func f64(p *float64) driver.Value {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func i64(p *int64) driver.Value {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

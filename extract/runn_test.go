@@ -1,0 +1,100 @@
+package extract
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/harvest2runn/harvest2runn/runn"
+	"github.com/harvest2runn/harvest2runn/runn/runntest"
+	"github.com/harvest2runn/harvest2runn/warehouse"
+)
+
+// runnState builds a Runn account big enough that roles, people and actuals span several pages.
+func runnState(people, actualsPerPerson int, today time.Time) *runntest.State {
+	at := today.AddDate(0, -1, 0)
+	s := &runntest.State{}
+	s.Clients = append(s.Clients, runn.Client{ID: 1, Name: "Acme", References: []runn.Reference{{ReferenceName: "Harvest", ExternalID: "501"}}, CreatedAt: at, UpdatedAt: at})
+	s.ProjectTags = append(s.ProjectTags, runn.ProjectTag{ID: 1, Name: "sync_off", ProjectIDs: []int64{2}, CreatedAt: at, UpdatedAt: at})
+	for i := int64(1); i <= 3; i++ {
+		s.Projects = append(s.Projects, runn.Project{ID: i, Name: fmt.Sprintf("P%d", i), ClientID: 1, IsConfirmed: i != 3,
+			PricingModel: "tm", RateType: "hours", RateCardID: 1, CustomFields: map[string]any{}, ManagerIDs: []int64{},
+			References: []runn.Reference{{ReferenceName: "Harvest", ExternalID: fmt.Sprint(9000 + i)}}, CreatedAt: at, UpdatedAt: at})
+	}
+	for i := int64(1); i <= int64(people); i++ {
+		name := fmt.Sprintf("Role %d", i)
+		s.Roles = append(s.Roles, runn.Role{ID: i, Name: &name, References: []runn.Reference{}, PersonIDs: []int64{i}, CreatedAt: at, UpdatedAt: at})
+		s.People = append(s.People, runn.Person{ID: i, FirstName: "P", LastName: fmt.Sprint(i), References: []runn.Reference{{ReferenceName: "Harvest", ExternalID: fmt.Sprint(7000 + i)}},
+			Tags: []runn.Tag{}, Managers: []map[string]any{}, CreatedAt: at, UpdatedAt: at})
+		s.Contracts = append(s.Contracts, runn.Contract{ID: i, PersonID: i, RoleID: i, StartDate: "2024-01-01", EmploymentType: "employee",
+			RosteredDays: runn.RosteredDays{Monday: 480, Tuesday: 480, Wednesday: 480, Thursday: 480, Friday: 480}, CreatedAt: at, UpdatedAt: at})
+		s.Assignments = append(s.Assignments, runn.Assignment{ID: i, PersonID: i, ProjectID: 1, RoleID: i, StartDate: "2020-01-01", EndDate: "2030-12-31",
+			MinutesPerDay: 240, IsActive: true, CreatedAt: at, UpdatedAt: at})
+		for d := 0; d < actualsPerPerson; d++ {
+			s.Actuals = append(s.Actuals, runn.Actual{ID: i*1000 + int64(d), Date: today.AddDate(0, 0, -d).Format(time.DateOnly),
+				BillableMinutes: 60, PersonID: i, ProjectID: 1, RoleID: i, CreatedAt: at, UpdatedAt: at})
+		}
+	}
+	return s
+}
+
+func TestRunnSnapshotLandsEveryEndpoint(t *testing.T) {
+	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	state := runnState(250, 6, today) // 250 roles and people: 2 pages at limit 200; 1500 actuals: 3 pages at 500
+	srv, err := runntest.NewServer(state, runntest.Options{Token: testToken, Today: today.Format(time.DateOnly), RateLimit: runntest.RateLimitDisabled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	api, err := runn.New(runn.Config{BaseURL: srv.URL(), Token: testToken, RateLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "w.duckdb"), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	ctx := context.Background()
+	run, err := w.StartRun(ctx, "extract", today, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The window holds 4 of each person's 6 days of actuals.
+	win := Window{From: today.AddDate(0, 0, -3), To: today}
+	m, err := Runn(ctx, w, api, RunnOptions{RunID: run.ID, ActualsWindow: win})
+	if err != nil {
+		t.Fatalf("Runn() = %v", err)
+	}
+	want := map[string]int{"roles": 250, "clients": 1, "projects": 3, "people": 250, "project_tags": 1,
+		"contracts": 250, "assignments": 250, "actuals": 250 * 4}
+	for table, n := range want {
+		var got int
+		if err := w.DB.Get(&got, "SELECT count(*) FROM raw.runn_"+table+" WHERE extract_id = ?", m.ExtractID); err != nil {
+			t.Fatal(err)
+		}
+		if got != n {
+			t.Errorf("raw.runn_%s: %d rows, want %d", table, got, n)
+		}
+	}
+	// The fewest requests the page limits allow: roles 2, clients 1, projects 1, people 2,
+	// tags 1, contracts 2, assignments 1, actuals 2.
+	if m.Requests != 12 {
+		t.Errorf("snapshot took %d requests, the page limits allow 12", m.Requests)
+	}
+	var ext string
+	if err := w.DB.Get(&ext, `SELECT r.external_id FROM raw.runn_people p, unnest(p."references") AS u(r) WHERE p.id = 7`); err != nil || ext != "7007" {
+		t.Errorf("person 7's Harvest reference = %q, %v", ext, err)
+	}
+	var tagged string
+	if err := w.DB.Get(&tagged, `SELECT t.name FROM raw.runn_project_tags t WHERE list_contains(t.project_ids, 2)`); err != nil || tagged != "sync_off" {
+		t.Errorf("project 2's tag = %q, %v", tagged, err)
+	}
+	body, err := PageBody(ctx, w, "runn", m.ExtractID, "clients", 1)
+	if err != nil || !strings.Contains(string(body), `"Acme"`) {
+		t.Errorf("clients page body = %.80s, %v", body, err)
+	}
+}
