@@ -1,0 +1,107 @@
+package runntest
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FaultKind is a kind of failure the fake can be told to produce.
+type FaultKind int
+
+const (
+	// ServerError answers Fault.Status (default 500) with an error body; nothing is applied.
+	ServerError FaultKind = iota + 1
+	// Delay waits Fault.Delay (real time), then handles the request normally.
+	Delay
+	// ResetConnection resets the connection without answering; nothing is applied.
+	ResetConnection
+	// LostResponse applies the request, then closes the connection without answering: the
+	// client cannot know the write happened.
+	LostResponse
+	// PartialBulk applies the first Fault.ApplyItems items of a POST /actuals/bulk/ call,
+	// then answers 500. It matches only that operation.
+	PartialBulk
+)
+
+func (k FaultKind) String() string {
+	switch k {
+	case 0:
+		return "none"
+	case ServerError:
+		return "ServerError"
+	case Delay:
+		return "Delay"
+	case ResetConnection:
+		return "ResetConnection"
+	case LostResponse:
+		return "LostResponse"
+	case PartialBulk:
+		return "PartialBulk"
+	}
+	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Fault makes the next Times requests (default 1) whose method is Method (any when empty)
+// and whose path starts with PathPrefix fail as Kind says. Faults strike requests that
+// passed rate limiting, routing, authentication and validation, so each one consumed is
+// exactly one operation that would otherwise have run. Faults are used in the order they
+// were injected.
+//
+// Go's http.Transport silently retries an idempotent request (GET) that fails on a reused
+// connection, so a ResetConnection or LostResponse on a GET may be seen by the client only
+// as a second request; POSTs are never retried.
+type Fault struct {
+	Method     string
+	PathPrefix string
+	Kind       FaultKind
+	Times      int
+	// Status of a ServerError answer; default 500.
+	Status int
+	// Delay of a Delay fault.
+	Delay time.Duration
+	// ApplyItems of a PartialBulk fault: how many leading items are applied.
+	ApplyItems int
+}
+
+func (f *Fault) matches(method, path string) bool {
+	if f.Kind == PartialBulk && (method != http.MethodPost || path != bulkActualsPath) {
+		return false
+	}
+	return (f.Method == "" || strings.EqualFold(f.Method, method)) && strings.HasPrefix(path, f.PathPrefix)
+}
+
+// takeFault returns the first pending fault matching the request, counts one use of it and
+// notes it in the request log.
+func (s *Server) takeFault(method, path string, logIndex int) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.faults {
+		f := &s.faults[i]
+		if !f.matches(method, path) {
+			continue
+		}
+		taken := *f
+		f.Times--
+		if f.Times <= 0 {
+			s.faults = append(s.faults[:i], s.faults[i+1:]...)
+		}
+		s.requests[logIndex].Fault = taken.Kind
+		return taken, true
+	}
+	return Fault{}, false
+}
+
+// InjectFault queues f.
+func (s *Server) InjectFault(f Fault) {
+	if f.Times <= 0 {
+		f.Times = 1
+	}
+	if f.Kind == ServerError && f.Status == 0 {
+		f.Status = http.StatusInternalServerError
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, f)
+}

@@ -1,0 +1,234 @@
+package runntest
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// maxBodyBytes is Fastify's default body limit, which Runn's API answers 413 beyond.
+const maxBodyBytes = 1 << 20
+
+// Server is a running fake Runn API. It is safe for concurrent use.
+type Server struct {
+	opts    Options
+	spec    *spec
+	ops     []*operation
+	limiter *limiter
+	http    *httptest.Server
+	done    chan struct{}
+	close   sync.Once
+
+	mu       sync.Mutex // guards the fields below and every record in store
+	store    *store
+	faults   []Fault
+	requests []Request
+}
+
+// NewServer starts a fake holding seed (nil: empty). It loads and validates the spec, and
+// refuses a seed the real Runn could not be in (duplicate ids, dangling references).
+func NewServer(seed *State, opts Options) (*Server, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	sp, err := loadSpec(context.Background(), opts.SpecPath)
+	if err != nil {
+		return nil, err
+	}
+	ops, err := operationsOf(sp.doc)
+	if err != nil {
+		return nil, err
+	}
+	st, err := newStore(seed, runnTime(opts.Now()))
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		opts:    opts,
+		spec:    sp,
+		ops:     ops,
+		limiter: newLimiter(opts.RateLimit, opts.RateWindow),
+		done:    make(chan struct{}),
+		store:   st,
+	}
+	s.http = httptest.NewServer(s)
+	return s, nil
+}
+
+// URL is the base URL to give a client in place of https://api.runn.io.
+func (s *Server) URL() string { return s.http.URL }
+
+// Close stops the server, cutting short any Delay or Latency under way.
+func (s *Server) Close() {
+	s.close.Do(func() {
+		close(s.done)
+		s.http.Close()
+	})
+}
+
+// State returns a deep copy of the current state, each kind sorted by id.
+func (s *Server) State() *State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.store.snapshot()
+}
+
+// runnTime is a timestamp as Runn writes them: UTC, to the millisecond.
+func runnTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+// ServeHTTP answers one request, in the order Runn's server would refuse it: rate limit,
+// unknown route (404), token (401), body size (413), spec validation (400), then the
+// operation, which may refuse it too (400, 404).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	i := s.beginRequest(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Time: s.opts.Now()})
+	sw := &statusWriter{ResponseWriter: w, onStatus: func(status int) { s.logStatus(i, status) }}
+	s.serve(sw, r, i)
+}
+
+func (s *Server) serve(w *statusWriter, r *http.Request, logIndex int) {
+	if !s.sleep(r.Context(), s.opts.Latency) {
+		drop(w, false)
+		return
+	}
+	if ok, retryAfter := s.limiter.admit(s.opts.Now(), w.Header()); !ok {
+		w.Header().Set("retry-after", strconv.Itoa(retryAfter))
+		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("Rate limit exceeded, retry in %d seconds", retryAfter))
+		return
+	}
+	op := matchOperation(s.ops, r.Method, r.URL.Path)
+	if op == nil {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("Route %s:%s not found", r.Method, r.URL.RequestURI()))
+		return
+	}
+	if !s.authorized(r) {
+		writeError(w, http.StatusUnauthorized, "Unauthorized")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body is larger than %d bytes", tooLarge.Limit))
+		return
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "body: cannot be read: "+err.Error())
+		return
+	}
+	route, params, err := s.spec.router.FindRoute(r)
+	if err != nil || route.Path != op.path || route.Method != op.method {
+		// Cannot happen while both come from the same document; refuse rather than guess.
+		writeError(w, http.StatusNotFound, fmt.Sprintf("Route %s:%s not found", r.Method, r.URL.RequestURI()))
+		return
+	}
+	body, apiErr := validateRequest(r.Context(), r, route, params, body)
+	if apiErr != nil {
+		writeError(w, apiErr.status, apiErr.message)
+		return
+	}
+	c := &call{r: r, op: op, route: route, params: params, body: body, applyItems: -1}
+
+	f, faulted := s.takeFault(r.Method, r.URL.Path, logIndex)
+	if !faulted {
+		s.answer(w, c)
+		return
+	}
+	switch f.Kind {
+	case Delay:
+		if !s.sleep(r.Context(), f.Delay) {
+			drop(w, false)
+			return
+		}
+		s.answer(w, c)
+	case ServerError:
+		writeError(w, f.Status, "runntest: injected server error, nothing applied")
+	case ResetConnection:
+		drop(w, true)
+	case LostResponse:
+		s.run(c)
+		drop(w, false)
+	case PartialBulk:
+		c.applyItems = f.ApplyItems
+		status, b := s.run(c)
+		if status >= 200 && status < 300 {
+			writeError(w, http.StatusInternalServerError, fmt.Sprintf("runntest: injected failure after %d items applied", f.ApplyItems))
+		} else {
+			writeJSON(w, status, b)
+		}
+	default:
+		s.answer(w, c)
+	}
+}
+
+func (s *Server) answer(w http.ResponseWriter, c *call) {
+	status, b := s.run(c)
+	writeJSON(w, status, b)
+}
+
+// run executes the operation under the lock and encodes its answer.
+func (s *Server) run(c *call) (int, []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.now = runnTime(s.opts.Now())
+	c.today = s.opts.Today
+	if c.today == "" {
+		c.today = c.now.Format(time.DateOnly)
+	}
+	status, payload, apiErr := c.op.handle(s.store, c)
+	if apiErr != nil {
+		status, payload = apiErr.status, errorBody(apiErr.status, apiErr.message)
+	}
+	b, err := json.Marshal(payload)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(errorBody(status, "runntest: cannot encode answer: "+err.Error()))
+	}
+	return status, b
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") &&
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.opts.Token)) == 1
+}
+
+// sleep waits d unless the client goes away or the server closes; it reports whether the
+// full time passed. When it did not, the caller drops the connection: returning without an
+// answer would make net/http send an empty 200.
+func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+	case <-s.done:
+	}
+	return false
+}
+
+// drop closes the connection without answering. reset makes it a TCP reset rather than
+// an orderly close.
+func drop(w http.ResponseWriter, reset bool) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		// Not hijackable (HTTP/2): aborting the handler resets the stream instead.
+		panic(http.ErrAbortHandler)
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok && reset {
+		_ = tcp.SetLinger(0) // best effort: an orderly close still drops the answer
+	}
+	_ = conn.Close()
+}
