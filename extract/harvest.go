@@ -11,7 +11,11 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
+
+	gojson "github.com/goccy/go-json"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/harvest2runn/harvest2runn/harvest"
 	"github.com/harvest2runn/harvest2runn/warehouse"
@@ -124,64 +128,66 @@ func landHarvest(ctx context.Context, w *warehouse.Warehouse, api HarvestAPI, op
 		}
 		m.StoredBytes = l.stored
 	}()
-	for _, res := range harvestResources {
-		q := url.Values{}
-		if res == harvest.TimeEntries {
-			if !opts.Window.From.IsZero() {
-				q.Set("from", opts.Window.From.Format(time.DateOnly))
+	// All listings run at once under the client's one limiter: the dimensions are a few pages
+	// each, and fetching them before the time entries would leave the first rate-limit window
+	// half used (docs/benchmarks.md).
+	var notes sync.Mutex
+	return l.landAll(ctx, func(ctx context.Context, submit func(pageJob) error) error {
+		g, gctx := errgroup.WithContext(ctx)
+		for _, res := range harvestResources {
+			q := url.Values{}
+			if res == harvest.TimeEntries {
+				if !opts.Window.From.IsZero() {
+					q.Set("from", opts.Window.From.Format(time.DateOnly))
+				}
+				q.Set("to", opts.Window.To.Format(time.DateOnly))
 			}
-			q.Set("to", opts.Window.To.Format(time.DateOnly))
+			g.Go(func() error {
+				log.Info("extracting", "source", "harvest", "resource", string(res))
+				err := api.List(gctx, res, q, func(p harvest.Page) error {
+					return submit(pageJob{
+						page: rawPage{Resource: string(p.Resource), Seq: p.Seq, URL: p.URL, Status: p.Status,
+							FetchedAt: p.FetchedAt, Duration: p.Duration, Attempts: p.Attempts, Records: p.Records, Body: p.Body},
+						decode: func(body []byte, sink rowSink) error { return decodeHarvestRecords(res, p.Seq, body, sink) },
+						landed: func() {
+							m.Pages++
+							m.Records += int64(p.Records)
+							m.Bytes += int64(len(p.Body))
+							m.PerResource[string(res)] += int64(p.Records)
+							if opts.Progress != nil {
+								opts.Progress.Page("harvest", string(res), p.Seq, p.TotalPages, p.Records)
+							}
+						},
+					})
+				})
+				if res == harvest.Roles && errors.Is(err, harvest.ErrForbidden) {
+					// Roles are optional (R6 matches by the users' role names without them).
+					note := "roles not read: the Harvest token is not an administrator's, so created Runn roles carry no Harvest reference (R6)"
+					log.Warn(note)
+					notes.Lock()
+					m.Notes = append(m.Notes, note)
+					notes.Unlock()
+					return nil
+				}
+				if err != nil {
+					return fmt.Errorf("extract Harvest %s: %w", res, err)
+				}
+				return nil
+			})
 		}
-		log.Info("extracting", "source", "harvest", "resource", string(res))
-		err := api.List(ctx, res, q, func(p harvest.Page) error {
-			if err := landHarvestPage(l, p); err != nil {
-				return err
-			}
-			m.Pages++
-			m.Records += int64(p.Records)
-			m.Bytes += int64(len(p.Body))
-			m.PerResource[string(res)] += int64(p.Records)
-			if opts.Progress != nil {
-				opts.Progress.Page("harvest", string(res), p.Seq, p.TotalPages, p.Records)
-			}
-			return l.flush()
-		})
-		if res == harvest.Roles && errors.Is(err, harvest.ErrForbidden) {
-			// Roles are optional (R6 matches by the users' role names without them).
-			note := "roles not read: the Harvest token is not an administrator's, so created Runn roles carry no Harvest reference (R6)"
-			log.Warn(note)
-			m.Notes = append(m.Notes, note)
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("extract Harvest %s: %w", res, err)
-		}
-	}
-	return nil
+		return g.Wait()
+	})
 }
 
-// landHarvestPage lands the page body and decodes its records into the resource's raw table.
-func landHarvestPage(l *lander, p harvest.Page) error {
-	if err := l.landPage(rawPage{Resource: string(p.Resource), Seq: p.Seq, URL: p.URL, Status: p.Status,
-		FetchedAt: p.FetchedAt, Duration: p.Duration, Attempts: p.Attempts, Records: p.Records, Body: p.Body}); err != nil {
-		return err
-	}
-	if err := decodeHarvestRecords(l, p); err != nil {
-		return fmt.Errorf("page %s: %w", p.URL, err)
-	}
-	return nil
-}
-
-func decodeHarvestRecords(l *lander, p harvest.Page) error {
-	seq := p.Seq
-	switch p.Resource {
+func decodeHarvestRecords(res harvest.Resource, seq int, body []byte, l rowSink) error {
+	switch res {
 	case harvest.Users:
 		var env struct{ Users []harvest.User }
-		if err := json.Unmarshal(p.Body, &env); err != nil {
+		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
 		for _, u := range env.Users {
-			if err := l.appendRow("harvest_users", seq, u.ID, u.FirstName, u.LastName, u.Email, u.Telephone,
+			if err := l.appendRow("harvest_users", u.ID, u.FirstName, u.LastName, u.Email, u.Telephone,
 				u.Timezone, u.IsContractor, u.IsActive, u.WeeklyCapacity, num(u.DefaultHourlyRate), num(u.CostRate),
 				nonNil(u.Roles), nonNil(u.AccessRoles), ts(u.CreatedAt), ts(u.UpdatedAt)); err != nil {
 				return err
@@ -189,7 +195,7 @@ func decodeHarvestRecords(l *lander, p harvest.Page) error {
 		}
 	case harvest.Roles:
 		var env struct{ Roles []harvest.Role }
-		if err := json.Unmarshal(p.Body, &env); err != nil {
+		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
 		for _, r := range env.Roles {
@@ -197,23 +203,23 @@ func decodeHarvestRecords(l *lander, p harvest.Page) error {
 			if ids == nil {
 				ids = []int64{}
 			}
-			if err := l.appendRow("harvest_roles", seq, r.ID, r.Name, ids, ts(r.CreatedAt), ts(r.UpdatedAt)); err != nil {
+			if err := l.appendRow("harvest_roles", r.ID, r.Name, ids, ts(r.CreatedAt), ts(r.UpdatedAt)); err != nil {
 				return err
 			}
 		}
 	case harvest.Clients:
 		var env struct{ Clients []harvest.Client }
-		if err := json.Unmarshal(p.Body, &env); err != nil {
+		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
 		for _, c := range env.Clients {
-			if err := l.appendRow("harvest_clients", seq, c.ID, c.Name, c.IsActive, c.Currency, ts(c.CreatedAt), ts(c.UpdatedAt)); err != nil {
+			if err := l.appendRow("harvest_clients", c.ID, c.Name, c.IsActive, c.Currency, ts(c.CreatedAt), ts(c.UpdatedAt)); err != nil {
 				return err
 			}
 		}
 	case harvest.Projects:
 		var env struct{ Projects []harvest.Project }
-		if err := json.Unmarshal(p.Body, &env); err != nil {
+		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
 		for _, pr := range env.Projects {
@@ -229,7 +235,7 @@ func decodeHarvestRecords(l *lander, p harvest.Page) error {
 			if err != nil {
 				return fmt.Errorf("project %d ends_on: %w", pr.ID, err)
 			}
-			if err := l.appendRow("harvest_projects", seq, pr.ID, clientID, clientName, pr.Name, str(pr.Code),
+			if err := l.appendRow("harvest_projects", pr.ID, clientID, clientName, pr.Name, str(pr.Code),
 				pr.IsActive, pr.IsBillable, pr.IsFixedFee, pr.BillBy, num(pr.HourlyRate), num(pr.Budget), pr.BudgetBy,
 				pr.BudgetIsMonthly, num(pr.CostBudget), num(pr.Fee), starts, ends, ts(pr.CreatedAt), ts(pr.UpdatedAt)); err != nil {
 				return err
@@ -237,11 +243,11 @@ func decodeHarvestRecords(l *lander, p harvest.Page) error {
 		}
 	case harvest.Tasks:
 		var env struct{ Tasks []harvest.Task }
-		if err := json.Unmarshal(p.Body, &env); err != nil {
+		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
 		for _, t := range env.Tasks {
-			if err := l.appendRow("harvest_tasks", seq, t.ID, t.Name, t.BillableByDefault, t.IsDefault, t.IsActive,
+			if err := l.appendRow("harvest_tasks", t.ID, t.Name, t.BillableByDefault, t.IsDefault, t.IsActive,
 				ts(t.CreatedAt), ts(t.UpdatedAt)); err != nil {
 				return err
 			}
@@ -250,34 +256,64 @@ func decodeHarvestRecords(l *lander, p harvest.Page) error {
 		var env struct {
 			UserAssignments []harvest.UserAssignment `json:"user_assignments"`
 		}
-		if err := json.Unmarshal(p.Body, &env); err != nil {
+		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
 		for _, a := range env.UserAssignments {
-			if err := l.appendRow("harvest_user_assignments", seq, a.ID, a.Project.ID, a.User.ID, a.IsActive,
+			if err := l.appendRow("harvest_user_assignments", a.ID, a.Project.ID, a.User.ID, a.IsActive,
 				a.IsProjectManager, num(a.HourlyRate), num(a.Budget), ts(a.CreatedAt), ts(a.UpdatedAt)); err != nil {
 				return err
 			}
 		}
 	case harvest.TimeEntries:
 		var env struct {
-			TimeEntries []harvest.TimeEntry `json:"time_entries"`
+			TimeEntries []landedTimeEntry `json:"time_entries"`
 		}
-		if err := json.Unmarshal(p.Body, &env); err != nil {
+		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
 		for i := range env.TimeEntries {
-			if err := appendTimeEntry(l, seq, &env.TimeEntries[i]); err != nil {
+			if err := appendTimeEntry(l, &env.TimeEntries[i]); err != nil {
 				return err
 			}
 		}
 	default:
-		return fmt.Errorf("no raw table for Harvest resource %q", p.Resource)
+		return fmt.Errorf("no raw table for Harvest resource %q", res)
 	}
 	return nil
 }
 
-func appendTimeEntry(l *lander, seq int, e *harvest.TimeEntry) error {
+// landedTimeEntry holds the fields of a time entry that raw.harvest_time_entries keeps. Time
+// entries are nearly all of an extract's volume, and decoding only these halves the CPU a page
+// costs (docs/benchmarks.md); the page body keeps everything else.
+type landedTimeEntry struct {
+	ID             int64        `json:"id"`
+	SpentDate      string       `json:"spent_date"`
+	User           idOnly       `json:"user"`
+	Client         idOnly       `json:"client"`
+	Project        idOnly       `json:"project"`
+	Task           idOnly       `json:"task"`
+	UserAssignment *idOnly      `json:"user_assignment"`
+	TaskAssignment *idOnly      `json:"task_assignment"`
+	Hours          json.Number  `json:"hours"`
+	RoundedHours   *json.Number `json:"rounded_hours"`
+	IsRunning      bool         `json:"is_running"`
+	Billable       bool         `json:"billable"`
+	IsLocked       bool         `json:"is_locked"`
+	IsClosed       bool         `json:"is_closed"`
+	IsBilled       bool         `json:"is_billed"`
+	BillableRate   *json.Number `json:"billable_rate"`
+	CostRate       *json.Number `json:"cost_rate"`
+	Notes          *string      `json:"notes"`
+	CreatedAt      time.Time    `json:"created_at"`
+	UpdatedAt      time.Time    `json:"updated_at"`
+}
+
+type idOnly struct {
+	ID int64 `json:"id"`
+}
+
+func appendTimeEntry(l rowSink, e *landedTimeEntry) error {
 	spent, err := time.Parse(time.DateOnly, e.SpentDate)
 	if err != nil {
 		return fmt.Errorf("time entry %d: spent_date %q is not a date", e.ID, e.SpentDate)
@@ -292,7 +328,7 @@ func appendTimeEntry(l *lander, seq int, e *harvest.TimeEntry) error {
 	if e.TaskAssignment != nil {
 		taID = e.TaskAssignment.ID
 	}
-	return l.appendRow("harvest_time_entries", seq, e.ID, spent, e.User.ID, e.Client.ID, e.Project.ID, e.Task.ID,
+	return l.appendRow("harvest_time_entries", e.ID, spent, e.User.ID, e.Client.ID, e.Project.ID, e.Task.ID,
 		uaID, taID, e.Hours.String(), num(e.RoundedHours), e.IsRunning, e.Billable, e.IsLocked, e.IsClosed,
 		e.IsBilled, num(e.BillableRate), num(e.CostRate), str(e.Notes), ts(e.CreatedAt), ts(e.UpdatedAt))
 }

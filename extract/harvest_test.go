@@ -290,8 +290,9 @@ func TestHarvestExtractWrongCredentialsFailsAtOnce(t *testing.T) {
 	if !errors.Is(err, harvest.ErrUnauthorized) {
 		t.Fatalf("err = %v, want ErrUnauthorized", err)
 	}
-	if n := len(f.srv.Requests()); n != 1 {
-		t.Errorf("%d requests sent with a wrong token, want 1", n)
+	// Listings run concurrently: each may have sent its first request, none retried.
+	if n := len(f.srv.Requests()); n < 1 || n > len(harvestResources) {
+		t.Errorf("%d requests sent with a wrong token, want 1 to %d (no retries)", n, len(harvestResources))
 	}
 }
 

@@ -3,12 +3,13 @@ package extract
 import (
 	"context"
 	"database/sql/driver"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"time"
+
+	gojson "github.com/goccy/go-json"
 
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/warehouse"
@@ -76,99 +77,101 @@ func landRunn(ctx context.Context, w *warehouse.Warehouse, api RunnAPI, opts Run
 		}
 		m.StoredBytes = l.stored
 	}()
-	for _, ep := range runn.Endpoints() {
-		q := url.Values{}
-		if ep == runn.EndpointActuals {
-			if !opts.ActualsWindow.From.IsZero() {
-				q.Set("minDate", opts.ActualsWindow.From.Format(time.DateOnly))
+	// Endpoints are read one after the other: Runn's limit is a token bucket, so concurrency
+	// would buy nothing once the burst is spent.
+	return l.landAll(ctx, func(ctx context.Context, submit func(pageJob) error) error {
+		for _, ep := range runn.Endpoints() {
+			q := url.Values{}
+			if ep == runn.EndpointActuals {
+				if !opts.ActualsWindow.From.IsZero() {
+					q.Set("minDate", opts.ActualsWindow.From.Format(time.DateOnly))
+				}
+				q.Set("maxDate", opts.ActualsWindow.To.Format(time.DateOnly))
 			}
-			q.Set("maxDate", opts.ActualsWindow.To.Format(time.DateOnly))
+			log.Info("extracting", "source", "runn", "resource", string(ep))
+			err := api.ListPages(ctx, ep, q, func(p runn.Page) error {
+				return submit(pageJob{
+					page: rawPage{Resource: string(ep), Seq: p.Seq, URL: p.URL, Status: p.Status,
+						FetchedAt: p.FetchedAt, Duration: p.Duration, Attempts: p.Attempts, Records: p.Count, Body: p.Body},
+					decode: func(body []byte, sink rowSink) error { return decodeRunnRecords(ep, body, sink) },
+					landed: func() {
+						m.Pages++
+						m.Records += int64(p.Count)
+						m.Bytes += int64(len(p.Body))
+						m.PerResource[string(ep)] += int64(p.Count)
+						if opts.Progress != nil {
+							opts.Progress.Page("runn", string(ep), p.Seq, 0, p.Count)
+						}
+					},
+				})
+			})
+			if err != nil {
+				return fmt.Errorf("snapshot Runn %s: %w", ep, err)
+			}
 		}
-		log.Info("extracting", "source", "runn", "resource", string(ep))
-		err := api.ListPages(ctx, ep, q, func(p runn.Page) error {
-			if err := l.landPage(rawPage{Resource: string(ep), Seq: p.Seq, URL: p.URL, Status: p.Status,
-				FetchedAt: p.FetchedAt, Duration: p.Duration, Attempts: p.Attempts, Records: p.Count, Body: p.Body}); err != nil {
-				return err
-			}
-			if err := decodeRunnRecords(l, ep, p); err != nil {
-				return fmt.Errorf("page %s: %w", p.URL, err)
-			}
-			m.Pages++
-			m.Records += int64(p.Count)
-			m.Bytes += int64(len(p.Body))
-			m.PerResource[string(ep)] += int64(p.Count)
-			if opts.Progress != nil {
-				opts.Progress.Page("runn", string(ep), p.Seq, 0, p.Count)
-			}
-			return l.flush()
-		})
-		if err != nil {
-			return fmt.Errorf("snapshot Runn %s: %w", ep, err)
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func decodeValues[T any](body []byte) ([]T, error) {
 	var env struct {
 		Values []T `json:"values"`
 	}
-	if err := json.Unmarshal(body, &env); err != nil {
+	if err := gojson.Unmarshal(body, &env); err != nil {
 		return nil, fmt.Errorf("records do not match Runn's published shape: %w", err)
 	}
 	return env.Values, nil
 }
 
-func decodeRunnRecords(l *lander, ep runn.Endpoint, p runn.Page) error {
-	seq := p.Seq
+func decodeRunnRecords(ep runn.Endpoint, body []byte, l rowSink) error {
 	switch ep {
 	case runn.EndpointRoles:
-		vs, err := decodeValues[runn.Role](p.Body)
+		vs, err := decodeValues[runn.Role](body)
 		if err != nil {
 			return err
 		}
 		for _, r := range vs {
-			if err := l.appendRow("runn_roles", seq, r.ID, str(r.Name), r.IsArchived, r.DefaultHourCost, r.StandardRate,
+			if err := l.appendRow("runn_roles", r.ID, str(r.Name), r.IsArchived, r.DefaultHourCost, r.StandardRate,
 				refs(r.References), ts(r.CreatedAt), ts(r.UpdatedAt)); err != nil {
 				return err
 			}
 		}
 	case runn.EndpointClients:
-		vs, err := decodeValues[runn.Client](p.Body)
+		vs, err := decodeValues[runn.Client](body)
 		if err != nil {
 			return err
 		}
 		for _, c := range vs {
-			if err := l.appendRow("runn_clients", seq, c.ID, c.Name, str(c.Website), c.IsArchived, refs(c.References),
+			if err := l.appendRow("runn_clients", c.ID, c.Name, str(c.Website), c.IsArchived, refs(c.References),
 				ts(c.CreatedAt), ts(c.UpdatedAt)); err != nil {
 				return err
 			}
 		}
 	case runn.EndpointProjects:
-		vs, err := decodeValues[runn.Project](p.Body)
+		vs, err := decodeValues[runn.Project](body)
 		if err != nil {
 			return err
 		}
 		for _, pr := range vs {
-			if err := l.appendRow("runn_projects", seq, pr.ID, pr.Name, pr.ClientID, pr.IsTemplate, pr.IsArchived,
+			if err := l.appendRow("runn_projects", pr.ID, pr.Name, pr.ClientID, pr.IsTemplate, pr.IsArchived,
 				pr.IsConfirmed, pr.PricingModel, f64(pr.Budget), refs(pr.References), tags(pr.Tags),
 				ts(pr.CreatedAt), ts(pr.UpdatedAt)); err != nil {
 				return err
 			}
 		}
 	case runn.EndpointPeople:
-		vs, err := decodeValues[runn.Person](p.Body)
+		vs, err := decodeValues[runn.Person](body)
 		if err != nil {
 			return err
 		}
 		for _, pe := range vs {
-			if err := l.appendRow("runn_people", seq, pe.ID, pe.FirstName, pe.LastName, str(pe.Email), pe.IsArchived,
+			if err := l.appendRow("runn_people", pe.ID, pe.FirstName, pe.LastName, str(pe.Email), pe.IsArchived,
 				refs(pe.References), tags(pe.Tags), ts(pe.CreatedAt), ts(pe.UpdatedAt)); err != nil {
 				return err
 			}
 		}
 	case runn.EndpointProjectTags:
-		vs, err := decodeValues[runn.ProjectTag](p.Body)
+		vs, err := decodeValues[runn.ProjectTag](body)
 		if err != nil {
 			return err
 		}
@@ -177,12 +180,12 @@ func decodeRunnRecords(l *lander, ep runn.Endpoint, p runn.Page) error {
 			if ids == nil {
 				ids = []int64{}
 			}
-			if err := l.appendRow("runn_project_tags", seq, t.ID, t.Name, ids, t.Archived, ts(t.CreatedAt), ts(t.UpdatedAt)); err != nil {
+			if err := l.appendRow("runn_project_tags", t.ID, t.Name, ids, t.Archived, ts(t.CreatedAt), ts(t.UpdatedAt)); err != nil {
 				return err
 			}
 		}
 	case runn.EndpointContracts:
-		vs, err := decodeValues[runn.Contract](p.Body)
+		vs, err := decodeValues[runn.Contract](body)
 		if err != nil {
 			return err
 		}
@@ -196,14 +199,14 @@ func decodeRunnRecords(l *lander, ep runn.Endpoint, p runn.Page) error {
 				return fmt.Errorf("contract %d endDate: %w", c.ID, err)
 			}
 			d := c.RosteredDays
-			if err := l.appendRow("runn_contracts", seq, c.ID, c.PersonID, c.RoleID, start, end, c.EmploymentType,
+			if err := l.appendRow("runn_contracts", c.ID, c.PersonID, c.RoleID, start, end, c.EmploymentType,
 				f64(c.CostPerHour), f64(c.MinutesPerDay), d.Monday, d.Tuesday, d.Wednesday, d.Thursday, d.Friday,
 				ts(c.CreatedAt), ts(c.UpdatedAt)); err != nil {
 				return err
 			}
 		}
 	case runn.EndpointAssignments:
-		vs, err := decodeValues[runn.Assignment](p.Body)
+		vs, err := decodeValues[runn.Assignment](body)
 		if err != nil {
 			return err
 		}
@@ -216,14 +219,14 @@ func decodeRunnRecords(l *lander, ep runn.Endpoint, p runn.Page) error {
 			if err != nil {
 				return fmt.Errorf("assignment %d endDate: %w", a.ID, err)
 			}
-			if err := l.appendRow("runn_assignments", seq, a.ID, a.PersonID, a.ProjectID, a.RoleID, start, end,
+			if err := l.appendRow("runn_assignments", a.ID, a.PersonID, a.ProjectID, a.RoleID, start, end,
 				a.MinutesPerDay, a.IsActive, a.IsBillable, a.IsNonWorkingDay, a.IsTemplate, a.IsPlaceholder,
 				i64(a.WorkstreamID), ts(a.CreatedAt), ts(a.UpdatedAt)); err != nil {
 				return err
 			}
 		}
 	case runn.EndpointActuals:
-		vs, err := decodeValues[runn.Actual](p.Body)
+		vs, err := decodeValues[runn.Actual](body)
 		if err != nil {
 			return err
 		}
@@ -232,7 +235,7 @@ func decodeRunnRecords(l *lander, ep runn.Endpoint, p runn.Page) error {
 			if err != nil {
 				return fmt.Errorf("actual %d date: %w", a.ID, err)
 			}
-			if err := l.appendRow("runn_actuals", seq, a.ID, d, a.PersonID, a.ProjectID, a.RoleID, i64(a.WorkstreamID),
+			if err := l.appendRow("runn_actuals", a.ID, d, a.PersonID, a.ProjectID, a.RoleID, i64(a.WorkstreamID),
 				i64(a.PhaseID), a.BillableMinutes, a.NonbillableMinutes, ts(a.CreatedAt), ts(a.UpdatedAt)); err != nil {
 				return err
 			}

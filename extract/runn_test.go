@@ -98,3 +98,51 @@ func TestRunnSnapshotLandsEveryEndpoint(t *testing.T) {
 		t.Errorf("clients page body = %.80s, %v", body, err)
 	}
 }
+
+// bigRunnState is a Runn account of the given size: a contract and three assignments per
+// person, and actuals on every weekday of the last `days` days on one or two projects.
+func bigRunnState(people, projects, days int, today time.Time) *runntest.State {
+	at := today.AddDate(-1, 0, 0)
+	s := &runntest.State{}
+	const roles = 40
+	for i := int64(1); i <= roles; i++ {
+		name := fmt.Sprintf("Role %d", i)
+		s.Roles = append(s.Roles, runn.Role{ID: i, Name: &name, CreatedAt: at, UpdatedAt: at})
+	}
+	clients := max(projects/20, 1)
+	for i := int64(1); i <= int64(clients); i++ {
+		s.Clients = append(s.Clients, runn.Client{ID: i, Name: fmt.Sprintf("Client %d", i),
+			References: []runn.Reference{{ReferenceName: "Harvest", ExternalID: fmt.Sprint(500000 + i)}}, CreatedAt: at, UpdatedAt: at})
+	}
+	for i := int64(1); i <= int64(projects); i++ {
+		s.Projects = append(s.Projects, runn.Project{ID: i, Name: fmt.Sprintf("Project %d", i), ClientID: 1 + i%int64(clients),
+			IsConfirmed: true, PricingModel: "tm", RateType: "hours", RateCardID: 1,
+			References: []runn.Reference{{ReferenceName: "Harvest", ExternalID: fmt.Sprint(900000 + i)}}, CreatedAt: at, UpdatedAt: at})
+	}
+	var actualID int64
+	for p := int64(1); p <= int64(people); p++ {
+		role := 1 + p%roles
+		s.People = append(s.People, runn.Person{ID: p, FirstName: "Person", LastName: fmt.Sprint(p),
+			References: []runn.Reference{{ReferenceName: "Harvest", ExternalID: fmt.Sprint(700000 + p)}}, CreatedAt: at, UpdatedAt: at})
+		s.Contracts = append(s.Contracts, runn.Contract{ID: p, PersonID: p, RoleID: role, StartDate: "2024-01-01", EmploymentType: "employee",
+			RosteredDays: runn.RosteredDays{Monday: 480, Tuesday: 480, Wednesday: 480, Thursday: 480, Friday: 480}, CreatedAt: at, UpdatedAt: at})
+		proj := [3]int64{1 + (p*7)%int64(projects), 1 + (p*13+1)%int64(projects), 1 + (p*29+2)%int64(projects)}
+		for k, j := range proj {
+			s.Assignments = append(s.Assignments, runn.Assignment{ID: p*3 + int64(k), PersonID: p, ProjectID: j, RoleID: role,
+				StartDate: today.AddDate(0, -6, 0).Format(time.DateOnly), EndDate: today.AddDate(0, 6, 0).Format(time.DateOnly),
+				MinutesPerDay: 240, IsActive: true, CreatedAt: at, UpdatedAt: at})
+		}
+		for d := 0; d < days; d++ {
+			day := today.AddDate(0, 0, -d)
+			if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+				continue
+			}
+			for k := 0; k < 1+int(p+int64(d))%2; k++ {
+				actualID++
+				s.Actuals = append(s.Actuals, runn.Actual{ID: actualID, Date: day.Format(time.DateOnly), BillableMinutes: 240,
+					PersonID: p, ProjectID: proj[k], RoleID: role, CreatedAt: at, UpdatedAt: at})
+			}
+		}
+	}
+	return s
+}

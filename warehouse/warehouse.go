@@ -34,6 +34,8 @@ type Warehouse struct {
 type Options struct {
 	// Holder names the command holding the lock, for the message another process gets.
 	Holder string
+	// MemoryLimit caps DuckDB's memory (e.g. "256MB"); empty leaves DuckDB's default, 80% of RAM.
+	MemoryLimit string
 }
 
 // Open opens (creating if needed) the warehouse at path, takes the run lock and applies pending
@@ -61,6 +63,12 @@ func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 		return nil, err
 	}
 	w.lock = lock
+	if opts.MemoryLimit != "" {
+		if _, err := w.DB.ExecContext(ctx, "SET memory_limit = ?", opts.MemoryLimit); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("warehouse memory limit %q: %w", opts.MemoryLimit, err)
+		}
+	}
 	if err := w.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err

@@ -209,8 +209,9 @@ func appendTime(b []byte, t time.Time) []byte {
 	return append(b, '"')
 }
 
-// checkTimeEntry reports what encoding/json would refuse to encode, so appendTimeEntry never
-// writes invalid JSON: numbers that are not JSON numbers, and years outside 0..9999.
+// checkTimeEntry reports what the server cannot serve: a spent_date it cannot order by, and
+// what encoding/json would refuse to encode (so appendTimeEntry never writes invalid JSON):
+// numbers that are not JSON numbers, and years outside 0..9999.
 func checkTimeEntry(e *harvest.TimeEntry) error {
 	var errs []error
 	num := func(field string, n *json.Number) {
@@ -222,6 +223,10 @@ func checkTimeEntry(e *harvest.TimeEntry) error {
 		if t != nil && (t.Year() < 0 || t.Year() > 9999) {
 			errs = append(errs, fmt.Errorf("%s %v has a year outside 0..9999", field, *t))
 		}
+	}
+	// The listing sorts and filters on spent_date as a string: it must be YYYY-MM-DD.
+	if _, err := time.Parse(time.DateOnly, e.SpentDate); err != nil {
+		errs = append(errs, fmt.Errorf("spent_date %q is not a YYYY-MM-DD date", e.SpentDate))
 	}
 	num("hours", &e.Hours)
 	num("hours_without_timer", e.HoursWithoutTimer)

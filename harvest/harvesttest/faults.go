@@ -126,6 +126,45 @@ func (q *faultQueue) take(path string) (Fault, bool) {
 	return Fault{}, false
 }
 
+// faultBefore applies the part of f that comes before the request is routed, and reports
+// whether it answered (or cut) the request.
+func (s *Server) faultBefore(w *statusWriter, r *http.Request, f Fault) bool {
+	switch f.Kind {
+	case ServerError:
+		serverErrorResponse(f.Status).write(w)
+		return true
+	case RateLimited:
+		tooManyRequests(retryAfterSeconds(f.Delay)).write(w)
+		return true
+	case ResetConnection:
+		w.reportOnce(0) // before the client can see the connection go
+		resetConnection(w)
+		return true
+	case Delay:
+		s.sleep(r.Context(), f.Delay)
+	case ShiftRecords:
+		s.shiftRecords(r)
+	}
+	return false
+}
+
+// faultAfter spoils the routed answer resp as f says, and reports whether it has already
+// written it.
+func faultAfter(w http.ResponseWriter, r *http.Request, f Fault, resp *response) bool {
+	switch f.Kind {
+	case TruncatedBody:
+		writeTruncated(w, *resp)
+		return true
+	case MalformedJSON:
+		resp.body = resp.body[:len(resp.body)/2]
+		resp.status = http.StatusOK
+	case WrongEnvelope:
+		resp.body = withoutKey(resp.body, listingName(r.URL.Path))
+		resp.status = http.StatusOK
+	}
+	return false
+}
+
 // serverErrorResponse is what a 5xx looks like: the application's JSON for 500, a proxy's
 // HTML page for the gateway errors.
 func serverErrorResponse(status int) response {
@@ -169,4 +208,10 @@ func withoutKey(body []byte, key string) []byte {
 	delete(m, key)
 	out, _ := json.Marshal(m) // raw messages of a decoded object always encode
 	return out
+}
+
+func (q *faultQueue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.pending)
 }

@@ -20,9 +20,6 @@ type GenerateOptions struct {
 	Now         time.Time // every created_at and updated_at is before it; default 2025-06-27T17:30:00Z
 }
 
-// defaultNow is fixed so that an account is the same for a seed whenever it is generated.
-var defaultNow = time.Date(2025, 6, 27, 17, 30, 0, 0, time.UTC)
-
 // Generate builds a realistic account, the same for the same options.
 //
 // Ids look like Harvest's: 6-9 digit ints that grow with created_at, time entry ids above
@@ -106,7 +103,8 @@ func newGenerator(o GenerateOptions) *generator {
 	}
 	g.now = o.Now.UTC().Truncate(time.Second)
 	if o.Now.IsZero() {
-		g.now = defaultNow
+		// Fixed, so that a seed gives the same account whenever it is generated.
+		g.now = time.Date(2025, 6, 27, 17, 30, 0, 0, time.UTC)
 	}
 	g.to = day(o.To)
 	if o.To.IsZero() {

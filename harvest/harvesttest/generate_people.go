@@ -50,7 +50,7 @@ func (g *generator) genUsers() {
 	emails := map[string]int{}
 	users := make([]harvest.User, n)
 	for i := range users {
-		c := userCase{costRate: ""}
+		var c userCase
 		if i < len(userCases) {
 			c = userCases[i]
 		} else {

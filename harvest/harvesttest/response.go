@@ -65,23 +65,31 @@ func (r response) write(w http.ResponseWriter) {
 	w.Write(r.body)
 }
 
-// statusWriter remembers the status written, for the request log.
+// statusWriter reports the status of the answer just before its header goes out, so that
+// the request is in the log by the time the client can see the answer.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status   int
+	reported bool
+	report   func(status int)
+}
+
+// reportOnce reports status unless a status was reported already.
+func (w *statusWriter) reportOnce(status int) {
+	if !w.reported {
+		w.reported = true
+		w.status = status
+		w.report(status)
+	}
 }
 
 func (w *statusWriter) WriteHeader(status int) {
-	if w.status == 0 {
-		w.status = status
-	}
+	w.reportOnce(status)
 	w.ResponseWriter.WriteHeader(status)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
+	w.reportOnce(http.StatusOK)
 	return w.ResponseWriter.Write(b)
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,8 +24,8 @@ type Options struct {
 	AccountID string // the Harvest-Account-Id the server accepts; required
 	NonAdmin  bool   // the token is not an administrator's: /v2/roles answers 403
 
-	RateLimit  int           // at most this many requests in any RateWindow; 0 = unlimited
-	RateWindow time.Duration // e.g. 15 * time.Second, as Harvest
+	RateLimit  int           // at most this many requests in any RateWindow, e.g. 100; 0 = unlimited
+	RateWindow time.Duration // e.g. 15 * time.Second, as Harvest; 0 = unlimited
 
 	Latency time.Duration    // added to every request (real sleep; for benchmarks)
 	Now     func() time.Time // clock for rate limiting, the request log and updated_at; default time.Now
@@ -131,7 +132,11 @@ func (s *Server) Close() {
 // ServerError without a 5xx status.
 func (s *Server) InjectFault(f Fault) { s.faults.add(f) }
 
-// Requests returns the requests received so far, oldest first.
+// PendingFaults is how many injected faults have not been used up yet.
+func (s *Server) PendingFaults() int { return s.faults.len() }
+
+// Requests returns the requests received so far, in the order they were answered. A request
+// is logged before its answer leaves, so a client that has its answer finds it here.
 func (s *Server) Requests() []Request { return s.reqs.all() }
 
 // stamp is the clock's now at Harvest's resolution: UTC, whole seconds.
@@ -151,13 +156,15 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
+// ServeHTTP answers one request: latency, credentials, rate limit, faults, then the route.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	arrived := s.now()
-	sw := &statusWriter{ResponseWriter: w}
-	defer func() {
-		s.reqs.add(Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Status: sw.status, Time: arrived})
-		s.log.Debug("harvesttest: request", "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery, "status", sw.status)
-	}()
+	sw := &statusWriter{ResponseWriter: w, report: func(status int) {
+		query := redactQuery(r.URL.RawQuery)
+		s.reqs.add(Request{Method: r.Method, Path: r.URL.Path, RawQuery: query, Status: status, Time: arrived})
+		s.log.Debug("harvesttest: request", "method", r.Method, "path", r.URL.Path, "query", query, "status", status)
+	}}
+	defer sw.reportOnce(0) // a request abandoned without an answer is logged too
 	if s.opts.Latency > 0 {
 		s.sleep(r.Context(), s.opts.Latency)
 	}
@@ -170,38 +177,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, faulty := s.faults.take(r.URL.Path)
-	if faulty {
-		switch f.Kind {
-		case ServerError:
-			serverErrorResponse(f.Status).write(sw)
-			return
-		case RateLimited:
-			tooManyRequests(retryAfterSeconds(f.Delay)).write(sw)
-			return
-		case ResetConnection:
-			resetConnection(sw)
-			return
-		case Delay:
-			s.sleep(r.Context(), f.Delay)
-		case ShiftRecords:
-			s.shiftRecords(r)
-		}
+	if faulty && s.faultBefore(sw, r, f) {
+		return
 	}
 	resp := s.route(r)
-	if faulty {
-		switch f.Kind {
-		case TruncatedBody:
-			writeTruncated(sw, resp)
-			return
-		case MalformedJSON:
-			resp.body = resp.body[:len(resp.body)/2]
-			resp.status = http.StatusOK
-		case WrongEnvelope:
-			resp.body = withoutKey(resp.body, listingName(r.URL.Path))
-			resp.status = http.StatusOK
-		}
+	if faulty && faultAfter(sw, r, f, &resp) {
+		return
 	}
 	resp.write(sw)
+}
+
+// redactQuery hides an access_token sent in the query string (Harvest accepts one there, this
+// fake does not), so that it never reaches the request log.
+func redactQuery(raw string) string {
+	if !strings.Contains(raw, "access_token") {
+		return raw
+	}
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return "(unparsable query withheld)"
+	}
+	if q.Has("access_token") {
+		q.Set("access_token", "REDACTED")
+	}
+	return q.Encode()
 }
 
 // checkCredentials answers as Harvest does: 400 without a User-Agent, 401 unless both the

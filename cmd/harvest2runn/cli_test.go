@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
+)
+
+const (
+	testToken   = "cli-test-token-abcdef0123456789"
+	testAccount = "777"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runCLI(t *testing.T, vars map[string]string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+	code := run(context.Background(), args, e)
+	return result{code, out.String(), errb.String()}
+}
+
+func fakeHarvest(t *testing.T) (*harvesttest.Server, map[string]string) {
+	t.Helper()
+	acct := harvesttest.Generate(harvesttest.GenerateOptions{Seed: 9, TimeEntries: 400})
+	srv := harvesttest.NewServer(acct, harvesttest.Options{Token: testToken, AccountID: testAccount})
+	t.Cleanup(srv.Close)
+	return srv, map[string]string{
+		"HARVEST_ACCESS_TOKEN":   testToken,
+		"HARVEST_ACCOUNT_ID":     testAccount,
+		"HARVEST_BASE_URL":       srv.URL(),
+		"HARVEST2RUNN_WAREHOUSE": filepath.Join(t.TempDir(), "w.duckdb"),
+	}
+}
+
+func with(vars map[string]string, kv ...string) map[string]string {
+	out := map[string]string{}
+	for k, v := range vars {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			delete(out, kv[i])
+		} else {
+			out[kv[i]] = kv[i+1]
+		}
+	}
+	return out
+}
+
+// Each configuration mistake: exit 2, exactly one line on stderr that says what to do, nothing
+// on stdout, and no request sent unless the mistake can only be seen by asking the API.
+func TestConfigurationErrors(t *testing.T) {
+	srv, vars := fakeHarvest(t)
+	refused := httptest.NewServer(http.NotFoundHandler())
+	refusedURL := refused.URL
+	refused.Close()
+	for _, tc := range []struct {
+		name     string
+		vars     map[string]string
+		args     []string
+		want     string
+		requests int
+	}{
+		{"missing token", with(vars, "HARVEST_ACCESS_TOKEN", ""), nil, "HARVEST_ACCESS_TOKEN is not set", 0},
+		{"missing account", with(vars, "HARVEST_ACCOUNT_ID", ""), nil, "HARVEST_ACCOUNT_ID is not set", 0},
+		{"account not a number", with(vars, "HARVEST_ACCOUNT_ID", "acme"), nil, "is not a number", 0},
+		{"bad today", vars, []string{"--today", "2026-13-01"}, "--today \"2026-13-01\" is not a date: use YYYY-MM-DD", 0},
+		{"bad since", vars, []string{"--since", "yesterday"}, "--since \"yesterday\" is not a date", 0},
+		{"since and full history", vars, []string{"--since", "2026-01-01", "--full-history"}, "give one", 0},
+		{"negative lookback", vars, []string{"--lookback-days", "-3"}, "is negative", 0},
+		{"bad tz", vars, []string{"--tz", "Mars/Olympus"}, "is not a time zone", 0},
+		{"bad output", vars, []string{"--output", "xml"}, "use text or json", 0},
+		{"unknown flag", vars, []string{"--frobnicate"}, "unknown flag: --frobnicate", 0},
+		{"bad base URL", with(vars, "HARVEST_BASE_URL", "ftp://x"), nil, "is not an http(s) URL", 0},
+		{"missing token file", vars, []string{"--harvest-token-file", "/nonexistent/token"}, "cannot read /nonexistent/token", 0},
+		{"unreachable URL", with(vars, "HARVEST_BASE_URL", refusedURL), nil, "cannot reach Harvest at " + refusedURL, 0},
+		{"wrong account id", with(vars, "HARVEST_ACCOUNT_ID", "778"), nil, "check HARVEST_ACCESS_TOKEN and that HARVEST_ACCOUNT_ID", 1},
+		{"wrong token", with(vars, "HARVEST_ACCESS_TOKEN", "nope"), nil, "Harvest refused the credentials (401)", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(srv.Requests())
+			r := runCLI(t, tc.vars, append([]string{"extract"}, tc.args...)...)
+			if r.code != exitUsage {
+				t.Errorf("exit %d, want %d (stderr %q)", r.code, exitUsage, r.stderr)
+			}
+			if strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("stderr = %q, want one line containing %q", r.stderr, tc.want)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+			if got := len(srv.Requests()) - before; got != tc.requests {
+				t.Errorf("%d requests sent to Harvest, want %d", got, tc.requests)
+			}
+			if strings.Contains(r.stderr, testToken) {
+				t.Error("the token leaked into stderr")
+			}
+			if _, err := os.Stat(tc.vars["HARVEST2RUNN_WAREHOUSE"]); err == nil {
+				t.Error("a configuration error created the warehouse")
+			}
+		})
+	}
+}
+
+func TestExtractCommand(t *testing.T) {
+	_, vars := fakeHarvest(t)
+	r := runCLI(t, vars, "extract", "--output", "json", "--full-history", "--today", "2025-06-27")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var res struct {
+		RunID   int64  `json:"run_id"`
+		Today   string `json:"today"`
+		Harvest struct {
+			Status      string           `json:"status"`
+			PerResource map[string]int64 `json:"records_per_resource"`
+			Requests    int64            `json:"requests"`
+		} `json:"harvest"`
+	}
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	if err := dec.Decode(&res); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, r.stdout)
+	}
+	if dec.More() {
+		t.Fatalf("stdout carries more than one JSON value: %s", r.stdout)
+	}
+	if res.RunID != 1 || res.Today != "2025-06-27" || res.Harvest.Status != "succeeded" || res.Harvest.PerResource["time_entries"] == 0 {
+		t.Fatalf("result = %+v", res)
+	}
+	if strings.Contains(r.stderr, testToken) || strings.Contains(r.stdout, testToken) {
+		t.Fatal("the token leaked")
+	}
+
+	r = runCLI(t, vars, "extract", "--today", "2025-06-27")
+	if r.code != exitOK || !strings.Contains(r.stdout, "run 2 (extract, today 2025-06-27): succeeded") {
+		t.Fatalf("text summary: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestExtractRefusedWhileWarehouseBusy(t *testing.T) {
+	srv, vars := fakeHarvest(t)
+	// Slow the listing so that the first run is still going when the second starts.
+	srv.InjectFault(harvesttest.Fault{PathPrefix: "/v2/time_entries", Kind: harvesttest.Delay, Delay: 2 * time.Second})
+	var first atomic.Int32
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		first.Store(int32(runCLI(t, vars, "extract").code))
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		info, _ := os.ReadFile(vars["HARVEST2RUNN_WAREHOUSE"] + ".lock")
+		if strings.Contains(string(info), `"run_id":1`) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	r := runCLI(t, vars, "extract")
+	<-done
+	if r.code != exitFailed || !strings.Contains(r.stderr, "is in use by run 1 since") {
+		t.Fatalf("second run: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if first.Load() != exitOK {
+		t.Fatalf("first run exit %d", first.Load())
+	}
+}
+
+func TestHelp(t *testing.T) {
+	r := runCLI(t, nil, "--help")
+	if r.code != 0 || !strings.Contains(r.stdout, "extract") || !strings.Contains(r.stdout, "HARVEST_ACCESS_TOKEN") {
+		t.Fatalf("root help: %+v", r)
+	}
+	for _, cmd := range []string{"extract", "demo", "version"} {
+		r := runCLI(t, nil, cmd, "--help")
+		if r.code != 0 || !strings.Contains(r.stdout, "Example:") || !strings.Contains(r.stdout, "harvest2runn "+cmd) {
+			t.Errorf("%s --help: exit %d\n%s", cmd, r.code, r.stdout)
+		}
+	}
+	r = runCLI(t, nil, "frobnicate")
+	if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("unknown command: %+v", r)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.duckdb")
+	r := runCLI(t, nil, "demo", "--warehouse", path, "--people", "20", "--projects", "30")
+	if r.code != exitOK {
+		t.Fatalf("demo exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"fake Harvest at", "succeeded", "Try these", path} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	// A second demo replaces the warehouse rather than adding to it.
+	r = runCLI(t, nil, "demo", "--warehouse", path, "--people", "20", "--projects", "30")
+	if r.code != exitOK || !strings.Contains(r.stdout, "run 1 (extract") {
+		t.Fatalf("second demo: exit %d\n%s", r.code, r.stdout)
+	}
+}
