@@ -117,7 +117,7 @@ func Harvest(ctx context.Context, w *warehouse.Warehouse, api HarvestAPI, opts H
 }
 
 func landHarvest(ctx context.Context, w *warehouse.Warehouse, api HarvestAPI, opts HarvestOptions, m *Manifest, log *slog.Logger) (err error) {
-	l, err := newLander(ctx, w, m.ExtractID, "harvest_pages")
+	l, err := newLander(ctx, w, m.ExtractID, "harvest")
 	if err != nil {
 		return err
 	}

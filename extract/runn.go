@@ -67,7 +67,7 @@ func Runn(ctx context.Context, w *warehouse.Warehouse, api RunnAPI, opts RunnOpt
 }
 
 func landRunn(ctx context.Context, w *warehouse.Warehouse, api RunnAPI, opts RunnOptions, m *Manifest, log *slog.Logger) (err error) {
-	l, err := newLander(ctx, w, m.ExtractID, "runn_pages")
+	l, err := newLander(ctx, w, m.ExtractID, "runn")
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,10 @@ package runn
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -138,5 +141,45 @@ func TestEndpoints(t *testing.T) {
 		if ep.check() != nil {
 			t.Errorf("Endpoints() lists %q, which check() refuses", ep)
 		}
+	}
+}
+
+func TestPing(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		want   error
+	}{
+		{"ok", 200, nil},
+		{"bad token", 401, ErrUnauthorized},
+		{"wrong region", 404, ErrNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/me/" {
+					t.Errorf("path %s, want /me/", r.URL.Path)
+				}
+				w.WriteHeader(tc.status)
+				w.Write([]byte(`{"name":"x","error":"e","message":"m","statusCode":` + strconv.Itoa(tc.status) + `}`))
+			}))
+			defer srv.Close()
+			c, err := New(Config{BaseURL: srv.URL, Token: "t"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Ping(context.Background()); !errors.Is(err, tc.want) || (err == nil) != (tc.want == nil) {
+				t.Fatalf("Ping() = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	c, err := New(Config{BaseURL: url, Token: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Ping(context.Background()); !errors.Is(err, ErrUnreachable) {
+		t.Fatalf("Ping() against a closed port = %v, want ErrUnreachable", err)
 	}
 }

@@ -112,6 +112,12 @@ func translateOpenError(path string, err error) error {
 // Path is the absolute path of the warehouse file.
 func (w *Warehouse) Path() string { return w.path }
 
+// PagesDir is the folder beside the warehouse file that holds the extracts' page bodies.
+func (w *Warehouse) PagesDir() string { return PagesDir(w.path) }
+
+// PagesDir is the page folder of the warehouse at path.
+func PagesDir(path string) string { return path + ".pages" }
+
 // RawConn opens a dedicated driver connection, e.g. for DuckDB's appender. The caller closes it.
 func (w *Warehouse) RawConn(ctx context.Context) (driver.Conn, error) {
 	c, err := w.connector.Connect(ctx)

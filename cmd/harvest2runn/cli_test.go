@@ -8,17 +8,20 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
+	"github.com/harvest2runn/harvest2runn/runn/runntest"
 )
 
 const (
-	testToken   = "cli-test-token-abcdef0123456789"
-	testAccount = "777"
+	testToken     = "cli-test-token-abcdef0123456789"
+	testRunnToken = "cli-test-runn-token-9876543210"
+	testAccount   = "777"
 )
 
 type result struct {
@@ -34,15 +37,24 @@ func runCLI(t *testing.T, vars map[string]string, args ...string) result {
 	return result{code, out.String(), errb.String()}
 }
 
-func fakeHarvest(t *testing.T) (*harvesttest.Server, map[string]string) {
+// fakeAPIs starts a fake Harvest with a small generated account and an empty fake Runn, and
+// returns the environment that points harvest2runn at them.
+func fakeAPIs(t *testing.T) (*harvesttest.Server, *runntest.Server, map[string]string) {
 	t.Helper()
 	acct := harvesttest.Generate(harvesttest.GenerateOptions{Seed: 9, TimeEntries: 400})
 	srv := harvesttest.NewServer(acct, harvesttest.Options{Token: testToken, AccountID: testAccount})
 	t.Cleanup(srv.Close)
-	return srv, map[string]string{
+	rsrv, err := runntest.NewServer(&runntest.State{}, runntest.Options{Token: testRunnToken, Today: "2025-06-27"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rsrv.Close)
+	return srv, rsrv, map[string]string{
 		"HARVEST_ACCESS_TOKEN":   testToken,
 		"HARVEST_ACCOUNT_ID":     testAccount,
 		"HARVEST_BASE_URL":       srv.URL(),
+		"RUNN_API_TOKEN":         testRunnToken,
+		"RUNN_BASE_URL":          rsrv.URL(),
 		"HARVEST2RUNN_WAREHOUSE": filepath.Join(t.TempDir(), "w.duckdb"),
 	}
 }
@@ -65,7 +77,7 @@ func with(vars map[string]string, kv ...string) map[string]string {
 // Each configuration mistake: exit 2, exactly one line on stderr that says what to do, nothing
 // on stdout, and no request sent unless the mistake can only be seen by asking the API.
 func TestConfigurationErrors(t *testing.T) {
-	srv, vars := fakeHarvest(t)
+	srv, rsrv, vars := fakeAPIs(t)
 	refused := httptest.NewServer(http.NotFoundHandler())
 	refusedURL := refused.URL
 	refused.Close()
@@ -91,9 +103,14 @@ func TestConfigurationErrors(t *testing.T) {
 		{"unreachable URL", with(vars, "HARVEST_BASE_URL", refusedURL), nil, "cannot reach Harvest at " + refusedURL, 0},
 		{"wrong account id", with(vars, "HARVEST_ACCOUNT_ID", "778"), nil, "check HARVEST_ACCESS_TOKEN and that HARVEST_ACCOUNT_ID", 1},
 		{"wrong token", with(vars, "HARVEST_ACCESS_TOKEN", "nope"), nil, "Harvest refused the credentials (401)", 1},
+		{"missing Runn token", with(vars, "RUNN_API_TOKEN", ""), nil, "RUNN_API_TOKEN is not set", 0},
+		{"bad Runn URL", with(vars, "RUNN_BASE_URL", "api.runn.io"), nil, "--runn-base-url / RUNN_BASE_URL \"api.runn.io\" is not an http(s) URL", 0},
+		{"unreachable Runn", with(vars, "RUNN_BASE_URL", refusedURL), nil, "cannot reach Runn at " + refusedURL, 1},
+		{"wrong Runn token", with(vars, "RUNN_API_TOKEN", "nope"), nil, "Runn refused the token (401)", 1},
+		{"unknown source", vars, []string{"--source", "jira"}, "--source \"jira\": use harvest, runn", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := len(srv.Requests())
+			before, beforeRunn := len(srv.Requests()), len(rsrv.Requests())
 			r := runCLI(t, tc.vars, append([]string{"extract"}, tc.args...)...)
 			if r.code != exitUsage {
 				t.Errorf("exit %d, want %d (stderr %q)", r.code, exitUsage, r.stderr)
@@ -107,7 +124,10 @@ func TestConfigurationErrors(t *testing.T) {
 			if got := len(srv.Requests()) - before; got != tc.requests {
 				t.Errorf("%d requests sent to Harvest, want %d", got, tc.requests)
 			}
-			if strings.Contains(r.stderr, testToken) {
+			if got := len(rsrv.Requests()) - beforeRunn; got > 1 {
+				t.Errorf("%d requests sent to Runn, want at most the one check", got)
+			}
+			if strings.Contains(r.stderr, testToken) || strings.Contains(r.stderr, testRunnToken) {
 				t.Error("the token leaked into stderr")
 			}
 			if _, err := os.Stat(tc.vars["HARVEST2RUNN_WAREHOUSE"]); err == nil {
@@ -118,7 +138,7 @@ func TestConfigurationErrors(t *testing.T) {
 }
 
 func TestExtractCommand(t *testing.T) {
-	_, vars := fakeHarvest(t)
+	_, _, vars := fakeAPIs(t)
 	r := runCLI(t, vars, "extract", "--output", "json", "--full-history", "--today", "2025-06-27")
 	if r.code != exitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -131,6 +151,10 @@ func TestExtractCommand(t *testing.T) {
 			PerResource map[string]int64 `json:"records_per_resource"`
 			Requests    int64            `json:"requests"`
 		} `json:"harvest"`
+		Runn struct {
+			Status   string `json:"status"`
+			Requests int64  `json:"requests"`
+		} `json:"runn"`
 	}
 	dec := json.NewDecoder(strings.NewReader(r.stdout))
 	if err := dec.Decode(&res); err != nil {
@@ -139,21 +163,32 @@ func TestExtractCommand(t *testing.T) {
 	if dec.More() {
 		t.Fatalf("stdout carries more than one JSON value: %s", r.stdout)
 	}
-	if res.RunID != 1 || res.Today != "2025-06-27" || res.Harvest.Status != "succeeded" || res.Harvest.PerResource["time_entries"] == 0 {
+	if res.RunID != 1 || res.Today != "2025-06-27" || res.Harvest.Status != "succeeded" || res.Harvest.PerResource["time_entries"] == 0 ||
+		res.Runn.Status != "succeeded" || res.Runn.Requests != 8 {
 		t.Fatalf("result = %+v", res)
 	}
-	if strings.Contains(r.stderr, testToken) || strings.Contains(r.stdout, testToken) {
-		t.Fatal("the token leaked")
+	for _, tok := range []string{testToken, testRunnToken} {
+		if strings.Contains(r.stderr, tok) || strings.Contains(r.stdout, tok) {
+			t.Fatal("a token leaked")
+		}
 	}
 
 	r = runCLI(t, vars, "extract", "--today", "2025-06-27")
-	if r.code != exitOK || !strings.Contains(r.stdout, "run 2 (extract, today 2025-06-27): succeeded") {
-		t.Fatalf("text summary: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	for _, want := range []string{`run 2 \(extract, today 2025-06-27\)`, `harvest extract \d+: succeeded`, `runn extract \d+: succeeded`} {
+		if r.code != exitOK || !regexp.MustCompile(want).MatchString(r.stdout) {
+			t.Fatalf("text summary lacks %q: exit %d\n%s\n%s", want, r.code, r.stdout, r.stderr)
+		}
+	}
+
+	// Harvest alone needs no Runn token.
+	r = runCLI(t, with(vars, "RUNN_API_TOKEN", ""), "extract", "--source", "harvest", "--today", "2025-06-27")
+	if r.code != exitOK || strings.Contains(r.stdout, "runn extract") {
+		t.Fatalf("--source harvest: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
 
 func TestExtractRefusedWhileWarehouseBusy(t *testing.T) {
-	srv, vars := fakeHarvest(t)
+	srv, _, vars := fakeAPIs(t)
 	// Slow the listing so that the first run is still going when the second starts.
 	srv.InjectFault(harvesttest.Fault{PathPrefix: "/v2/time_entries", Kind: harvesttest.Delay, Delay: 2 * time.Second})
 	var first atomic.Int32

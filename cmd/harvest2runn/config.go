@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/harvest2runn/harvest2runn/extract"
 	"github.com/harvest2runn/harvest2runn/harvest"
+	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
@@ -21,6 +23,8 @@ type commonFlags struct {
 	warehouse        string
 	harvestBaseURL   string
 	harvestTokenFile string
+	runnBaseURL      string
+	runnTokenFile    string
 	contact          string
 	logFormat        string
 	verbose          bool
@@ -31,6 +35,8 @@ func (c *commonFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./"+warehouse.DefaultPath+")")
 	fs.StringVar(&c.harvestBaseURL, "harvest-base-url", "", "Harvest API base URL (env HARVEST_BASE_URL; default "+harvest.DefaultBaseURL+")")
 	fs.StringVar(&c.harvestTokenFile, "harvest-token-file", "", "read the Harvest token from this file instead of HARVEST_ACCESS_TOKEN")
+	fs.StringVar(&c.runnBaseURL, "runn-base-url", "", "Runn API base URL (env RUNN_BASE_URL; default "+runn.DefaultBaseURL+"; US: "+runn.USBaseURL+")")
+	fs.StringVar(&c.runnTokenFile, "runn-token-file", "", "read the Runn API token from this file instead of RUNN_API_TOKEN")
 	fs.StringVar(&c.contact, "contact", "", "email or URL Harvest can reach you at, sent in the User-Agent (env HARVEST2RUNN_CONTACT)")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.BoolVarP(&c.verbose, "verbose", "v", false, "log each request and more detail")
@@ -172,6 +178,20 @@ func (c *commonFlags) harvestConfig(e *env) (harvest.Config, error) {
 	return cfg, nil
 }
 
+// runnConfig gathers the Runn client's settings, refusing what cannot work.
+func (c *commonFlags) runnConfig(e *env) (runn.Config, error) {
+	base, err := baseURL("--runn-base-url", "RUNN_BASE_URL", firstNonEmpty(c.runnBaseURL, e.getenv("RUNN_BASE_URL"), runn.DefaultBaseURL))
+	if err != nil {
+		return runn.Config{}, err
+	}
+	token, err := secret(c.runnTokenFile, "--runn-token-file", e.getenv("RUNN_API_TOKEN"), "RUNN_API_TOKEN",
+		"create an API token in Runn under Settings > API")
+	if err != nil {
+		return runn.Config{}, err
+	}
+	return runn.Config{BaseURL: base, Token: token}, nil
+}
+
 func baseURL(flag, envName, raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -198,4 +218,76 @@ func secret(file, flag, envValue, envName, howTo string) (string, error) {
 		return t, nil
 	}
 	return "", usagef("%s is not set: %s and export it, or give %s", envName, howTo, flag)
+}
+
+// apiClients are the clients a command asked for; nil when not.
+type apiClients struct {
+	harvest *harvest.APIClient
+	runn    *runn.API
+}
+
+// The pipelines take interfaces: a nil *T must become a nil interface, not a non-nil one.
+func (c apiClients) harvestAPI() extract.HarvestAPI {
+	if c.harvest == nil {
+		return nil
+	}
+	return c.harvest
+}
+
+func (c apiClients) runnAPI() extract.RunnAPI {
+	if c.runn == nil {
+		return nil
+	}
+	return c.runn
+}
+
+// clients builds the clients of the sources named, checking every setting before it checks,
+// with one request each, that the APIs answer: a configuration mistake sends nothing anywhere.
+func (c *commonFlags) clients(ctx context.Context, e *env, log *slog.Logger, sources []string) (apiClients, error) {
+	var (
+		out                   apiClients
+		wantHarvest, wantRunn bool
+		hc                    harvest.Config
+		rc                    runn.Config
+		err                   error
+	)
+	for _, src := range sources {
+		switch src {
+		case "harvest":
+			if hc, err = c.harvestConfig(e); err != nil {
+				return out, err
+			}
+			wantHarvest = true
+		case "runn":
+			if rc, err = c.runnConfig(e); err != nil {
+				return out, err
+			}
+			wantRunn = true
+		default:
+			return out, usagef("--source %q: use harvest, runn, or both (harvest,runn)", src)
+		}
+	}
+	if wantHarvest {
+		hc.Logger = log
+		if out.harvest, err = harvest.New(hc); err != nil {
+			return out, usagef("%v", err)
+		}
+	}
+	if wantRunn {
+		rc.Logger = log
+		if out.runn, err = runn.New(rc); err != nil {
+			return out, usagef("%v", err)
+		}
+	}
+	if out.harvest != nil {
+		if err := preflightHarvest(ctx, out.harvest, hc.BaseURL); err != nil {
+			return out, err
+		}
+	}
+	if out.runn != nil {
+		if err := preflightRunn(ctx, out.runn, rc.BaseURL); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }

@@ -13,6 +13,9 @@ import (
 	"github.com/harvest2runn/harvest2runn/harvest"
 	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
 	"github.com/harvest2runn/harvest2runn/pipelines"
+	"github.com/harvest2runn/harvest2runn/runn"
+	"github.com/harvest2runn/harvest2runn/runn/runntest"
+	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
 type demoFlags struct {
@@ -30,7 +33,7 @@ func demoCommand() *command {
 		name:    "demo",
 		summary: "run against built-in fake Harvest and Runn servers with a generated account",
 		usage:   "[flags]",
-		help: `Starts a fake Harvest server in this process with a generated account (people with zero, one
+		help: `Starts fake Harvest and Runn servers in this process, Harvest with a generated account (people with zero, one
 and several roles, every project type and budget kind, six months of daily time), then runs the
 pipeline against it into a fresh demo warehouse, and prints what happened and queries to try.
 Nothing leaves this machine. The demo grows with the product: today it runs the extract stage.
@@ -65,8 +68,8 @@ func runDemo(ctx context.Context, e *env, o any, args []string) error {
 	if f.people < 1 || f.projects < 1 {
 		return usagef("--people and --projects must be at least 1")
 	}
-	for _, p := range []string{f.warehouse, f.warehouse + ".wal"} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+	for _, p := range []string{f.warehouse, f.warehouse + ".wal", warehouse.PagesDir(f.warehouse)} {
+		if err := os.RemoveAll(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return usagef("cannot replace the demo warehouse %s: %v", p, err)
 		}
 	}
@@ -80,10 +83,20 @@ func runDemo(ctx context.Context, e *env, o any, args []string) error {
 	const token, account = "demo-token", "100001"
 	srv := harvesttest.NewServer(acct, harvesttest.Options{Token: token, AccountID: account, RateLimit: 100, RateWindow: 15 * time.Second})
 	defer srv.Close()
-	fmt.Fprintf(e.stdout, "fake Harvest at %s: %d people, %d projects, %d time entries\n\n",
-		srv.URL(), len(acct.Users), len(acct.Projects), len(acct.TimeEntries))
+	// A fresh Runn account: what a team has before its first import.
+	rsrv, err := runntest.NewServer(&runntest.State{}, runntest.Options{Token: token, Today: today.Format(time.DateOnly)})
+	if err != nil {
+		return err
+	}
+	defer rsrv.Close()
+	fmt.Fprintf(e.stdout, "fake Harvest at %s: %d people, %d projects, %d time entries\nfake Runn at %s: an empty account\n\n",
+		srv.URL(), len(acct.Users), len(acct.Projects), len(acct.TimeEntries), rsrv.URL())
 
 	client, err := harvest.New(harvest.Config{BaseURL: srv.URL(), AccessToken: token, AccountID: account, Logger: log})
+	if err != nil {
+		return err
+	}
+	rclient, err := runn.New(runn.Config{BaseURL: rsrv.URL(), Token: token, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -91,7 +104,7 @@ func runDemo(ctx context.Context, e *env, o any, args []string) error {
 	res, err := pipelines.Extract(ctx, pipelines.ExtractOptions{
 		WarehousePath: f.warehouse, Today: today,
 		Window:  extract.Window{From: today.AddDate(0, 0, -45), To: today},
-		Harvest: client, Progress: prog, Logger: log,
+		Harvest: client, Runn: rclient, Progress: prog, Logger: log,
 		RunOptions: map[string]any{"demo": true, "lookback_days": 45},
 	})
 	prog.Close()
@@ -103,8 +116,8 @@ func runDemo(ctx context.Context, e *env, o any, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, `
 Try these (duckdb -readonly %s):
-  SELECT run_id, kind, status, today FROM meta.runs;
   SELECT resource, count(*) AS pages, sum(records) AS records, sum(body_size) AS bytes FROM raw.harvest_pages GROUP BY ALL;
+  SELECT * FROM meta.extracts;
   SELECT spent_date, count(*) AS entries, sum(hours::DECIMAL(18,6)) AS hours FROM raw.harvest_time_entries GROUP BY ALL ORDER BY 1 DESC LIMIT 10;
 `, res.Warehouse)
 	return nil

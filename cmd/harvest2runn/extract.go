@@ -10,33 +10,39 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/harvest2runn/harvest2runn/harvest"
+	"github.com/harvest2runn/harvest2runn/extract"
 	"github.com/harvest2runn/harvest2runn/pipelines"
+	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
 type extractFlags struct {
-	common commonFlags
-	window windowFlags
+	common  commonFlags
+	window  windowFlags
+	sources []string
 }
 
 func extractCommand() *command {
 	return &command{
 		name:    "extract",
-		summary: "fetch Harvest into the warehouse, as received (no changes to Runn)",
+		summary: "fetch Harvest and a snapshot of Runn into the warehouse (no changes to Runn)",
 		usage:   "[flags]",
 		help: `Fetches the Harvest account (users, roles, clients, projects, tasks, user assignments and the
-time entries of the window) and lands every page, byte for byte, in the warehouse as a new run.
-Nothing is sent to Runn. Dimensions are re-read in full every time; time entries are re-read for
-the window [today - lookback, today] (R10), or from --since, or for the whole history.
+time entries of the window) and a snapshot of what Runn holds (roles, clients, projects, people,
+project tags, contracts, all assignments, and the actuals of the window), both APIs at once, and
+lands every page, byte for byte, in the warehouse as a new run. Only reads: nothing is written to
+Runn. Harvest's dimensions are re-read in full every time; time entries and Runn's actuals are
+read for the window [today - lookback, today] (R10), or from --since, or for the whole history.
 
 Example:
-  export HARVEST_ACCESS_TOKEN=... HARVEST_ACCOUNT_ID=123456
+  export HARVEST_ACCESS_TOKEN=... HARVEST_ACCOUNT_ID=123456 RUNN_API_TOKEN=...
   harvest2runn extract --lookback-days 45 --warehouse ./harvest2runn.duckdb
+  harvest2runn extract --source harvest --since 2025-01-01 --output json
 `,
 		flags: func(fs *pflag.FlagSet) any {
 			f := &extractFlags{}
 			f.common.register(fs)
 			f.window.register(fs)
+			fs.StringSliceVar(&f.sources, "source", []string{"harvest", "runn"}, "which APIs to extract: harvest, runn or both")
 			return f
 		},
 		run: runExtract,
@@ -55,32 +61,27 @@ func runExtract(ctx context.Context, e *env, o any, args []string) error {
 	if err != nil {
 		return err
 	}
-	hcfg, err := f.common.harvestConfig(e)
-	if err != nil {
-		return err
-	}
-	log := f.common.logger(e)
-	hcfg.Logger = log
-	client, err := harvest.New(hcfg)
-	if err != nil {
-		return usagef("%v", err)
-	}
-	if err := preflightHarvest(ctx, client, hcfg.BaseURL); err != nil {
-		return err
-	}
-	prog := newProgress(e, log)
-	res, err := pipelines.Extract(ctx, pipelines.ExtractOptions{
+	opts := pipelines.ExtractOptions{
 		WarehousePath: f.common.warehousePath(e),
 		Today:         today,
 		Window:        win,
-		Harvest:       client,
-		Progress:      prog,
-		Logger:        log,
 		RunOptions: map[string]any{
 			"window_from": dateOrNil(win.From), "window_to": win.To.Format(time.DateOnly),
-			"lookback_days": f.window.lookback, "full_history": f.window.fullHistory,
+			"lookback_days": f.window.lookback, "full_history": f.window.fullHistory, "sources": f.sources,
 		},
-	})
+	}
+	log := f.common.logger(e)
+	clients, err := f.common.clients(ctx, e, log, f.sources)
+	if err != nil {
+		return err
+	}
+	opts.Harvest, opts.Runn = clients.harvestAPI(), clients.runnAPI()
+	if opts.Harvest == nil && opts.Runn == nil {
+		return usagef("--source is empty: use harvest, runn, or both (harvest,runn)")
+	}
+	prog := newProgress(e, log)
+	opts.Progress, opts.Logger = prog, log
+	res, err := pipelines.Extract(ctx, opts)
 	prog.Close()
 	if res.RunID != 0 {
 		if perr := printExtract(e.stdout, f.common.output, res); perr != nil && err == nil {
@@ -102,24 +103,36 @@ func printExtract(w io.Writer, format string, res pipelines.ExtractResult) error
 		enc := json.NewEncoder(w)
 		return enc.Encode(res)
 	}
-	m := res.Harvest
 	size := "?"
 	if st, err := os.Stat(res.Warehouse); err == nil {
 		size = humanBytes(st.Size())
 	}
-	fmt.Fprintf(w, "run %d (extract, today %s): %s\n", res.RunID, res.Today, m.Status)
-	fmt.Fprintf(w, "  harvest extract %d, window %s\n", m.ExtractID, m.Window)
-	for _, r := range []string{"users", "roles", "clients", "projects", "tasks", "user_assignments", "time_entries"} {
-		if n, ok := m.PerResource[r]; ok {
-			fmt.Fprintf(w, "  %-18s %9d records\n", r, n)
+	fmt.Fprintf(w, "run %d (extract, today %s)\n", res.RunID, res.Today)
+	for _, src := range []struct {
+		name      string
+		m         *extract.Manifest
+		resources []string
+	}{
+		{"harvest", res.Harvest, []string{"users", "roles", "clients", "projects", "tasks", "user_assignments", "time_entries"}},
+		{"runn", res.Runn, []string{"roles", "clients", "projects", "people", "project-tags", "contracts", "assignments", "actuals"}},
+	} {
+		m := src.m
+		if m == nil {
+			continue
+		}
+		fmt.Fprintf(w, "  %s extract %d: %s, window %s\n", src.name, m.ExtractID, m.Status, m.Window)
+		for _, r := range src.resources {
+			if n, ok := m.PerResource[r]; ok {
+				fmt.Fprintf(w, "    %-18s %9d records\n", r, n)
+			}
+		}
+		fmt.Fprintf(w, "    %d requests (%d retries, %d rate-limited), %d pages, %s received, %s stored, %s\n",
+			m.Requests, m.Retries, m.RateLimited, m.Pages, humanBytes(m.Bytes), humanBytes(m.StoredBytes), m.Duration.Round(time.Millisecond))
+		for _, n := range m.Notes {
+			fmt.Fprintf(w, "    note: %s\n", n)
 		}
 	}
-	fmt.Fprintf(w, "  %d requests (%d retries, %d rate-limited), %d pages, %s received, %s stored, %s\n",
-		m.Requests, m.Retries, m.RateLimited, m.Pages, humanBytes(m.Bytes), humanBytes(m.StoredBytes), m.Duration.Round(time.Millisecond))
-	for _, n := range m.Notes {
-		fmt.Fprintf(w, "  note: %s\n", n)
-	}
-	fmt.Fprintf(w, "  warehouse %s (%s)\n", res.Warehouse, size)
+	fmt.Fprintf(w, "  warehouse %s (%s; page bodies in %s)\n", res.Warehouse, size, warehouse.PagesDir(res.Warehouse))
 	return nil
 }
 

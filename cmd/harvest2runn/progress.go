@@ -10,59 +10,63 @@ import (
 	"github.com/schollz/progressbar/v3"
 )
 
-// progress shows landed pages. Listings of one source run concurrently, so there is one bar per
-// source, over the pages known so far (a listing's total is known from its first page); without
-// a terminal, a log line per tenth of a long listing.
+// progress shows landed pages. Listings run concurrently (both APIs, several resources each),
+// so a terminal gets one bar over the pages known so far (a listing's total is known from its
+// first page) and the records per source; without a terminal, a log line per tenth of a long
+// listing.
 type progress struct {
 	mu       sync.Mutex
 	terminal bool
 	out      io.Writer
 	log      *slog.Logger
-	source   string
-	bar      *progressbar.ProgressBar
-	done     map[string]int
-	total    map[string]int
-	records  int
 	throttle time.Duration // between redraws
+	bar      *progressbar.ProgressBar
+	done     map[string]int // pages landed per "source resource"
+	total    map[string]int // pages known per "source resource"
+	records  map[string]int // records per source
 }
 
 func newProgress(e *env, log *slog.Logger) *progress {
-	return &progress{terminal: e.terminal, out: e.stderr, log: log, throttle: 100 * time.Millisecond}
+	return &progress{terminal: e.terminal, out: e.stderr, log: log, throttle: 100 * time.Millisecond,
+		done: map[string]int{}, total: map[string]int{}, records: map[string]int{}}
 }
 
 func (p *progress) Page(source, resource string, seq, totalPages, records int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if source != p.source {
-		p.finishLocked()
-		p.source, p.done, p.total, p.records = source, map[string]int{}, map[string]int{}, 0
-		if p.terminal {
-			p.bar = progressbar.NewOptions(1,
-				progressbar.OptionSetWriter(p.out),
-				progressbar.OptionShowCount(),
-				progressbar.OptionSetWidth(30),
-				progressbar.OptionThrottle(p.throttle),
-				progressbar.OptionClearOnFinish(),
-			)
+	key := source + " " + resource
+	p.done[key]++
+	p.records[source] += records
+	p.total[key] = max(p.total[key], totalPages, p.done[key])
+	if !p.terminal {
+		if d := p.done[key]; totalPages >= 20 && d%(totalPages/10) == 0 {
+			p.log.Info("progress", "source", source, "resource", resource, "pages", d, "of", totalPages)
 		}
-	}
-	p.done[resource]++
-	p.records += records
-	p.total[resource] = max(p.total[resource], totalPages, p.done[resource])
-	if p.bar != nil {
-		known, done := 0, 0
-		for r, n := range p.total {
-			known += n
-			done += p.done[r]
-		}
-		p.bar.ChangeMax(known)
-		p.bar.Describe(fmt.Sprintf("%-8s %9d records", source, p.records))
-		_ = p.bar.Set(done)
 		return
 	}
-	if d := p.done[resource]; totalPages >= 20 && d%(totalPages/10) == 0 {
-		p.log.Info("progress", "source", source, "resource", resource, "pages", d, "of", totalPages)
+	if p.bar == nil {
+		p.bar = progressbar.NewOptions(1,
+			progressbar.OptionSetWriter(p.out),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionThrottle(p.throttle),
+			progressbar.OptionClearOnFinish(),
+		)
 	}
+	known, done := 0, 0
+	for k, n := range p.total {
+		known += n
+		done += p.done[k]
+	}
+	desc := ""
+	for _, src := range []string{"harvest", "runn"} {
+		if n, ok := p.records[src]; ok {
+			desc += fmt.Sprintf("%s %d records  ", src, n)
+		}
+	}
+	p.bar.ChangeMax(known)
+	p.bar.Describe(desc)
+	_ = p.bar.Set(done)
 }
 
 func (p *progress) finishLocked() {

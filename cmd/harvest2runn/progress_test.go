@@ -17,7 +17,7 @@ func TestProgress(t *testing.T) {
 			p.Page("harvest", "time_entries", i, 40, 2000)
 		}
 		p.Close()
-		if !strings.Contains(out.String(), "harvest         10 records") {
+		if !strings.Contains(out.String(), "harvest 10 records") {
 			t.Errorf("bar output lacks the record count: %q", out.String())
 		}
 	})

@@ -1,7 +1,10 @@
 -- Raw Harvest extracts. Nothing here is ever updated: an extract only appends.
 --
--- raw.harvest_pages keeps every HTTP response body exactly as received, zstd-compressed
--- (body_codec), so any page can be recovered byte for byte (`harvest2runn extract page`).
+-- raw.harvest_pages describes every HTTP response as received. The bodies themselves live beside
+-- the warehouse, in one file per extract (body_file, relative to the warehouse's folder) of
+-- concatenated zstd frames, one frame per page at body_offset, body_length bytes long: `zstdcat`
+-- on the file prints every page, and any page can be recovered byte for byte. Large BLOBs in
+-- DuckDB cost several times their size in memory on every checkpoint (docs/benchmarks.md).
 -- The raw.harvest_<resource> tables hold the same records decoded in Go at landing time, one
 -- row per record per page, duplicates across pages included (staging resolves them by latest
 -- updated_at). Decimal fields (hours, rates, budgets) keep the exact JSON number text: the sync
@@ -20,7 +23,9 @@ CREATE TABLE raw.harvest_pages (
     records     INTEGER NOT NULL,
     body_size   INTEGER NOT NULL,
     body_codec  VARCHAR NOT NULL,
-    body        BLOB NOT NULL
+    body_file   VARCHAR NOT NULL,
+    body_offset BIGINT NOT NULL,
+    body_length BIGINT NOT NULL
 );
 
 CREATE TABLE raw.harvest_users (

@@ -1,5 +1,6 @@
 -- Raw Runn snapshots: what Runn held before a run, landed like Harvest's pages (see
--- 002_raw_harvest.sql): every page body zstd-compressed in raw.runn_pages, and its records
+-- 002_raw_harvest.sql): every page described in raw.runn_pages, its body in the extract's page
+-- file beside the warehouse, and its records
 -- decoded into raw.runn_<endpoint>, one row per record per page. References and tags keep
 -- their nesting as lists of structs (unnest() them in SQL).
 CREATE TABLE raw.runn_pages (
@@ -14,7 +15,9 @@ CREATE TABLE raw.runn_pages (
     records     INTEGER NOT NULL,
     body_size   INTEGER NOT NULL,
     body_codec  VARCHAR NOT NULL,
-    body        BLOB NOT NULL
+    body_file   VARCHAR NOT NULL,
+    body_offset BIGINT NOT NULL,
+    body_length BIGINT NOT NULL
 );
 
 CREATE TABLE raw.runn_roles (
