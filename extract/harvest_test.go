@@ -218,6 +218,9 @@ func TestHarvestExtractMalformedPageFails(t *testing.T) {
 			if strings.Contains(msg, testToken) {
 				t.Fatal("the token leaked into the warehouse")
 			}
+			if _, err := f.w.UsableExtract(context.Background(), m.RunID, "harvest"); err == nil {
+				t.Fatal("a later stage could use the failed extract")
+			}
 		})
 	}
 }

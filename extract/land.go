@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
@@ -284,6 +285,10 @@ func PageBody(ctx context.Context, w *warehouse.Warehouse, source string, extrac
 	}
 	err := w.DB.GetContext(ctx, &row, `SELECT body_codec, body_file, body_offset, body_length, body_size FROM `+table+`
 		WHERE extract_id = ? AND resource = ? AND seq = ? LIMIT 1`, extractID, resource, seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("no page %s #%d in %s extract %d: list them with SELECT extract_id, resource, seq, url FROM %s",
+			resource, seq, source, extractID, table)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("page %s #%d of %s extract %d: %w", resource, seq, source, extractID, err)
 	}

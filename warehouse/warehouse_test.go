@@ -194,3 +194,34 @@ func TestOpenErrors(t *testing.T) {
 		t.Fatalf("Open in a missing folder: %v", err)
 	}
 }
+
+func TestUsableExtract(t *testing.T) {
+	w := openTemp(t, filepath.Join(t.TempDir(), "w.duckdb"))
+	ctx := context.Background()
+	r, err := w.StartRun(ctx, "extract", time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.UsableExtract(ctx, r.ID, "harvest"); err == nil || !strings.Contains(err.Error(), "has no harvest extract") {
+		t.Fatalf("no extract: %v", err)
+	}
+	for _, q := range []string{
+		`INSERT INTO meta.extracts (run_id, source, status, started_at) VALUES (1, 'harvest', 'succeeded', now())`,
+		`INSERT INTO meta.extracts (run_id, source, status, started_at, error) VALUES (1, 'runn', 'failed', now(), 'GET /people/: 500')`,
+	} {
+		if _, err := w.DB.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if id, err := w.UsableExtract(ctx, r.ID, "harvest"); err != nil || id != 1 {
+		t.Fatalf("succeeded extract: %d, %v", id, err)
+	}
+	_, err = w.UsableExtract(ctx, r.ID, "runn")
+	if err == nil || !strings.Contains(err.Error(), "failed (GET /people/: 500) and cannot be used") {
+		t.Fatalf("failed extract: %v", err)
+	}
+	var n int
+	if err := w.DB.Get(&n, `SELECT count(*) FROM meta.usable_extracts`); err != nil || n != 1 {
+		t.Fatalf("usable_extracts has %d rows, %v; want 1", n, err)
+	}
+}

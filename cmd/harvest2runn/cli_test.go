@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -147,6 +148,7 @@ func TestExtractCommand(t *testing.T) {
 		RunID   int64  `json:"run_id"`
 		Today   string `json:"today"`
 		Harvest struct {
+			ExtractID   int64            `json:"extract_id"`
 			Status      string           `json:"status"`
 			PerResource map[string]int64 `json:"records_per_resource"`
 			Requests    int64            `json:"requests"`
@@ -178,6 +180,17 @@ func TestExtractCommand(t *testing.T) {
 		if r.code != exitOK || !regexp.MustCompile(want).MatchString(r.stdout) {
 			t.Fatalf("text summary lacks %q: exit %d\n%s\n%s", want, r.code, r.stdout, r.stderr)
 		}
+	}
+
+	// Every page comes back byte for byte; the first users page is what the fake serves.
+	hid := strconv.FormatInt(res.Harvest.ExtractID, 10)
+	r = runCLI(t, vars, "page", hid, "users", "1")
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, `{"users":[`) {
+		t.Fatalf("page: exit %d, %.60q, %s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, vars, "page", hid, "users", "99")
+	if r.code != exitFailed || !strings.Contains(r.stderr, "no page users #99 in harvest extract") {
+		t.Fatalf("missing page: exit %d, %s", r.code, r.stderr)
 	}
 
 	// Harvest alone needs no Runn token.
@@ -220,7 +233,7 @@ func TestHelp(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "extract") || !strings.Contains(r.stdout, "HARVEST_ACCESS_TOKEN") {
 		t.Fatalf("root help: %+v", r)
 	}
-	for _, cmd := range []string{"extract", "demo", "version"} {
+	for _, cmd := range []string{"extract", "page", "demo", "version"} {
 		r := runCLI(t, nil, cmd, "--help")
 		if r.code != 0 || !strings.Contains(r.stdout, "Example:") || !strings.Contains(r.stdout, "harvest2runn "+cmd) {
 			t.Errorf("%s --help: exit %d\n%s", cmd, r.code, r.stdout)

@@ -37,3 +37,8 @@ CREATE TABLE meta.extracts (
     notes          VARCHAR,
     error          VARCHAR
 );
+
+-- The only extracts a later stage may read: a failed or unfinished extract never feeds a
+-- transform (UsableExtract refuses it with the reason).
+CREATE VIEW meta.usable_extracts AS
+SELECT * FROM meta.extracts WHERE status = 'succeeded';

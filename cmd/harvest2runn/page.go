@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/spf13/pflag"
+
+	"github.com/harvest2runn/harvest2runn/extract"
+	"github.com/harvest2runn/harvest2runn/warehouse"
+)
+
+type pageFlags struct {
+	warehouse string
+	source    string
+}
+
+func pageCommand() *command {
+	return &command{
+		name:    "page",
+		summary: "print a landed page's body exactly as the API sent it",
+		usage:   "EXTRACT_ID RESOURCE SEQ [flags]",
+		help: `Prints the body of one page of an extract, byte for byte as Harvest or Runn sent it, to stdout.
+Find pages with: SELECT extract_id, resource, seq, url FROM raw.harvest_pages (or raw.runn_pages).
+
+Example:
+  harvest2runn page 12 time_entries 3 | jq '.time_entries | length'
+  harvest2runn page 13 actuals 1 --source runn
+`,
+		flags: func(fs *pflag.FlagSet) any {
+			f := &pageFlags{}
+			fs.StringVar(&f.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./"+warehouse.DefaultPath+")")
+			fs.StringVar(&f.source, "source", "harvest", "which API's page: harvest or runn")
+			return f
+		},
+		run: runPage,
+	}
+}
+
+func runPage(ctx context.Context, e *env, o any, args []string) error {
+	f := o.(*pageFlags)
+	if len(args) != 3 {
+		return usagef("give EXTRACT_ID RESOURCE SEQ, e.g. harvest2runn page 12 time_entries 3")
+	}
+	id, err := strconv.ParseInt(args[0], 10, 64)
+	if err != nil {
+		return usagef("EXTRACT_ID %q is not a number", args[0])
+	}
+	seq, err := strconv.Atoi(args[2])
+	if err != nil {
+		return usagef("SEQ %q is not a number", args[2])
+	}
+	if f.source != "harvest" && f.source != "runn" {
+		return usagef("--source %q: use harvest or runn", f.source)
+	}
+	w, err := warehouse.Open(ctx, firstNonEmpty(f.warehouse, e.getenv("HARVEST2RUNN_WAREHOUSE"), warehouse.DefaultPath),
+		warehouse.Options{Holder: "harvest2runn page"})
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	body, err := extract.PageBody(ctx, w, f.source, id, args[1], seq)
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(body)
+	return err
+}
