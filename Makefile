@@ -16,7 +16,8 @@ test: lint
 # Benchmarks report ratios against the rate limits, CPU per page and peak memory;
 # figures and commands are recorded in docs/benchmarks.md.
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./extract/ ./harvest/...
+	$(GO) test -run '^$$' -bench 'HarvestExtract|DailyExtractSize|StagingRead|RunnSnapshot' -benchtime 1x -timeout 60m ./extract/
+	$(GO) test -run '^$$' -bench 'LandTimeEntriesPage' -benchtime 50x ./extract/
 
 demo: build
 	./$(BIN) demo
