@@ -187,7 +187,7 @@ func BenchmarkHarvestExtract(b *testing.B) {
 			b.Fatal(err)
 		}
 		if os.Getenv("H2R_BENCH_TRACE") != "" {
-			rows, _ := w.DB.Query(`SELECT resource, count(*), min(fetched_at), max(fetched_at), avg(duration_ms) FROM raw.harvest_pages GROUP BY ALL ORDER BY 3`)
+			rows, _ := w.DB.Query(`SELECT resource, count(*), min(fetched_at), max(fetched_at), avg(duration_ms) FROM raw.pages WHERE source = 'harvest' GROUP BY ALL ORDER BY 3`)
 			for rows.Next() {
 				var res string
 				var n int

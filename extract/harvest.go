@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -84,50 +83,16 @@ var harvestResources = []harvest.Resource{
 // Harvest extracts the Harvest account into the warehouse under a new extract of run
 // opts.RunID. On any error the extract is marked failed and the error says which URL and why.
 func Harvest(ctx context.Context, w *warehouse.Warehouse, api HarvestAPI, opts HarvestOptions) (Manifest, error) {
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	counters := func() apiCounters {
+		s := api.Stats()
+		return apiCounters{s.Requests, s.Retries, s.RateLimited, s.ServerErrors, s.NetworkErrors}
 	}
-	m := Manifest{RunID: opts.RunID, Source: "harvest", Window: opts.Window.String(), PerResource: map[string]int64{}}
-	id, err := startExtract(ctx, w, opts.RunID, "harvest", opts.Window)
-	if err != nil {
-		return m, err
-	}
-	m.ExtractID = id
-	started := time.Now()
-	before := api.Stats()
-
-	err = landHarvest(ctx, w, api, opts, &m, log)
-
-	after := api.Stats()
-	m.Requests = after.Requests - before.Requests
-	m.Retries = after.Retries - before.Retries
-	m.RateLimited = after.RateLimited - before.RateLimited
-	m.ServerErrors = after.ServerErrors - before.ServerErrors
-	m.NetErrors = after.NetworkErrors - before.NetworkErrors
-	m.Duration = time.Since(started)
-	m.Status = warehouse.RunSucceeded
-	if err != nil {
-		m.Status = warehouse.RunFailed
-	}
-	if ferr := finishExtract(ctx, w, m, err); ferr != nil {
-		return m, errors.Join(err, ferr)
-	}
-	return m, err
+	return runExtract(ctx, w, "harvest", opts.RunID, opts.Window, counters, func(l *lander, m *Manifest) error {
+		return landHarvest(ctx, l, api, opts, m, orDiscard(opts.Logger))
+	})
 }
 
-func landHarvest(ctx context.Context, w *warehouse.Warehouse, api HarvestAPI, opts HarvestOptions, m *Manifest, log *slog.Logger) (err error) {
-	l, err := newLander(ctx, w, m.ExtractID, "harvest")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		// Land what arrived even when the extract failed: the pages are the evidence.
-		if cerr := l.close(); err == nil {
-			err = cerr
-		}
-		m.StoredBytes = l.stored
-	}()
+func landHarvest(ctx context.Context, l *lander, api HarvestAPI, opts HarvestOptions, m *Manifest, log *slog.Logger) error {
 	// All listings run at once under the client's one limiter: the dimensions are a few pages
 	// each, and fetching them before the time entries would leave the first rate-limit window
 	// half used (docs/benchmarks.md).
@@ -342,38 +307,4 @@ func nonNil(s []string) []string {
 
 func malformed(err error) error {
 	return fmt.Errorf("records do not match Harvest's documented shape: %w", err)
-}
-
-func startExtract(ctx context.Context, w *warehouse.Warehouse, runID int64, source string, win Window) (int64, error) {
-	var id int64
-	var from any
-	if !win.From.IsZero() {
-		from = win.From.Format(time.DateOnly)
-	}
-	var to any
-	if !win.To.IsZero() {
-		to = win.To.Format(time.DateOnly)
-	}
-	err := w.DB.GetContext(ctx, &id, `INSERT INTO meta.extracts (run_id, source, status, started_at, window_from, window_to)
-		VALUES (?, ?, 'running', now(), ?, ?) RETURNING extract_id`, runID, source, from, to)
-	if err != nil {
-		return 0, fmt.Errorf("register %s extract: %w", source, err)
-	}
-	return id, nil
-}
-
-func finishExtract(ctx context.Context, w *warehouse.Warehouse, m Manifest, runErr error) error {
-	var msg any
-	if runErr != nil {
-		msg = runErr.Error()
-	}
-	_, err := w.DB.ExecContext(context.WithoutCancel(ctx), `UPDATE meta.extracts SET status = ?, finished_at = now(),
-		requests = ?, retries = ?, rate_limited = ?, server_errors = ?, network_errors = ?, pages = ?, records = ?,
-		bytes = ?, stored_bytes = ?, duration_ms = ?, notes = ?, error = ? WHERE extract_id = ?`,
-		m.Status, m.Requests, m.Retries, m.RateLimited, m.ServerErrors, m.NetErrors, m.Pages, m.Records,
-		m.Bytes, m.StoredBytes, m.Duration.Milliseconds(), strings.Join(m.Notes, "\n"), msg, m.ExtractID)
-	if err != nil {
-		return fmt.Errorf("record end of extract %d: %w", m.ExtractID, err)
-	}
-	return nil
 }

@@ -153,8 +153,8 @@ func TestHarvestExtractLandsEveryRecordAndPage(t *testing.T) {
 			t.Errorf("page %s: stored body differs from what Harvest sent (%d vs %d bytes)", key, len(got), len(body))
 		}
 	}
-	if got := f.count(t, "SELECT count(*) FROM raw.harvest_pages WHERE extract_id = ?", m.ExtractID); got != len(rec.pages) {
-		t.Errorf("raw.harvest_pages has %d pages, client delivered %d", got, len(rec.pages))
+	if got := f.count(t, "SELECT count(*) FROM raw.pages WHERE source = 'harvest' AND extract_id = ?", m.ExtractID); got != len(rec.pages) {
+		t.Errorf("raw.pages has %d Harvest pages, client delivered %d", got, len(rec.pages))
 	}
 	// Decimal hours keep the exact text Harvest sent (R7 needs them unrounded).
 	byID := map[int64]string{}

@@ -45,7 +45,7 @@ type rawPage struct {
 // (see docs/benchmarks.md for the comparison that chose this).
 type lander struct {
 	conn      driver.Conn
-	pageTable string
+	source    string
 	bodies    *os.File // the extract's page file: concatenated zstd frames
 	bodyName  string   // its path relative to the warehouse's folder
 	offset    int64    // where the next frame goes
@@ -78,7 +78,7 @@ func newLander(ctx context.Context, w *warehouse.Warehouse, extractID int64, sou
 		bodies.Close()
 		return nil, err
 	}
-	return &lander{conn: conn, pageTable: source + "_pages", bodies: bodies, bodyName: name,
+	return &lander{conn: conn, source: source, bodies: bodies, bodyName: name,
 		appenders: map[string]*duckdb.Appender{}, enc: enc, extractID: extractID}, nil
 }
 
@@ -146,17 +146,17 @@ func (l *lander) prepare(job pageJob) (prepared, error) {
 // append writes a prepared page through the appenders; only the appending goroutine calls it.
 func (l *lander) append(p prepared) error {
 	pg := p.job.page
-	a, err := l.appender(l.pageTable)
+	a, err := l.appender("pages")
 	if err != nil {
 		return err
 	}
 	if _, err := l.bodies.Write(p.compressed); err != nil {
 		return fmt.Errorf("write page %s #%d to %s: %w", pg.Resource, pg.Seq, l.bodyName, err)
 	}
-	if err := a.AppendRow(l.extractID, pg.Resource, int32(pg.Seq), pg.URL, int32(pg.Status), pg.FetchedAt,
+	if err := a.AppendRow(l.source, l.extractID, pg.Resource, int32(pg.Seq), pg.URL, int32(pg.Status), pg.FetchedAt,
 		int32(pg.Duration.Milliseconds()), int32(pg.Attempts), int32(pg.Records), int32(len(pg.Body)), BodyCodec,
 		l.bodyName, l.offset, int64(len(p.compressed))); err != nil {
-		return fmt.Errorf("append page %s #%d to raw.%s: %w", pg.Resource, pg.Seq, l.pageTable, err)
+		return fmt.Errorf("append %s page %s #%d to raw.pages: %w", l.source, pg.Resource, pg.Seq, err)
 	}
 	l.offset += int64(len(p.compressed))
 	l.stored += int64(len(p.compressed))
@@ -272,10 +272,6 @@ func (l *lander) close() error {
 
 // PageBody returns a landed page's body byte for byte as the API sent it.
 func PageBody(ctx context.Context, w *warehouse.Warehouse, source string, extractID int64, resource string, seq int) ([]byte, error) {
-	table, ok := map[string]string{"harvest": "raw.harvest_pages", "runn": "raw.runn_pages"}[source]
-	if !ok {
-		return nil, fmt.Errorf("unknown source %q: use harvest or runn", source)
-	}
 	var row struct {
 		Codec  string `db:"body_codec"`
 		File   string `db:"body_file"`
@@ -283,11 +279,11 @@ func PageBody(ctx context.Context, w *warehouse.Warehouse, source string, extrac
 		Length int64  `db:"body_length"`
 		Size   int    `db:"body_size"`
 	}
-	err := w.DB.GetContext(ctx, &row, `SELECT body_codec, body_file, body_offset, body_length, body_size FROM `+table+`
-		WHERE extract_id = ? AND resource = ? AND seq = ? LIMIT 1`, extractID, resource, seq)
+	err := w.DB.GetContext(ctx, &row, `SELECT body_codec, body_file, body_offset, body_length, body_size FROM raw.pages
+		WHERE source = ? AND extract_id = ? AND resource = ? AND seq = ? LIMIT 1`, source, extractID, resource, seq)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("no page %s #%d in %s extract %d: list them with SELECT extract_id, resource, seq, url FROM %s",
-			resource, seq, source, extractID, table)
+		return nil, fmt.Errorf("no page %s #%d in %s extract %d: list them with SELECT source, extract_id, resource, seq, url FROM raw.pages",
+			resource, seq, source, extractID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("page %s #%d of %s extract %d: %w", resource, seq, source, extractID, err)

@@ -3,7 +3,6 @@ package extract
 import (
 	"context"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -34,49 +33,16 @@ type RunnOptions struct {
 // Runn lands a snapshot of what Runn holds, before the run changes anything, under a new
 // extract of run opts.RunID.
 func Runn(ctx context.Context, w *warehouse.Warehouse, api RunnAPI, opts RunnOptions) (Manifest, error) {
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	counters := func() apiCounters {
+		s := api.Stats()
+		return apiCounters{s.Requests, s.Retries, s.RateLimited, s.ServerErrors, s.NetworkErrors}
 	}
-	m := Manifest{RunID: opts.RunID, Source: "runn", Window: opts.ActualsWindow.String(), PerResource: map[string]int64{}}
-	id, err := startExtract(ctx, w, opts.RunID, "runn", opts.ActualsWindow)
-	if err != nil {
-		return m, err
-	}
-	m.ExtractID = id
-	started := time.Now()
-	before := api.Stats()
-
-	err = landRunn(ctx, w, api, opts, &m, log)
-
-	after := api.Stats()
-	m.Requests = after.Requests - before.Requests
-	m.Retries = after.Retries - before.Retries
-	m.RateLimited = after.RateLimited - before.RateLimited
-	m.ServerErrors = after.ServerErrors - before.ServerErrors
-	m.NetErrors = after.NetworkErrors - before.NetworkErrors
-	m.Duration = time.Since(started)
-	m.Status = warehouse.RunSucceeded
-	if err != nil {
-		m.Status = warehouse.RunFailed
-	}
-	if ferr := finishExtract(ctx, w, m, err); ferr != nil {
-		return m, errors.Join(err, ferr)
-	}
-	return m, err
+	return runExtract(ctx, w, "runn", opts.RunID, opts.ActualsWindow, counters, func(l *lander, m *Manifest) error {
+		return landRunn(ctx, l, api, opts, m, orDiscard(opts.Logger))
+	})
 }
 
-func landRunn(ctx context.Context, w *warehouse.Warehouse, api RunnAPI, opts RunnOptions, m *Manifest, log *slog.Logger) (err error) {
-	l, err := newLander(ctx, w, m.ExtractID, "runn")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := l.close(); err == nil {
-			err = cerr
-		}
-		m.StoredBytes = l.stored
-	}()
+func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, m *Manifest, log *slog.Logger) error {
 	// Endpoints are read one after the other: Runn's limit is a token bucket, so concurrency
 	// would buy nothing once the burst is spent.
 	return l.landAll(ctx, func(ctx context.Context, submit func(pageJob) error) error {

@@ -116,7 +116,7 @@ func runDemo(ctx context.Context, e *env, o any, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, `
 Try these (duckdb -readonly %s):
-  SELECT resource, count(*) AS pages, sum(records) AS records, sum(body_size) AS bytes FROM raw.harvest_pages GROUP BY ALL;
+  SELECT source, resource, count(*) AS pages, sum(records) AS records, sum(body_size) AS bytes FROM raw.pages GROUP BY ALL;
   SELECT * FROM meta.extracts;
   SELECT spent_date, count(*) AS entries, sum(hours::DECIMAL(18,6)) AS hours FROM raw.harvest_time_entries GROUP BY ALL ORDER BY 1 DESC LIMIT 10;
 `, res.Warehouse)

@@ -21,7 +21,7 @@ func pageCommand() *command {
 		summary: "print a landed page's body exactly as the API sent it",
 		usage:   "EXTRACT_ID RESOURCE SEQ [flags]",
 		help: `Prints the body of one page of an extract, byte for byte as Harvest or Runn sent it, to stdout.
-Find pages with: SELECT extract_id, resource, seq, url FROM raw.harvest_pages (or raw.runn_pages).
+Find pages with: SELECT source, extract_id, resource, seq, url FROM raw.pages.
 
 Example:
   harvest2runn page 12 time_entries 3 | jq '.time_entries | length'

@@ -1,6 +1,6 @@
 -- Raw Harvest extracts. Nothing here is ever updated: an extract only appends.
 --
--- raw.harvest_pages describes every HTTP response as received. The bodies themselves live beside
+-- raw.pages describes every HTTP response as received, from either API (source). The bodies themselves live beside
 -- the warehouse, in one file per extract (body_file, relative to the warehouse's folder) of
 -- concatenated zstd frames, one frame per page at body_offset, body_length bytes long: `zstdcat`
 -- on the file prints every page, and any page can be recovered byte for byte. Large BLOBs in
@@ -11,7 +11,8 @@
 -- rules need them at the precision Harvest sent (R7), and staging casts them.
 CREATE SCHEMA raw;
 
-CREATE TABLE raw.harvest_pages (
+CREATE TABLE raw.pages (
+    source      VARCHAR NOT NULL CHECK (source IN ('harvest', 'runn')),
     extract_id  BIGINT NOT NULL,
     resource    VARCHAR NOT NULL,
     seq         INTEGER NOT NULL,

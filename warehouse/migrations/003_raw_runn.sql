@@ -1,25 +1,8 @@
 -- Raw Runn snapshots: what Runn held before a run, landed like Harvest's pages (see
--- 002_raw_harvest.sql): every page described in raw.runn_pages, its body in the extract's page
--- file beside the warehouse, and its records
+-- 002_raw_harvest.sql): every page described in raw.pages (source 'runn'), its body in the
+-- extract's page file beside the warehouse, and its records
 -- decoded into raw.runn_<endpoint>, one row per record per page. References and tags keep
 -- their nesting as lists of structs (unnest() them in SQL).
-CREATE TABLE raw.runn_pages (
-    extract_id  BIGINT NOT NULL,
-    resource    VARCHAR NOT NULL,
-    seq         INTEGER NOT NULL,
-    url         VARCHAR NOT NULL,
-    status      INTEGER NOT NULL,
-    fetched_at  TIMESTAMPTZ NOT NULL,
-    duration_ms INTEGER NOT NULL,
-    attempts    INTEGER NOT NULL,
-    records     INTEGER NOT NULL,
-    body_size   INTEGER NOT NULL,
-    body_codec  VARCHAR NOT NULL,
-    body_file   VARCHAR NOT NULL,
-    body_offset BIGINT NOT NULL,
-    body_length BIGINT NOT NULL
-);
-
 CREATE TABLE raw.runn_roles (
     extract_id BIGINT NOT NULL, page_seq INTEGER NOT NULL,
     id BIGINT NOT NULL, name VARCHAR, is_archived BOOLEAN, default_hour_cost DOUBLE, standard_rate DOUBLE,

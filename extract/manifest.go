@@ -1,0 +1,104 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/harvest2runn/harvest2runn/warehouse"
+)
+
+// apiCounters are the totals a client reports, whichever API it talks to.
+type apiCounters struct {
+	requests, retries, rateLimited, serverErrors, netErrors int64
+}
+
+// runExtract registers an extract of source for run, lands it with land, and records how it went
+// in meta.extracts. Pages that arrived are landed even when the extract fails: they are the
+// evidence; the extract is then marked failed, so no later stage reads it.
+func runExtract(ctx context.Context, w *warehouse.Warehouse, source string, runID int64, win Window,
+	counters func() apiCounters, land func(l *lander, m *Manifest) error) (Manifest, error) {
+	m := Manifest{RunID: runID, Source: source, Window: win.String(), PerResource: map[string]int64{}}
+	id, err := startExtract(ctx, w, runID, source, win)
+	if err != nil {
+		return m, err
+	}
+	m.ExtractID = id
+	started, before := time.Now(), counters()
+
+	err = withLander(ctx, w, &m, func(l *lander) error { return land(l, &m) })
+
+	after := counters()
+	m.Requests = after.requests - before.requests
+	m.Retries = after.retries - before.retries
+	m.RateLimited = after.rateLimited - before.rateLimited
+	m.ServerErrors = after.serverErrors - before.serverErrors
+	m.NetErrors = after.netErrors - before.netErrors
+	m.Duration = time.Since(started)
+	m.Status = warehouse.RunSucceeded
+	if err != nil {
+		m.Status = warehouse.RunFailed
+	}
+	if ferr := finishExtract(ctx, w, m, err); ferr != nil {
+		return m, errors.Join(err, ferr)
+	}
+	return m, err
+}
+
+func withLander(ctx context.Context, w *warehouse.Warehouse, m *Manifest, fn func(l *lander) error) (err error) {
+	l, err := newLander(ctx, w, m.ExtractID, m.Source)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := l.close(); err == nil {
+			err = cerr
+		}
+		m.StoredBytes = l.stored
+	}()
+	return fn(l)
+}
+
+func orDiscard(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return log
+}
+
+func startExtract(ctx context.Context, w *warehouse.Warehouse, runID int64, source string, win Window) (int64, error) {
+	var id int64
+	var from any
+	if !win.From.IsZero() {
+		from = win.From.Format(time.DateOnly)
+	}
+	var to any
+	if !win.To.IsZero() {
+		to = win.To.Format(time.DateOnly)
+	}
+	err := w.DB.GetContext(ctx, &id, `INSERT INTO meta.extracts (run_id, source, status, started_at, window_from, window_to)
+		VALUES (?, ?, 'running', now(), ?, ?) RETURNING extract_id`, runID, source, from, to)
+	if err != nil {
+		return 0, fmt.Errorf("register %s extract: %w", source, err)
+	}
+	return id, nil
+}
+
+func finishExtract(ctx context.Context, w *warehouse.Warehouse, m Manifest, runErr error) error {
+	var msg any
+	if runErr != nil {
+		msg = runErr.Error()
+	}
+	_, err := w.DB.ExecContext(context.WithoutCancel(ctx), `UPDATE meta.extracts SET status = ?, finished_at = now(),
+		requests = ?, retries = ?, rate_limited = ?, server_errors = ?, network_errors = ?, pages = ?, records = ?,
+		bytes = ?, stored_bytes = ?, duration_ms = ?, notes = ?, error = ? WHERE extract_id = ?`,
+		m.Status, m.Requests, m.Retries, m.RateLimited, m.ServerErrors, m.NetErrors, m.Pages, m.Records,
+		m.Bytes, m.StoredBytes, m.Duration.Milliseconds(), strings.Join(m.Notes, "\n"), msg, m.ExtractID)
+	if err != nil {
+		return fmt.Errorf("record end of extract %d: %w", m.ExtractID, err)
+	}
+	return nil
+}
