@@ -1,0 +1,1148 @@
+package runn_test
+
+// End-to-end tests of the client against the fake Runn (runntest): paging, rate limits, faults
+// and every refusal, each checked both from the client's side (results, errors, Stats) and from
+// the fake's (its request log and its final State). They live in the external test package
+// because runntest imports runn.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/harvest2runn/harvest2runn/runn"
+	"github.com/harvest2runn/harvest2runn/runn/runntest"
+)
+
+const (
+	// e2eToken looks like a live token so that a leak into a message or a log is caught.
+	e2eToken   = "rk_live_7Qm2Xv9Lp4Tz8Wb3Nc6Hd1Fj5Ks0Ry"
+	wrongToken = "rk_live_0000stale0000token0000revoked00"
+	e2eToday   = "2025-07-10"
+)
+
+var e2eStart = time.Date(2025, 7, 10, 9, 30, 0, 0, time.UTC)
+
+// seedAt is the timestamp of every seeded record, well before e2eStart, so that a record the
+// fake touched is told from one it did not.
+var seedAt = time.Date(2025, 1, 15, 8, 0, 0, 0, time.UTC)
+
+// e2eClock is one fake clock for the client and the fake alike: it moves only when the client
+// sleeps, so a 60 s rate-limit pause costs no real time and the fake's token bucket refills by
+// exactly what the client waited.
+type e2eClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *e2eClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *e2eClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d > 0 {
+		c.mu.Lock()
+		c.now = c.now.Add(d)
+		c.mu.Unlock()
+	}
+	return nil
+}
+
+// syncBuffer collects the client's logs, written from any goroutine.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// e2e is a fake Runn and a client of it sharing one clock.
+type e2e struct {
+	srv   *runntest.Server
+	api   *runn.API
+	clock *e2eClock
+	logs  *syncBuffer
+}
+
+// startE2E starts a fake holding seed with the test token, today e2eToday, the shared clock
+// and no rate limit unless opts says otherwise, and a client of it configured by cfg (the
+// fake's URL, the test token, the shared clock and debug logs unless cfg says otherwise).
+func startE2E(t *testing.T, seed *runntest.State, opts runntest.Options, cfg runn.Config) *e2e {
+	t.Helper()
+	env := &e2e{clock: &e2eClock{now: e2eStart}, logs: &syncBuffer{}}
+	if opts.Token == "" {
+		opts.Token = e2eToken
+	}
+	if opts.Today == "" {
+		opts.Today = e2eToday
+	}
+	if opts.Now == nil {
+		opts.Now = env.clock.Now
+	}
+	if opts.RateLimit == 0 {
+		opts.RateLimit = runntest.RateLimitDisabled
+	}
+	srv, err := runntest.NewServer(seed, opts)
+	if err != nil {
+		t.Fatalf("runntest.NewServer: %v", err)
+	}
+	t.Cleanup(srv.Close)
+	env.srv = srv
+	env.api = env.newClient(t, cfg)
+	return env
+}
+
+func (e *e2e) newClient(t *testing.T, cfg runn.Config) *runn.API {
+	t.Helper()
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = e.srv.URL()
+	}
+	if cfg.Token == "" {
+		cfg.Token = e2eToken
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = e.clock
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	api, err := runn.New(cfg)
+	if err != nil {
+		t.Fatalf("runn.New: %v", err)
+	}
+	return api
+}
+
+// during runs f and returns the requests the fake received meanwhile.
+func (e *e2e) during(f func()) []runntest.Request {
+	n := len(e.srv.Requests())
+	f()
+	return e.srv.Requests()[n:]
+}
+
+func statusesOf(reqs []runntest.Request) []int {
+	out := make([]int, 0, len(reqs))
+	for _, r := range reqs {
+		out = append(out, r.Status)
+	}
+	return out
+}
+
+// checkNoSecret fails when a token appears in what a user or a log would see.
+func checkNoSecret(t *testing.T, what, s string) {
+	t.Helper()
+	for _, tok := range []string{e2eToken, wrongToken} {
+		if strings.Contains(s, tok) {
+			t.Errorf("%s holds an API token: %s", what, s)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func harvestRef(id string) []runn.Reference {
+	return []runn.Reference{{ReferenceName: runn.HarvestReferenceName, ExternalID: id}}
+}
+
+func actualIn(date string, person, project, role, billable, nonbillable int64) runn.ActualInput {
+	return runn.ActualInput{Date: date, PersonID: person, ProjectID: project, RoleID: role,
+		BillableMinutes: billable, NonbillableMinutes: nonbillable}
+}
+
+// Ids of the small seed.
+const (
+	clientID        = 73015
+	roleID          = 21877
+	projectID       = 402288 // confirmed, fixed price
+	tentativeID     = 402289
+	nonBillableID   = 402290
+	personID        = 880451
+	seededActualID  = 5583100
+	syncOffTagID    = 9031
+	seededActualDay = "2025-07-01"
+)
+
+// smallSeed is a small account: a confirmed project, a tentative one and a non-billable one,
+// one person with a contract and one actual, and a project tag on no project.
+func smallSeed() *runntest.State {
+	cost, mpd := 68.5, 450.0
+	project := func(id int64, name string, confirmed bool, pricing, ref string) runn.Project {
+		return runn.Project{ID: id, Name: name, ClientID: clientID, IsConfirmed: confirmed, PricingModel: pricing,
+			References: harvestRef(ref), CreatedAt: seedAt, UpdatedAt: seedAt}
+	}
+	return &runntest.State{
+		Clients: []runn.Client{{ID: clientID, Name: "Harbour Authority", References: harvestRef("9001"), CreatedAt: seedAt, UpdatedAt: seedAt}},
+		Roles: []runn.Role{{ID: roleID, Name: ptr("Senior Structural Engineer"), DefaultHourCost: 68.5, StandardRate: 155,
+			PersonIDs: []int64{personID}, CreatedAt: seedAt, UpdatedAt: seedAt}},
+		Projects: []runn.Project{
+			project(projectID, "Harbour Terminal BIM Rollout", true, "fp", "40119877"),
+			project(tentativeID, "Quay Wall Study", false, "tm", "40119878"),
+			project(nonBillableID, "Internal Training", true, "nb", "40119879"),
+		},
+		People: []runn.Person{{ID: personID, FirstName: "Ingrid", LastName: "Nakamura", References: harvestRef("4410982"),
+			CreatedAt: seedAt, UpdatedAt: seedAt}},
+		Contracts: []runn.Contract{{ID: 1290034, PersonID: personID, RoleID: roleID, StartDate: "2025-01-15", CostPerHour: &cost,
+			MinutesPerDay: &mpd, RosteredDays: runn.RosteredDays{Monday: 450, Tuesday: 450, Wednesday: 450, Thursday: 450, Friday: 450},
+			CreatedAt: seedAt, UpdatedAt: seedAt}},
+		Actuals: []runn.Actual{{ID: seededActualID, Date: seededActualDay, BillableMinutes: 120, PersonID: personID,
+			ProjectID: projectID, RoleID: roleID, CreatedAt: seedAt, UpdatedAt: seedAt}},
+		ProjectTags: []runn.ProjectTag{{ID: syncOffTagID, Name: "sync_off", CreatedAt: seedAt, UpdatedAt: seedAt}},
+	}
+}
+
+// Sizes of the large seed: each more than one page at the endpoint's largest limit.
+const (
+	bigClients     = 201  // 2 pages of 200
+	bigRoles       = 450  // 3 pages of 200
+	bigProjects    = 450  // 3 pages of 200
+	bigPeople      = 452  // 3 pages of 200; the last two share the externalId "dup"
+	bigAssignments = 501  // 2 pages of 500
+	bigActuals     = 1300 // 3 pages of 500; 1200 of them from actualsMin to actualsMax
+	bigInRange     = 1200
+	bigTags        = 201 // 2 pages of 200
+	actualsMin     = "2025-01-01"
+	actualsMax     = "2025-05-30"
+)
+
+// bigSeed holds more records than one page for every list endpoint. References are the
+// record's number as a string, so that "4" is a prefix of "40" and "400": a lookup by
+// externalId must match whole ids only.
+func bigSeed() *runntest.State {
+	s := &runntest.State{}
+	for i := 1; i <= bigClients; i++ {
+		s.Clients = append(s.Clients, runn.Client{ID: int64(73000 + i), Name: fmt.Sprintf("Client %03d", i), CreatedAt: seedAt, UpdatedAt: seedAt})
+	}
+	for i := 1; i <= bigRoles; i++ {
+		s.Roles = append(s.Roles, runn.Role{ID: int64(21000 + i), Name: ptr(fmt.Sprintf("Role %03d", i)), CreatedAt: seedAt, UpdatedAt: seedAt})
+	}
+	for i := 1; i <= bigProjects; i++ {
+		s.Projects = append(s.Projects, runn.Project{ID: int64(402000 + i), Name: fmt.Sprintf("Project %03d", i), ClientID: 73001,
+			IsConfirmed: true, IsArchived: i%7 == 0, References: harvestRef(strconv.Itoa(i)), CreatedAt: seedAt, UpdatedAt: seedAt})
+	}
+	cost, mpd := 50.0, 480.0
+	for i := 1; i <= bigPeople; i++ {
+		ref := strconv.Itoa(i)
+		if i > bigPeople-2 {
+			ref = "dup"
+		}
+		id := int64(880000 + i)
+		s.People = append(s.People, runn.Person{ID: id, FirstName: "Person", LastName: strconv.Itoa(i),
+			References: harvestRef(ref), CreatedAt: seedAt, UpdatedAt: seedAt})
+		s.Contracts = append(s.Contracts, runn.Contract{ID: int64(1290000 + i), PersonID: id, RoleID: 21001, StartDate: "2024-01-01",
+			CostPerHour: &cost, MinutesPerDay: &mpd, CreatedAt: seedAt, UpdatedAt: seedAt})
+	}
+	for i := 1; i <= bigAssignments; i++ {
+		s.Assignments = append(s.Assignments, runn.Assignment{ID: int64(7712000 + i), PersonID: int64(880000 + i%bigPeople + 1),
+			ProjectID: 402001, RoleID: 21001, StartDate: "2025-08-01", EndDate: "2025-08-29", MinutesPerDay: 240,
+			CreatedAt: seedAt, UpdatedAt: seedAt})
+	}
+	// One actual in 13 falls just outside [actualsMin, actualsMax], interleaved by id with
+	// those inside so that the date filter has work on every page.
+	first, _ := time.Parse(time.DateOnly, actualsMin)
+	inside, outside := 0, 0
+	for k := range bigActuals {
+		a := runn.Actual{ID: int64(5583000 + k + 1), ProjectID: 402001, RoleID: 21001, BillableMinutes: 60, CreatedAt: seedAt, UpdatedAt: seedAt}
+		if k%13 == 0 {
+			a.Date = "2024-12-31"
+			if outside%2 == 1 {
+				a.Date = "2025-05-31"
+			}
+			a.PersonID = int64(880001 + outside)
+			outside++
+		} else {
+			a.Date = first.AddDate(0, 0, inside%150).Format(time.DateOnly)
+			a.PersonID = int64(880001 + inside/150)
+			inside++
+		}
+		s.Actuals = append(s.Actuals, a)
+	}
+	for i := 1; i <= bigTags; i++ {
+		s.ProjectTags = append(s.ProjectTags, runn.ProjectTag{ID: int64(90000 + i), Name: fmt.Sprintf("tag-%03d", i),
+			Archived: i%10 == 0, CreatedAt: seedAt, UpdatedAt: seedAt})
+	}
+	return s
+}
+
+func rolesSeed(n int) *runntest.State {
+	s := &runntest.State{}
+	for i := 1; i <= n; i++ {
+		s.Roles = append(s.Roles, runn.Role{ID: int64(21000 + i), Name: ptr(fmt.Sprintf("Role %03d", i)), CreatedAt: seedAt, UpdatedAt: seedAt})
+	}
+	return s
+}
+
+func idsOf[T any](records []T, id func(T) int64) []int64 {
+	out := make([]int64, 0, len(records))
+	for _, r := range records {
+		out = append(out, id(r))
+	}
+	return out
+}
+
+// pageIDs decodes the ids of a raw page's values.
+func pageIDs(t *testing.T, body []byte) []int64 {
+	t.Helper()
+	var env struct {
+		Values []struct {
+			ID int64 `json:"id"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		t.Fatalf("page body is not a Runn page: %v", err)
+	}
+	out := make([]int64, 0, len(env.Values))
+	for _, v := range env.Values {
+		out = append(out, v.ID)
+	}
+	return out
+}
+
+func pages(n, limit int) int { return max(1, (n+limit-1)/limit) }
+
+// ---- Paging ----
+
+// TestE2EPagingLargeAccount reads an account with more than a page of every kind of record.
+// One fake serves both halves: starting it with this seed is the slow part.
+func TestE2EPagingLargeAccount(t *testing.T) {
+	env := startE2E(t, bigSeed(), runntest.Options{}, runn.Config{})
+	st := env.srv.State()
+	t.Run("ListPages", func(t *testing.T) { checkListPagesEveryEndpoint(t, env, st) })
+	t.Run("typed", func(t *testing.T) { checkTypedLists(t, env, st) })
+}
+
+// checkListPagesEveryEndpoint walks every list endpoint page by page: every seeded record
+// comes back once, in id order, in the fewest pages the endpoint's largest limit allows, each
+// page asked for with that limit, the spec's fixed query and the previous page's cursor.
+func checkListPagesEveryEndpoint(t *testing.T, env *e2e, st *runntest.State) {
+	tests := []struct {
+		ep    runn.Endpoint
+		want  []int64
+		fixed url.Values
+	}{
+		{runn.EndpointRoles, idsOf(st.Roles, func(r runn.Role) int64 { return r.ID }), nil},
+		{runn.EndpointClients, idsOf(st.Clients, func(c runn.Client) int64 { return c.ID }), url.Values{"sortBy": {"id"}}},
+		{runn.EndpointProjects, idsOf(st.Projects, func(p runn.Project) int64 { return p.ID }), url.Values{"includeArchived": {"true"}}},
+		{runn.EndpointPeople, idsOf(st.People, func(p runn.Person) int64 { return p.ID }), nil},
+		{runn.EndpointProjectTags, idsOf(st.ProjectTags, func(p runn.ProjectTag) int64 { return p.ID }), url.Values{"includeArchived": {"true"}}},
+		{runn.EndpointContracts, idsOf(st.Contracts, func(c runn.Contract) int64 { return c.ID }), url.Values{"sortBy": {"id"}}},
+		{runn.EndpointAssignments, idsOf(st.Assignments, func(a runn.Assignment) int64 { return a.ID }), nil},
+		{runn.EndpointActuals, idsOf(st.Actuals, func(a runn.Actual) int64 { return a.ID }), nil},
+	}
+	if len(tests) != len(runn.Endpoints()) {
+		t.Fatalf("the table covers %d endpoints, the client knows %d", len(tests), len(runn.Endpoints()))
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.ep), func(t *testing.T) {
+			limit := tt.ep.MaxLimit()
+			if len(tt.want) <= limit {
+				t.Fatalf("the seed has %d %s, not more than one page of %d", len(tt.want), tt.ep, limit)
+			}
+			var got []int64
+			var seqs []int
+			reqs := env.during(func() {
+				err := env.api.ListPages(t.Context(), tt.ep, nil, func(p runn.Page) error {
+					ids := pageIDs(t, p.Body)
+					if p.Path != tt.ep.Path() || p.Status != http.StatusOK || p.Attempts != 1 || p.Count != len(ids) {
+						t.Errorf("page %d: path %q status %d attempts %d count %d (%d values)", p.Seq, p.Path, p.Status, p.Attempts, p.Count, len(ids))
+					}
+					got = append(got, ids...)
+					seqs = append(seqs, p.Seq)
+					return nil
+				})
+				if err != nil {
+					t.Fatalf("ListPages: %v", err)
+				}
+			})
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ids (-seeded +listed):\n%s", diff)
+			}
+			wantPages := pages(len(tt.want), limit)
+			if want := []int{1, 2, 3}[:wantPages]; !slices.Equal(seqs, want) {
+				t.Errorf("page seqs %v, want %v", seqs, want)
+			}
+			if len(reqs) != wantPages {
+				t.Fatalf("%d requests for %d records, want %d at limit %d", len(reqs), len(tt.want), wantPages, limit)
+			}
+			for i, r := range reqs {
+				q, err := url.ParseQuery(r.Query)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.Method != http.MethodGet || r.Path != tt.ep.Path() || r.Status != http.StatusOK || q.Get("limit") != strconv.Itoa(limit) {
+					t.Errorf("request %d: %s %s?%s answered %d, want GET %s with limit=%d", i, r.Method, r.Path, r.Query, r.Status, tt.ep.Path(), limit)
+				}
+				if q.Has("cursor") != (i > 0) {
+					t.Errorf("request %d: cursor present %v, want it on every page but the first", i, q.Has("cursor"))
+				}
+				for k, vs := range tt.fixed {
+					if !slices.Equal(q[k], vs) {
+						t.Errorf("request %d: %s=%v, want %v", i, k, q[k], vs)
+					}
+				}
+			}
+		})
+	}
+}
+
+// result lets a table hold calls returning differently typed slices.
+func result[T any](v []T, err error) (any, int, error) { return v, len(v), err }
+
+// checkTypedLists checks the typed reads against the fake's own state: every field survives
+// the round trip, filters keep exactly what they should (whole externalIds, inclusive date
+// bounds, archived projects), and no call sends more requests than its result needs.
+func checkTypedLists(t *testing.T, env *e2e, st *runntest.State) {
+	between := func(lo, hi string) []runn.Actual {
+		var out []runn.Actual
+		for _, a := range st.Actuals {
+			if a.Date >= lo && a.Date <= hi {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	peopleWith := func(ids ...int64) []runn.Person {
+		var out []runn.Person
+		for _, p := range st.People {
+			if slices.Contains(ids, p.ID) {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	projectsWith := func(ids ...int64) []runn.Project {
+		var out []runn.Project
+		for _, p := range st.Projects {
+			if slices.Contains(ids, p.ID) {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	if !projectsWith(402007)[0].IsArchived {
+		t.Fatal("seed: project 7 should be archived")
+	}
+	tests := []struct {
+		name         string
+		call         func(context.Context) (any, int, error)
+		want         any
+		wantLen      int
+		path         string
+		wantRequests int
+		query        url.Values // beside limit and cursor
+	}{
+		{"ListClients", func(ctx context.Context) (any, int, error) { return result(env.api.ListClients(ctx)) },
+			st.Clients, bigClients, "/clients/", 2, url.Values{"sortBy": {"id"}}},
+		{"ListProjects", func(ctx context.Context) (any, int, error) { return result(env.api.ListProjects(ctx)) },
+			st.Projects, bigProjects, "/projects/", 3, url.Values{"includeArchived": {"true"}}},
+		{"ListPeople", func(ctx context.Context) (any, int, error) { return result(env.api.ListPeople(ctx)) },
+			st.People, bigPeople, "/people/", 3, nil},
+		{"ListRoles", func(ctx context.Context) (any, int, error) { return result(env.api.ListRoles(ctx)) },
+			st.Roles, bigRoles, "/roles/", 3, nil},
+		{"ListContracts", func(ctx context.Context) (any, int, error) { return result(env.api.ListContracts(ctx)) },
+			st.Contracts, bigPeople, "/contracts/", 3, url.Values{"sortBy": {"id"}}},
+		{"ListAssignments", func(ctx context.Context) (any, int, error) { return result(env.api.ListAssignments(ctx)) },
+			st.Assignments, bigAssignments, "/assignments/", 2, nil},
+		{"ListProjectTags", func(ctx context.Context) (any, int, error) { return result(env.api.ListProjectTags(ctx)) },
+			st.ProjectTags, bigTags, "/project-tags/", 2, url.Values{"includeArchived": {"true"}}},
+		{"ListActuals without bounds", func(ctx context.Context) (any, int, error) { return result(env.api.ListActuals(ctx, "", "")) },
+			st.Actuals, bigActuals, "/actuals/", 3, nil},
+		{"ListActuals with inclusive bounds", func(ctx context.Context) (any, int, error) {
+			return result(env.api.ListActuals(ctx, actualsMin, actualsMax))
+		}, between(actualsMin, actualsMax), bigInRange, "/actuals/", 3, url.Values{"minDate": {actualsMin}, "maxDate": {actualsMax}}},
+		{"ListActuals of one day", func(ctx context.Context) (any, int, error) {
+			return result(env.api.ListActuals(ctx, "2024-12-31", "2024-12-31"))
+		}, between("2024-12-31", "2024-12-31"), 50, "/actuals/", 1, url.Values{"minDate": {"2024-12-31"}, "maxDate": {"2024-12-31"}}},
+		{"ListActuals from a date on", func(ctx context.Context) (any, int, error) { return result(env.api.ListActuals(ctx, "2025-05-30", "")) },
+			between("2025-05-30", "9999-12-31"), 58, "/actuals/", 1, url.Values{"minDate": {"2025-05-30"}}},
+		{"FindPeopleByExternalID whole id only", func(ctx context.Context) (any, int, error) {
+			return result(env.api.FindPeopleByExternalID(ctx, "4"))
+		}, peopleWith(880004), 1, "/people/", 1, url.Values{"externalId": {"4"}}},
+		{"FindPeopleByExternalID two people share it", func(ctx context.Context) (any, int, error) {
+			return result(env.api.FindPeopleByExternalID(ctx, "dup"))
+		}, peopleWith(880451, 880452), 2, "/people/", 1, url.Values{"externalId": {"dup"}}},
+		{"FindPeopleByExternalID unknown", func(ctx context.Context) (any, int, error) {
+			return result(env.api.FindPeopleByExternalID(ctx, "99999"))
+		}, []runn.Person{}, 0, "/people/", 1, url.Values{"externalId": {"99999"}}},
+		{"FindProjectsByExternalID archived", func(ctx context.Context) (any, int, error) {
+			return result(env.api.FindProjectsByExternalID(ctx, "7"))
+		}, projectsWith(402007), 1, "/projects/", 1, url.Values{"externalId": {"7"}, "includeArchived": {"true"}}},
+		{"FindProjectsByExternalID whole id only", func(ctx context.Context) (any, int, error) {
+			return result(env.api.FindProjectsByExternalID(ctx, "40"))
+		}, projectsWith(402040), 1, "/projects/", 1, url.Values{"externalId": {"40"}, "includeArchived": {"true"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got any
+			var n int
+			reqs := env.during(func() {
+				var err error
+				got, n, err = tt.call(t.Context())
+				if err != nil {
+					t.Fatalf("%v", err)
+				}
+			})
+			if n != tt.wantLen {
+				t.Errorf("%d records, want %d", n, tt.wantLen)
+			}
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("(-fake's state +client's result):\n%s", diff)
+			}
+			if len(reqs) != tt.wantRequests {
+				t.Errorf("%d requests, want %d", len(reqs), tt.wantRequests)
+			}
+			for i, r := range reqs {
+				q, _ := url.ParseQuery(r.Query)
+				if r.Path != tt.path || r.Status != http.StatusOK {
+					t.Errorf("request %d: %s %s answered %d", i, r.Method, r.Path, r.Status)
+				}
+				for k, vs := range tt.query {
+					if !slices.Equal(q[k], vs) {
+						t.Errorf("request %d: %s=%v, want %v", i, k, q[k], vs)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestE2EPagingUsesTheFewestRequests pins the page boundaries: a full last page ends the walk
+// without an extra empty request, and an empty list is one request.
+func TestE2EPagingUsesTheFewestRequests(t *testing.T) {
+	tests := []struct {
+		name  string
+		roles int
+		query url.Values
+		sizes []int
+	}{
+		{"no roles", 0, nil, []int{0}},
+		{"one role", 1, nil, []int{1}},
+		{"exactly one full page", 200, nil, []int{200}},
+		{"one more than a page", 201, nil, []int{200, 1}},
+		{"exactly two full pages", 400, nil, []int{200, 200}},
+		{"450 roles", 450, nil, []int{200, 200, 50}},
+		{"a smaller limit asked for", 450, url.Values{"limit": {"100"}}, []int{100, 100, 100, 100, 50}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := startE2E(t, rolesSeed(tt.roles), runntest.Options{}, runn.Config{})
+			var sizes []int
+			var got []int64
+			err := env.api.ListPages(t.Context(), runn.EndpointRoles, tt.query, func(p runn.Page) error {
+				sizes = append(sizes, p.Count)
+				got = append(got, pageIDs(t, p.Body)...)
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("ListPages: %v", err)
+			}
+			if !slices.Equal(sizes, tt.sizes) {
+				t.Errorf("page sizes %v, want %v", sizes, tt.sizes)
+			}
+			if want := idsOf(env.srv.State().Roles, func(r runn.Role) int64 { return r.ID }); !slices.Equal(got, want) {
+				t.Errorf("listed %d ids, want the %d seeded ones in order", len(got), len(want))
+			}
+			if n := len(env.srv.Requests()); n != len(tt.sizes) {
+				t.Errorf("%d requests, want %d", n, len(tt.sizes))
+			}
+		})
+	}
+}
+
+// TestE2EListPagesStopsWhenFnFails checks that the walk ends at the page fn refuses: no
+// further page is fetched.
+func TestE2EListPagesStopsWhenFnFails(t *testing.T) {
+	env := startE2E(t, rolesSeed(450), runntest.Options{}, runn.Config{})
+	stop := errors.New("disk full")
+	err := env.api.ListPages(t.Context(), runn.EndpointRoles, nil, func(p runn.Page) error {
+		if p.Seq == 2 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) {
+		t.Errorf("ListPages: %v, want fn's error", err)
+	}
+	if n := len(env.srv.Requests()); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+}
+
+// ---- Rate limits ----
+
+// fakeLimit is the fake's rate limit in the rate-limit tests: 3 a minute, so one request
+// every 20 s once the burst is spent, and that is the retry-after of a 429.
+const (
+	fakeLimit      = 3
+	fakeRetryAfter = 20 * time.Second
+)
+
+// drain spends the fake's whole burst from another client with the same token, as another
+// harvest2runn run (or any other integration) sharing the key would.
+func (e *e2e) drain(t *testing.T) {
+	t.Helper()
+	other := e.newClient(t, runn.Config{})
+	for range fakeLimit {
+		if _, err := other.Me(t.Context()); err != nil {
+			t.Fatalf("draining the rate limit: %v", err)
+		}
+	}
+}
+
+// TestE2E429IsWaitedOutAndRetried: the client, which has not yet seen any x-ratelimit
+// header, meets a spent limit. The fake answers 429 with retry-after; the client pauses at
+// least that long (on the shared clock, which is what refills the fake's bucket) and the
+// retry succeeds. A create is retried too: Runn refused it, so it cannot have been applied,
+// and it ends up applied exactly once.
+func TestE2E429IsWaitedOutAndRetried(t *testing.T) {
+	tests := []struct {
+		name  string
+		call  func(ctx context.Context, api *runn.API) error
+		check func(t *testing.T, st *runntest.State)
+	}{
+		{"read", func(ctx context.Context, api *runn.API) error {
+			roles, err := api.ListRoles(ctx)
+			if err == nil && len(roles) != 1 {
+				err = fmt.Errorf("%d roles, want 1", len(roles))
+			}
+			return err
+		}, nil},
+		{"create person", func(ctx context.Context, api *runn.API) error {
+			_, err := api.CreatePerson(ctx, runn.PersonInput{FirstName: "Ana", LastName: "Silva", RoleID: roleID, References: harvestRef("4410999")})
+			return err
+		}, func(t *testing.T, st *runntest.State) {
+			if n := countPeopleWithRef(st, "4410999"); n != 1 {
+				t.Errorf("%d people created, want 1", n)
+			}
+		}},
+		{"bulk actuals", func(ctx context.Context, api *runn.API) error {
+			_, err := api.CreateActualsBulk(ctx, []runn.ActualInput{actualIn("2025-07-08", personID, projectID, roleID, 60, 0)})
+			return err
+		}, func(t *testing.T, st *runntest.State) {
+			if n := len(st.Actuals); n != 2 {
+				t.Errorf("%d actuals, want 2", n)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := startE2E(t, smallSeed(), runntest.Options{RateLimit: fakeLimit}, runn.Config{RateLimit: 100})
+			env.drain(t)
+			reqs := env.during(func() {
+				if err := tt.call(t.Context(), env.api); err != nil {
+					t.Fatalf("after a 429: %v, want success", err)
+				}
+			})
+			if got := statusesOf(reqs); len(got) != 2 || got[0] != http.StatusTooManyRequests || got[1]/100 != 2 {
+				t.Fatalf("statuses %v, want 429 then success", got)
+			}
+			if gap := reqs[1].Time.Sub(reqs[0].Time); gap < fakeRetryAfter {
+				t.Errorf("retried %v after the 429, want at least retry-after %v", gap, fakeRetryAfter)
+			}
+			s := env.api.Stats()
+			if s.RateLimited != 1 || s.Retries != 1 || s.Requests != 2 || s.Waited < fakeRetryAfter {
+				t.Errorf("stats %+v, want 1 rate limited, 1 retry, 2 requests, waited at least %v", s, fakeRetryAfter)
+			}
+			if tt.check != nil {
+				tt.check(t, env.srv.State())
+			}
+			checkNoSecret(t, "the client's logs", env.logs.String())
+		})
+	}
+}
+
+// TestE2E429OnEveryAttempt: the fake's clock stands still, so its bucket never refills and
+// every attempt is refused. The client gives up after MaxAttempts with ErrRateLimited, and a
+// create is reported as not applied (not ErrOutcomeUnknown): Runn refused it each time.
+func TestE2E429OnEveryAttempt(t *testing.T) {
+	tests := []struct {
+		name string
+		call func(ctx context.Context, api *runn.API) error
+	}{
+		{"read", func(ctx context.Context, api *runn.API) error { _, err := api.ListRoles(ctx); return err }},
+		{"create role", func(ctx context.Context, api *runn.API) error {
+			_, err := api.CreateRole(ctx, runn.RoleInput{Name: "Drafter"})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			frozen := func() time.Time { return e2eStart }
+			env := startE2E(t, smallSeed(), runntest.Options{RateLimit: fakeLimit, Now: frozen}, runn.Config{MaxAttempts: 3})
+			env.drain(t)
+			before := env.srv.State()
+			var err error
+			reqs := env.during(func() { err = tt.call(t.Context(), env.api) })
+			if !errors.Is(err, runn.ErrRateLimited) || errors.Is(err, runn.ErrOutcomeUnknown) {
+				t.Fatalf("error %v, want ErrRateLimited and not ErrOutcomeUnknown", err)
+			}
+			if !strings.Contains(err.Error(), "failed after 3 attempts") {
+				t.Errorf("error %q does not say how many attempts were made", err)
+			}
+			checkNoSecret(t, "the error", err.Error())
+			if got := statusesOf(reqs); !slices.Equal(got, []int{429, 429, 429}) {
+				t.Errorf("statuses %v, want three 429s", got)
+			}
+			if s := env.api.Stats(); s.RateLimited != 3 || s.Retries != 2 {
+				t.Errorf("stats %+v, want 3 rate limited, 2 retries", s)
+			}
+			if diff := cmp.Diff(before, env.srv.State()); diff != "" {
+				t.Errorf("state changed:\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestE2EFollowsRateLimitHeaders: a single client reading many pages learns the fake's limit
+// from x-ratelimit-* and waits for x-ratelimit-reset whenever x-ratelimit-remaining reaches
+// 0, so it never meets a 429, whether its own pacing starts higher than the fake's limit or
+// is turned off.
+func TestE2EFollowsRateLimitHeaders(t *testing.T) {
+	tests := []struct {
+		name        string
+		clientLimit int
+	}{
+		{"pacing at 100 a minute", 100},
+		{"pacing off", -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := startE2E(t, rolesSeed(450), runntest.Options{RateLimit: fakeLimit}, runn.Config{RateLimit: tt.clientLimit})
+			var got int
+			reqs := env.during(func() {
+				err := env.api.ListPages(t.Context(), runn.EndpointRoles, url.Values{"limit": {"50"}}, func(p runn.Page) error {
+					got += p.Count
+					return nil
+				})
+				if err != nil {
+					t.Fatalf("ListPages: %v", err)
+				}
+			})
+			if got != 450 {
+				t.Errorf("listed %d roles, want 450", got)
+			}
+			if want := slices.Repeat([]int{200}, 9); !slices.Equal(statusesOf(reqs), want) {
+				t.Errorf("statuses %v, want %v", statusesOf(reqs), want)
+			}
+			// Three requests spend the burst; each later burst needs the full 60 s reset.
+			s := env.api.Stats()
+			if s.RateLimited != 0 || s.Retries != 0 || s.Waited < 2*time.Minute {
+				t.Errorf("stats %+v, want no 429, no retry, and at least 2m waited", s)
+			}
+			if span := reqs[len(reqs)-1].Time.Sub(reqs[0].Time); span < 2*time.Minute {
+				t.Errorf("9 requests over %v on the fake's clock, want at least 2m at 3 a minute", span)
+			}
+		})
+	}
+}
+
+func countPeopleWithRef(st *runntest.State, ref string) int {
+	n := 0
+	for _, p := range st.People {
+		if slices.ContainsFunc(p.References, func(r runn.Reference) bool { return r.ExternalID == ref }) {
+			n++
+		}
+	}
+	return n
+}
+
+// ---- Faults: 5xx, broken connections, lost answers ----
+
+// TestE2EReadFaultsMidWalkAreRetried breaks the second page of a walk. The page is fetched
+// again with the same cursor, so the walk still yields every record exactly once.
+func TestE2EReadFaultsMidWalkAreRetried(t *testing.T) {
+	tests := []struct {
+		name         string
+		fault        runntest.Fault
+		wantStatuses []int
+		// wantAttempts of page 2; 0 when Go's transport may retry the GET itself, unseen by
+		// the client (runntest.Fault's documentation).
+		wantAttempts     int
+		wantServerErrors int64
+	}{
+		{"500 once", runntest.Fault{Kind: runntest.ServerError}, []int{200, 500, 200, 200}, 2, 1},
+		{"503 three times", runntest.Fault{Kind: runntest.ServerError, Status: 503, Times: 3}, []int{200, 503, 503, 503, 200, 200}, 4, 3},
+		{"connection reset", runntest.Fault{Kind: runntest.ResetConnection}, []int{200, 0, 200, 200}, 0, 0},
+		{"answer lost", runntest.Fault{Kind: runntest.LostResponse}, []int{200, 0, 200, 200}, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := startE2E(t, rolesSeed(450), runntest.Options{}, runn.Config{})
+			fault := tt.fault
+			fault.Method, fault.PathPrefix = http.MethodGet, "/roles/"
+			var got []int64
+			reqs := env.during(func() {
+				err := env.api.ListPages(t.Context(), runn.EndpointRoles, nil, func(p runn.Page) error {
+					if p.Seq == 1 {
+						env.srv.InjectFault(fault)
+					}
+					if p.Seq == 2 && tt.wantAttempts != 0 && p.Attempts != tt.wantAttempts {
+						t.Errorf("page 2 took %d attempts, want %d", p.Attempts, tt.wantAttempts)
+					}
+					got = append(got, pageIDs(t, p.Body)...)
+					return nil
+				})
+				if err != nil {
+					t.Fatalf("ListPages: %v", err)
+				}
+			})
+			if want := idsOf(env.srv.State().Roles, func(r runn.Role) int64 { return r.ID }); !slices.Equal(got, want) {
+				t.Errorf("listed %d ids, want the %d seeded ones once each, in order", len(got), len(want))
+			}
+			if got := statusesOf(reqs); !slices.Equal(got, tt.wantStatuses) {
+				t.Errorf("statuses %v, want %v", got, tt.wantStatuses)
+			}
+			if s := env.api.Stats(); s.ServerErrors != tt.wantServerErrors {
+				t.Errorf("stats %+v, want %d server errors", s, tt.wantServerErrors)
+			}
+		})
+	}
+}
+
+// TestE2EReadServerErrorsExhaustAttempts: a read that fails MaxAttempts times returns Runn's
+// last answer, without claiming an unknown outcome (a GET changes nothing).
+func TestE2EReadServerErrorsExhaustAttempts(t *testing.T) {
+	env := startE2E(t, smallSeed(), runntest.Options{}, runn.Config{MaxAttempts: 3})
+	env.srv.InjectFault(runntest.Fault{Method: http.MethodGet, PathPrefix: "/roles/", Kind: runntest.ServerError, Status: 502, Times: 3})
+	_, err := env.api.ListRoles(t.Context())
+	var apiErr *runn.APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusBadGateway || errors.Is(err, runn.ErrOutcomeUnknown) {
+		t.Fatalf("error %v, want Runn's 502 and not ErrOutcomeUnknown", err)
+	}
+	for _, want := range []string{"failed after 3 attempts", "502", "a fault at Runn"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+	if got := statusesOf(env.srv.Requests()); !slices.Equal(got, []int{502, 502, 502}) {
+		t.Errorf("statuses %v, want three 502s", got)
+	}
+	if s := env.api.Stats(); s.ServerErrors != 3 || s.Retries != 2 {
+		t.Errorf("stats %+v, want 3 server errors and 2 retries", s)
+	}
+}
+
+// createCase is one create the load sends, and how the test and the load learn whether it
+// was applied.
+type createCase struct {
+	name string
+	path string // the create's request path
+	send func(ctx context.Context, api *runn.API) error
+	// count is how many of the record the fake holds.
+	count func(st *runntest.State) int
+	// find is how the load reads Runn to learn whether the record exists.
+	find func(ctx context.Context, api *runn.API) (int, error)
+}
+
+func createCases() []createCase {
+	return []createCase{
+		{
+			name: "role", path: "/roles/",
+			send: func(ctx context.Context, api *runn.API) error {
+				_, err := api.CreateRole(ctx, runn.RoleInput{Name: "Drafter", References: harvestRef("r-77")})
+				return err
+			},
+			count: func(st *runntest.State) int {
+				return countFunc(st.Roles, func(r runn.Role) bool { return r.Name != nil && *r.Name == "Drafter" })
+			},
+			find: func(ctx context.Context, api *runn.API) (int, error) {
+				roles, err := api.ListRoles(ctx)
+				return countFunc(roles, func(r runn.Role) bool { return r.Name != nil && *r.Name == "Drafter" }), err
+			},
+		},
+		{
+			name: "client", path: "/clients/",
+			send: func(ctx context.Context, api *runn.API) error {
+				_, err := api.CreateClient(ctx, runn.ClientInput{Name: "Fjord Ferries", References: harvestRef("9002")})
+				return err
+			},
+			count: func(st *runntest.State) int {
+				return countFunc(st.Clients, func(c runn.Client) bool { return c.Name == "Fjord Ferries" })
+			},
+			find: func(ctx context.Context, api *runn.API) (int, error) {
+				clients, err := api.ListClients(ctx)
+				return countFunc(clients, func(c runn.Client) bool { return c.Name == "Fjord Ferries" }), err
+			},
+		},
+		{
+			name: "project", path: "/projects/",
+			send: func(ctx context.Context, api *runn.API) error {
+				_, err := api.CreateProject(ctx, runn.ProjectInput{Name: "Ferry Terminal", ClientID: clientID, IsConfirmed: ptr(true),
+					References: harvestRef("40119999")})
+				return err
+			},
+			count: func(st *runntest.State) int {
+				return countFunc(st.Projects, func(p runn.Project) bool { return p.Name == "Ferry Terminal" })
+			},
+			find: func(ctx context.Context, api *runn.API) (int, error) {
+				projects, err := api.FindProjectsByExternalID(ctx, "40119999")
+				return len(projects), err
+			},
+		},
+		{
+			name: "person", path: "/people/",
+			send: func(ctx context.Context, api *runn.API) error {
+				_, err := api.CreatePerson(ctx, runn.PersonInput{FirstName: "Ana", LastName: "Silva", RoleID: roleID, References: harvestRef("4410999")})
+				return err
+			},
+			// A person comes with a contract: both or neither.
+			count: func(st *runntest.State) int {
+				people := countPeopleWithRef(st, "4410999")
+				if contracts := len(st.Contracts) - 1; contracts != people {
+					return -1
+				}
+				return people
+			},
+			find: func(ctx context.Context, api *runn.API) (int, error) {
+				people, err := api.FindPeopleByExternalID(ctx, "4410999")
+				return len(people), err
+			},
+		},
+		{
+			name: "project tag", path: "/project-tags/",
+			send: func(ctx context.Context, api *runn.API) error { return api.AddProjectTag(ctx, syncOffTagID, projectID) },
+			count: func(st *runntest.State) int {
+				return countFunc(st.ProjectTags, func(tag runn.ProjectTag) bool {
+					return tag.ID == syncOffTagID && slices.Contains(tag.ProjectIDs, projectID)
+				})
+			},
+			find: func(ctx context.Context, api *runn.API) (int, error) {
+				tags, err := api.ListProjectTags(ctx)
+				return countFunc(tags, func(tag runn.ProjectTag) bool {
+					return tag.ID == syncOffTagID && slices.Contains(tag.ProjectIDs, projectID)
+				}), err
+			},
+		},
+	}
+}
+
+func countFunc[T any](records []T, keep func(T) bool) int {
+	n := 0
+	for _, r := range records {
+		if keep(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestE2ECreateFaultsAreOutcomeUnknown: a create that may have reached Runn is never resent
+// by the client. Whatever broke (a 5xx, a reset, a lost answer), the call fails once with
+// ErrOutcomeUnknown; the fake shows whether it was applied (only a lost answer applies it);
+// and the load's recovery, reading Runn before resending, ends with the record exactly once.
+func TestE2ECreateFaultsAreOutcomeUnknown(t *testing.T) {
+	faults := []struct {
+		name    string
+		fault   runntest.Fault
+		applied bool
+	}{
+		{"500", runntest.Fault{Kind: runntest.ServerError}, false},
+		{"503", runntest.Fault{Kind: runntest.ServerError, Status: http.StatusServiceUnavailable}, false},
+		{"connection reset", runntest.Fault{Kind: runntest.ResetConnection}, false},
+		{"answer lost after the write", runntest.Fault{Kind: runntest.LostResponse}, true},
+	}
+	for _, cc := range createCases() {
+		for _, ft := range faults {
+			t.Run(cc.name+"/"+ft.name, func(t *testing.T) {
+				// One fake per create kind would be faster, but a fresh one keeps each case's
+				// "nothing applied" comparison exact.
+				env := startE2E(t, smallSeed(), runntest.Options{}, runn.Config{})
+				before := env.srv.State()
+				fault := ft.fault
+				fault.Method, fault.PathPrefix = http.MethodPost, cc.path
+				env.srv.InjectFault(fault)
+
+				var err error
+				reqs := env.during(func() { err = cc.send(t.Context(), env.api) })
+				if !errors.Is(err, runn.ErrOutcomeUnknown) {
+					t.Fatalf("error %v, want ErrOutcomeUnknown", err)
+				}
+				if errors.Is(err, runn.ErrBadRequest) || errors.Is(err, runn.ErrRateLimited) {
+					t.Errorf("error %v also matches a refusal", err)
+				}
+				checkNoSecret(t, "the error", err.Error())
+				if len(reqs) != 1 || reqs[0].Fault != ft.fault.Kind {
+					t.Fatalf("requests %+v, want exactly one, struck by the fault: a create is not resent", reqs)
+				}
+				if s := env.api.Stats(); s.Retries != 0 || s.Requests != 1 {
+					t.Errorf("stats %+v, want 1 request and no retry", s)
+				}
+
+				want := 0
+				if ft.applied {
+					want = 1
+				}
+				after := env.srv.State()
+				if got := cc.count(after); got != want {
+					t.Errorf("the fake holds %d, want %d", got, want)
+				}
+				if !ft.applied {
+					if diff := cmp.Diff(before, after); diff != "" {
+						t.Errorf("nothing should be applied, but the state changed:\n%s", diff)
+					}
+				}
+
+				// What the load does next: read Runn, and send again only if it is missing.
+				found, err := cc.find(t.Context(), env.api)
+				if err != nil {
+					t.Fatalf("reading Runn: %v", err)
+				}
+				if found != want {
+					t.Errorf("reading Runn found %d, want %d", found, want)
+				}
+				if found == 0 {
+					if err := cc.send(t.Context(), env.api); err != nil {
+						t.Fatalf("sending again: %v", err)
+					}
+				}
+				if got := cc.count(env.srv.State()); got != 1 {
+					t.Errorf("after recovery the fake holds %d, want exactly 1", got)
+				}
+				checkNoSecret(t, "the client's logs", env.logs.String())
+			})
+		}
+	}
+}
+
+// TestE2EAddProjectTagResentAfterLostAnswer: adding a tag is the one create whose resend is
+// harmless, because "already exists on Project" counts as success.
+func TestE2EAddProjectTagResentAfterLostAnswer(t *testing.T) {
+	env := startE2E(t, smallSeed(), runntest.Options{}, runn.Config{})
+	env.srv.InjectFault(runntest.Fault{Method: http.MethodPost, PathPrefix: "/project-tags/", Kind: runntest.LostResponse})
+	if err := env.api.AddProjectTag(t.Context(), syncOffTagID, projectID); !errors.Is(err, runn.ErrOutcomeUnknown) {
+		t.Fatalf("first AddProjectTag: %v, want ErrOutcomeUnknown", err)
+	}
+	if err := env.api.AddProjectTag(t.Context(), syncOffTagID, projectID); err != nil {
+		t.Fatalf("AddProjectTag again: %v, want success (the tag is on the project)", err)
+	}
+	if got := statusesOf(env.srv.Requests()); !slices.Equal(got, []int{0, http.StatusBadRequest}) {
+		t.Errorf("statuses %v, want the lost answer then Runn's 400 already-exists", got)
+	}
+	st := env.srv.State()
+	if !slices.Equal(st.ProjectTags[0].ProjectIDs, []int64{projectID}) || len(st.Projects[0].Tags) != 1 {
+		t.Errorf("tag %+v, project tags %+v: want the tag on the project once", st.ProjectTags[0], st.Projects[0].Tags)
+	}
+}
+
+// actualsBatch updates the seeded actual and adds five more: an upsert applied twice must
+// leave six actuals, each once, with the minutes sent.
+func actualsBatch() []runn.ActualInput {
+	in := []runn.ActualInput{actualIn(seededActualDay, personID, projectID, roleID, 240, 30)}
+	for d := 2; d <= 6; d++ {
+		in = append(in, actualIn(fmt.Sprintf("2025-07-%02d", d), personID, projectID, roleID, int64(60*d), 15))
+	}
+	return in
+}
+
+// TestE2EActualsFaultsAreRetried: actuals writes are upserts, so the client retries them
+// through 5xx answers, broken connections, lost answers and a bulk call applied in part, and
+// the fake ends with each actual once, holding the minutes sent.
+func TestE2EActualsFaultsAreRetried(t *testing.T) {
+	bulk := func(ctx context.Context, api *runn.API) ([]runn.Actual, error) {
+		return api.CreateActualsBulk(ctx, actualsBatch())
+	}
+	one := func(ctx context.Context, api *runn.API) ([]runn.Actual, error) {
+		a, err := api.CreateActual(ctx, actualsBatch()[1])
+		return []runn.Actual{a}, err
+	}
+	tests := []struct {
+		name         string
+		fault        runntest.Fault
+		call         func(context.Context, *runn.API) ([]runn.Actual, error)
+		sent         []runn.ActualInput
+		wantStatuses []int
+	}{
+		{"single, 500", runntest.Fault{Method: "POST", PathPrefix: "/actuals/", Kind: runntest.ServerError}, one, actualsBatch()[1:2], []int{500, 201}},
+		{"single, answer lost", runntest.Fault{Method: "POST", PathPrefix: "/actuals/", Kind: runntest.LostResponse}, one, actualsBatch()[1:2], []int{0, 201}},
+		{"bulk, 502 twice", runntest.Fault{PathPrefix: "/actuals/bulk/", Kind: runntest.ServerError, Status: 502, Times: 2}, bulk, actualsBatch(), []int{502, 502, 200}},
+		{"bulk, connection reset", runntest.Fault{PathPrefix: "/actuals/bulk/", Kind: runntest.ResetConnection}, bulk, actualsBatch(), []int{0, 200}},
+		{"bulk, answer lost after the write", runntest.Fault{PathPrefix: "/actuals/bulk/", Kind: runntest.LostResponse}, bulk, actualsBatch(), []int{0, 200}},
+		{"bulk, PartialBulk: 2 of 6 applied then 500", runntest.Fault{Kind: runntest.PartialBulk, ApplyItems: 2}, bulk, actualsBatch(), []int{500, 200}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := startE2E(t, smallSeed(), runntest.Options{}, runn.Config{})
+			env.srv.InjectFault(tt.fault)
+			var got []runn.Actual
+			reqs := env.during(func() {
+				var err error
+				if got, err = tt.call(t.Context(), env.api); err != nil {
+					t.Fatalf("%v, want success after retrying", err)
+				}
+			})
+			if s := statusesOf(reqs); !slices.Equal(s, tt.wantStatuses) {
+				t.Errorf("statuses %v, want %v", s, tt.wantStatuses)
+			}
+			if s := env.api.Stats(); s.Retries != int64(len(tt.wantStatuses)-1) {
+				t.Errorf("stats %+v, want %d retries", s, len(tt.wantStatuses)-1)
+			}
+
+			st := env.srv.State()
+			// The seeded actual plus each one sent, once per key.
+			byKey := map[string][]runn.Actual{}
+			for _, a := range st.Actuals {
+				k := fmt.Sprint(a.Date, a.PersonID, a.ProjectID, a.RoleID)
+				byKey[k] = append(byKey[k], a)
+			}
+			for k, as := range byKey {
+				if len(as) != 1 {
+					t.Errorf("key %s held %d times: %+v", k, len(as), as)
+				}
+			}
+			wantCount := 1 + len(tt.sent)
+			if slices.ContainsFunc(tt.sent, func(in runn.ActualInput) bool { return in.Date == seededActualDay }) {
+				wantCount--
+			}
+			if len(st.Actuals) != wantCount {
+				t.Errorf("the fake holds %d actuals, want %d", len(st.Actuals), wantCount)
+			}
+			if len(got) != len(tt.sent) {
+				t.Fatalf("the call returned %d actuals, want %d", len(got), len(tt.sent))
+			}
+			for i, in := range tt.sent {
+				held := byKey[fmt.Sprint(in.Date, in.PersonID, in.ProjectID, in.RoleID)]
+				if len(held) != 1 {
+					continue
+				}
+				a := held[0]
+				if a.BillableMinutes != float64(in.BillableMinutes) || a.NonbillableMinutes != float64(in.NonbillableMinutes) {
+					t.Errorf("%s: the fake holds %v/%v minutes, want %d/%d", in.Date, a.BillableMinutes, a.NonbillableMinutes,
+						in.BillableMinutes, in.NonbillableMinutes)
+				}
+				if got[i].ID != a.ID {
+					t.Errorf("%s: the call returned id %d, the fake holds %d", in.Date, got[i].ID, a.ID)
+				}
+				if in.Date == seededActualDay && a.ID != seededActualID {
+					t.Errorf("the seeded actual got a new id %d: an upsert keeps %d", a.ID, seededActualID)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,230 @@
+// Package transform runs the models in sql/ over one run's extracts: staging, the sync rules,
+// the changes the load will send and the reports of what it will not, then the audits. A run
+// whose audits return any row stops here, before anything is sent.
+package transform
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/harvest2runn/harvest2runn/warehouse"
+)
+
+// Entity kinds a run may be limited to (--only): Runn's integration's three toggles.
+var Kinds = []string{"clients", "projects", "people", "actuals"}
+
+// Options say what to transform and how.
+type Options struct {
+	RunID      int64     // the run whose extracts are transformed; its plan is kept under this id
+	Today      time.Time // the run's today (R10, R13)
+	WindowFrom time.Time // first date of the re-read window; zero: the whole history
+	Autofill   bool      // R13
+	Only       []string  // kinds to sync; empty: all
+	Logger     *slog.Logger
+}
+
+// Result describes a transform.
+type Result struct {
+	RunID            int64            `json:"run_id"`
+	HarvestExtractID int64            `json:"harvest_extract_id"`
+	RunnExtractID    int64            `json:"runn_extract_id"`
+	Models           []ModelRun       `json:"models"`
+	Changes          map[string]int64 `json:"changes"` // rows per changes.* table
+	AuditFailures    []AuditFailure   `json:"audit_failures,omitempty"`
+	Duration         time.Duration    `json:"duration_ns"`
+}
+
+// ModelRun is one model materialised.
+type ModelRun struct {
+	Table    string        `json:"table"`
+	Rows     int64         `json:"rows"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// AuditFailure is an audit that returned rows: its name, how many, and the first few.
+type AuditFailure struct {
+	Audit string           `json:"audit"`
+	Rows  int64            `json:"rows"`
+	First []map[string]any `json:"first"`
+}
+
+// ErrAuditFailed: an audit returned rows, so the plan must not be loaded.
+var ErrAuditFailed = errors.New("audit failed")
+
+// Run transforms the extracts of opts.RunID.
+func Run(ctx context.Context, w *warehouse.Warehouse, opts Options) (Result, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	res := Result{RunID: opts.RunID, Changes: map[string]int64{}}
+	if err := validKinds(opts.Only); err != nil {
+		return res, err
+	}
+	ordered, audits, err := embedded()
+	if err != nil {
+		return res, fmt.Errorf("the transform's models: %w", err)
+	}
+	if res.HarvestExtractID, err = w.UsableExtract(ctx, opts.RunID, "harvest"); err != nil {
+		return res, err
+	}
+	if res.RunnExtractID, err = w.UsableExtract(ctx, opts.RunID, "runn"); err != nil {
+		return res, err
+	}
+	started := time.Now()
+	err = run(ctx, w.DB, opts, &res, ordered, audits, log)
+	res.Duration = time.Since(started)
+	if rerr := record(ctx, w.DB, res, err); rerr != nil && err == nil {
+		err = rerr
+	}
+	return res, err
+}
+
+func validKinds(only []string) error {
+	for _, k := range only {
+		if !contains(Kinds, k) {
+			return fmt.Errorf("unknown kind %q: use any of %s", k, strings.Join(Kinds, ","))
+		}
+	}
+	return nil
+}
+
+func run(ctx context.Context, db *sqlx.DB, opts Options, res *Result, ordered, audits []model, log *slog.Logger) error {
+	only := opts.Only
+	if len(only) == 0 {
+		only = Kinds
+	}
+	var from any
+	if !opts.WindowFrom.IsZero() {
+		from = opts.WindowFrom.Format(time.DateOnly)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE staging.run_context AS SELECT
+			?::BIGINT AS run_id, ?::BIGINT AS harvest_extract_id, ?::BIGINT AS runn_extract_id,
+			?::DATE AS today, ?::DATE AS window_from, ?::DATE AS window_to, ?::BOOLEAN AS autofill,
+			string_split(?, ',') AS only_kinds,
+			(SELECT count(*) > 0 FROM raw.pages WHERE source = 'harvest' AND extract_id = ? AND resource = 'roles') AS harvest_roles_read`,
+		opts.RunID, res.HarvestExtractID, res.RunnExtractID, opts.Today.Format(time.DateOnly), from,
+		opts.Today.Format(time.DateOnly), opts.Autofill, strings.Join(only, ","), res.HarvestExtractID); err != nil {
+		return fmt.Errorf("set the run's context: %w", err)
+	}
+	for _, m := range ordered {
+		t0 := time.Now()
+		if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TABLE "+m.table()+" AS\n"+m.sql); err != nil {
+			return fmt.Errorf("model %s (%s): %w", m.table(), m.file, err)
+		}
+		var n int64
+		if err := db.GetContext(ctx, &n, "SELECT count(*) FROM "+m.table()); err != nil {
+			return fmt.Errorf("count %s: %w", m.table(), err)
+		}
+		res.Models = append(res.Models, ModelRun{Table: m.table(), Rows: n, Duration: time.Since(t0)})
+		if m.schema == "changes" {
+			res.Changes[m.name] = n
+		}
+		log.Debug("model", "table", m.table(), "rows", n, "duration", time.Since(t0))
+	}
+	for _, a := range audits {
+		f, err := runAudit(ctx, db, a)
+		if err != nil {
+			return err
+		}
+		if f != nil {
+			res.AuditFailures = append(res.AuditFailures, *f)
+		}
+	}
+	if err := persist(ctx, db, opts.RunID, ordered); err != nil {
+		return err
+	}
+	if len(res.AuditFailures) > 0 {
+		names := make([]string, len(res.AuditFailures))
+		for i, f := range res.AuditFailures {
+			names[i] = fmt.Sprintf("%s (%d rows, first: %s)", f.Audit, f.Rows, firstRow(f))
+		}
+		return fmt.Errorf("%w: %s; nothing will be sent to Runn", ErrAuditFailed, strings.Join(names, "; "))
+	}
+	return nil
+}
+
+func firstRow(f AuditFailure) string {
+	if len(f.First) == 0 {
+		return "-"
+	}
+	b, _ := json.Marshal(f.First[0])
+	return string(b)
+}
+
+const auditSample = 5
+
+func runAudit(ctx context.Context, db *sqlx.DB, a model) (*AuditFailure, error) {
+	var n int64
+	if err := db.GetContext(ctx, &n, "SELECT count(*) FROM (\n"+a.sql+"\n)"); err != nil {
+		return nil, fmt.Errorf("audit %s (%s): %w", a.name, a.file, err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	rows, err := db.QueryxContext(ctx, fmt.Sprintf("SELECT * FROM (\n%s\n) LIMIT %d", a.sql, auditSample))
+	if err != nil {
+		return nil, fmt.Errorf("audit %s: %w", a.name, err)
+	}
+	defer rows.Close()
+	f := &AuditFailure{Audit: a.name, Rows: n}
+	for rows.Next() {
+		row := map[string]any{}
+		if err := rows.MapScan(row); err != nil {
+			return nil, fmt.Errorf("audit %s: %w", a.name, err)
+		}
+		f.First = append(f.First, row)
+	}
+	return f, rows.Err()
+}
+
+// persist keeps this run's changes and reports in plan.*, replacing an earlier transform's.
+func persist(ctx context.Context, db *sqlx.DB, runID int64, ordered []model) error {
+	for _, m := range ordered {
+		if m.schema != "changes" && m.schema != "report" {
+			continue
+		}
+		plan := "plan." + m.name
+		if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+plan+" AS SELECT 0::BIGINT AS run_id, * FROM "+m.table()+" LIMIT 0"); err != nil {
+			return fmt.Errorf("keep %s: %w", m.table(), err)
+		}
+		if _, err := db.ExecContext(ctx, "DELETE FROM "+plan+" WHERE run_id = ?", runID); err != nil {
+			return fmt.Errorf("keep %s: %w", m.table(), err)
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO "+plan+" BY NAME SELECT ?::BIGINT AS run_id, * FROM "+m.table(), runID); err != nil {
+			return fmt.Errorf("keep %s in %s (did its columns change? drop %s to start it afresh): %w", m.table(), plan, plan, err)
+		}
+	}
+	return nil
+}
+
+func record(ctx context.Context, db *sqlx.DB, res Result, runErr error) error {
+	status, msg := "planned", any(nil)
+	switch {
+	case errors.Is(runErr, ErrAuditFailed):
+		status = "audit_failed"
+	case runErr != nil:
+		status, msg = "failed", runErr.Error()
+	}
+	var failures any
+	if len(res.AuditFailures) > 0 {
+		b, err := json.Marshal(res.AuditFailures)
+		if err != nil {
+			return err
+		}
+		failures = string(b)
+	}
+	_, err := db.ExecContext(context.WithoutCancel(ctx), `INSERT INTO meta.transforms (run_id, status, duration_ms, audit_failures, error)
+		VALUES (?, ?, ?, ?, ?)`, res.RunID, status, res.Duration.Milliseconds(), failures, msg)
+	if err != nil {
+		return fmt.Errorf("record the transform of run %d: %w", res.RunID, err)
+	}
+	return nil
+}

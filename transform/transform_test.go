@@ -1,0 +1,93 @@
+package transform
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
+	"github.com/harvest2runn/harvest2runn/runn/runntest"
+)
+
+func TestModelsLoadInDependencyOrder(t *testing.T) {
+	fsys := fstest.MapFS{
+		"10_staging/stg_a.sql":        {Data: []byte("SELECT 1 AS x")},
+		"20_intermediate/int_b.sql":   {Data: []byte("SELECT * FROM intermediate.int_c -- reads c\nJOIN staging.stg_a USING (x)")},
+		"20_intermediate/int_c.sql":   {Data: []byte("SELECT * FROM staging.stg_a, staging.run_context")},
+		"30_changes/chg_d.sql":        {Data: []byte("SELECT * FROM intermediate.int_b")},
+		"90_audits/audit_nothing.sql": {Data: []byte("SELECT * FROM changes.chg_d WHERE false")},
+	}
+	ordered, audits, err := loadModels(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range ordered {
+		got = append(got, m.table())
+	}
+	want := "staging.stg_a intermediate.int_c intermediate.int_b changes.chg_d"
+	if strings.Join(got, " ") != want {
+		t.Errorf("order = %v, want %s", got, want)
+	}
+	if len(audits) != 1 || audits[0].name != "audit_nothing" {
+		t.Errorf("audits = %+v", audits)
+	}
+}
+
+func TestModelsRefuseCyclesAndUnknownTables(t *testing.T) {
+	for name, fsys := range map[string]fstest.MapFS{
+		"circle": {
+			"20_intermediate/int_a.sql": {Data: []byte("SELECT * FROM intermediate.int_b")},
+			"20_intermediate/int_b.sql": {Data: []byte("SELECT * FROM intermediate.int_a")},
+		},
+		"unknown table": {"20_intermediate/int_a.sql": {Data: []byte("SELECT * FROM staging.nothing")}},
+		"bad name":      {"20_intermediate/Int-A.sql": {Data: []byte("SELECT 1")}},
+		"no layer":      {"50_other/x.sql": {Data: []byte("SELECT 1")}},
+	} {
+		if _, _, err := loadModels(fsys); err == nil {
+			t.Errorf("%s: loadModels succeeded", name)
+		}
+	}
+}
+
+func TestEmbeddedModelsLoad(t *testing.T) {
+	ordered, _, err := embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ordered) == 0 {
+		t.Fatal("no models embedded")
+	}
+}
+
+// A generated account goes through every model; staging holds one row per Harvest record.
+func TestTransformGeneratedAccount(t *testing.T) {
+	today := time.Date(2025, 6, 27, 0, 0, 0, 0, time.UTC)
+	acct := harvesttest.Generate(harvesttest.GenerateOptions{Seed: 3, TimeEntries: 1500})
+	sc := scenario{Today: today.Format(time.DateOnly)}
+	w := scenarioWarehouse(t, acct, &runntest.State{}, sc, today)
+	res, err := Run(context.Background(), w, Options{RunID: 1, Today: today, WindowFrom: today.AddDate(0, 0, -45), Autofill: true})
+	if err != nil && !errors.Is(err, ErrAuditFailed) {
+		t.Fatal(err)
+	}
+	var users int
+	if err := w.DB.Get(&users, "SELECT count(*) FROM staging.stg_harvest__users"); err != nil || users != len(acct.Users) {
+		t.Fatalf("staging users = %d, %v; want %d", users, err, len(acct.Users))
+	}
+	if res.HarvestExtractID == 0 || res.RunnExtractID == 0 || len(res.Models) == 0 {
+		t.Fatalf("result = %+v", res)
+	}
+	var status string
+	if err := w.DB.Get(&status, "SELECT status FROM meta.transforms WHERE run_id = 1"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTransformRefusesUnknownKinds(t *testing.T) {
+	if err := validKinds([]string{"actuals", "timesheets"}); err == nil || !strings.Contains(err.Error(), "timesheets") {
+		t.Fatalf("validKinds = %v", err)
+	}
+}
