@@ -11,12 +11,12 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/harvest2runn/harvest2runn/harvest"
 	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
+	"github.com/harvest2runn/harvest2runn/internal/measure"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 	"github.com/harvest2runn/harvest2runn/warehouse"
@@ -84,25 +84,14 @@ func startHarvestChild(b *testing.B, people, projects, entries int) string {
 	return strings.TrimSpace(line)
 }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// peakRSS is the process's peak resident memory (VmHWM). resetPeakRSS starts a new peak.
-func peakRSS() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
+// fewestRequests is what the page size allows: one request per 2,000 records, at least one
+// per listing.
+func fewestRequests(m Manifest, perPage int) int64 {
+	var n int64
+	for _, c := range m.PerResource {
+		n += max(1, int64(math.Ceil(float64(c)/float64(perPage))))
 	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
+	return n
 }
 
 // sampleHeap samples the memory the Go runtime holds from the OS until the returned function
@@ -129,18 +118,6 @@ func sampleHeap() func() uint64 {
 		}
 	}()
 	return func() uint64 { close(done); return <-peak }
-}
-
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-// fewestRequests is what the page size allows: one request per 2,000 records, at least one
-// per listing.
-func fewestRequests(m Manifest, perPage int) int64 {
-	var n int64
-	for _, c := range m.PerResource {
-		n += max(1, int64(math.Ceil(float64(c)/float64(perPage))))
-	}
-	return n
 }
 
 // leastWall is the least time the server's window allows for n requests: n/limit windows,
@@ -177,12 +154,12 @@ func BenchmarkHarvestExtract(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		resetPeakRSS()
+		measure.ResetPeakRSS()
 		stopHeap := sampleHeap()
-		cpu0, t0 := cpuTime(), time.Now()
+		cpu0, t0 := measure.CPUTime(), time.Now()
 		m, err := Harvest(context.Background(), w, api, HarvestOptions{RunID: run.ID,
 			Window: Window{To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}})
-		wall, cpu := time.Since(t0), cpuTime()-cpu0
+		wall, cpu := time.Since(t0), measure.CPUTime()-cpu0
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -205,7 +182,7 @@ func BenchmarkHarvestExtract(b *testing.B) {
 				b.Logf("duckdb memory %-20s %6d MiB (temp %d MiB)", tag, mem>>20, tmp>>20)
 			}
 			rows.Close()
-			b.Logf("peak RSS so far %d MiB", peakRSS()>>20)
+			b.Logf("peak RSS so far %d MiB", measure.PeakRSS()>>20)
 		}
 		w.Close()
 		fewest := fewestRequests(m, 2000)
@@ -213,7 +190,7 @@ func BenchmarkHarvestExtract(b *testing.B) {
 		b.ReportMetric(float64(wall)/float64(leastWall(m.Requests)), "wall/least")
 		b.ReportMetric(wall.Seconds(), "wall-s")
 		b.ReportMetric(float64(cpu.Milliseconds())/float64(m.Pages), "cpu-ms/page")
-		b.ReportMetric(float64(peakRSS())/(1<<20), "peak-MiB")
+		b.ReportMetric(float64(measure.PeakRSS())/(1<<20), "peak-MiB")
 		b.ReportMetric(float64(stopHeap())/(1<<20), "go-mem-peak-MiB")
 		b.ReportMetric(float64(m.Records), "records")
 		b.ReportMetric(float64(m.Requests), "requests")
@@ -264,7 +241,7 @@ func BenchmarkLandTimeEntriesPage(b *testing.B) {
 	defer l.close()
 	b.SetBytes(int64(len(page.Body)))
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := measure.CPUTime()
 	for i := 0; i < b.N; i++ {
 		page.Seq = i + 1
 		p, err := l.prepare(pageJob{
@@ -280,7 +257,7 @@ func BenchmarkLandTimeEntriesPage(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/page")
+	b.ReportMetric(float64((measure.CPUTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/page")
 }
 
 // BenchmarkDailyExtractSize measures what one nightly extract of a 2,000-person account (45-day
