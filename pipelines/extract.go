@@ -23,7 +23,7 @@ type ExtractOptions struct {
 	Runn          extract.RunnAPI    // nil: Runn is not snapshotted
 	Progress      extract.Progress
 	Logger        *slog.Logger
-	// RunOptions are stored with the run, for replay and for the record.
+	// RunOptions are stored with the run, for replay and for the record, with the window added.
 	RunOptions map[string]any
 }
 
@@ -47,7 +47,17 @@ func Extract(ctx context.Context, opts ExtractOptions) (ExtractResult, error) {
 		return ExtractResult{}, err
 	}
 	defer w.Close()
-	run, err := w.StartRun(ctx, "extract", opts.Today, opts.RunOptions)
+	// The window is what a later transform or replay of this run reads back.
+	runOpts := map[string]any{}
+	for k, v := range opts.RunOptions {
+		runOpts[k] = v
+	}
+	runOpts["window_to"] = opts.Window.To.Format(time.DateOnly)
+	runOpts["window_from"] = nil
+	if !opts.Window.From.IsZero() {
+		runOpts["window_from"] = opts.Window.From.Format(time.DateOnly)
+	}
+	run, err := w.StartRun(ctx, "extract", opts.Today, runOpts)
 	if err != nil {
 		return ExtractResult{}, err
 	}

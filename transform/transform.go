@@ -50,9 +50,9 @@ type ModelRun struct {
 
 // AuditFailure is an audit that returned rows: its name, how many, and the first few.
 type AuditFailure struct {
-	Audit string           `json:"audit"`
-	Rows  int64            `json:"rows"`
-	First []map[string]any `json:"first"`
+	Audit string `json:"audit"`
+	Rows  int64  `json:"rows"`
+	First []Row  `json:"first"`
 }
 
 // ErrAuditFailed: an audit returned rows, so the plan must not be loaded.
@@ -169,20 +169,11 @@ func runAudit(ctx context.Context, db *sqlx.DB, a model) (*AuditFailure, error) 
 	if n == 0 {
 		return nil, nil
 	}
-	rows, err := db.QueryxContext(ctx, fmt.Sprintf("SELECT * FROM (\n%s\n) LIMIT %d", a.sql, auditSample))
+	first, err := selectRows(ctx, db, fmt.Sprintf("SELECT * FROM (\n%s\n) LIMIT %d", a.sql, auditSample))
 	if err != nil {
 		return nil, fmt.Errorf("audit %s: %w", a.name, err)
 	}
-	defer rows.Close()
-	f := &AuditFailure{Audit: a.name, Rows: n}
-	for rows.Next() {
-		row := map[string]any{}
-		if err := rows.MapScan(row); err != nil {
-			return nil, fmt.Errorf("audit %s: %w", a.name, err)
-		}
-		f.First = append(f.First, row)
-	}
-	return f, rows.Err()
+	return &AuditFailure{Audit: a.name, Rows: n, First: first}, nil
 }
 
 // persist keeps this run's changes and reports in plan.*, replacing an earlier transform's.

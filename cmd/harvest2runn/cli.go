@@ -36,7 +36,7 @@ type command struct {
 }
 
 func commands() []*command {
-	return []*command{extractCommand(), pageCommand(), demoCommand(), versionCommand()}
+	return []*command{extractCommand(), transformCommand(), pageCommand(), demoCommand(), versionCommand()}
 }
 
 const rootHelp = `harvest2runn keeps Runn (capacity planning) in step with Harvest (time tracking).

@@ -233,7 +233,7 @@ func TestHelp(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "extract") || !strings.Contains(r.stdout, "HARVEST_ACCESS_TOKEN") {
 		t.Fatalf("root help: %+v", r)
 	}
-	for _, cmd := range []string{"extract", "page", "demo", "version"} {
+	for _, cmd := range []string{"extract", "transform", "page", "demo", "version"} {
 		r := runCLI(t, nil, cmd, "--help")
 		if r.code != 0 || !strings.Contains(r.stdout, "Example:") || !strings.Contains(r.stdout, "harvest2runn "+cmd) {
 			t.Errorf("%s --help: exit %d\n%s", cmd, r.code, r.stdout)
@@ -260,5 +260,36 @@ func TestDemo(t *testing.T) {
 	r = runCLI(t, nil, "demo", "--warehouse", path, "--people", "20", "--projects", "30")
 	if r.code != exitOK || !strings.Contains(r.stdout, "run 1 (extract") {
 		t.Fatalf("second demo: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+func TestTransformCommand(t *testing.T) {
+	_, _, vars := fakeAPIs(t)
+	r := runCLI(t, vars, "transform")
+	if r.code != exitFailed || !strings.Contains(r.stderr, "run `harvest2runn extract` first") {
+		t.Fatalf("transform before any extract: exit %d, %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, vars, "extract", "--today", "2025-06-27"); r.code != exitOK {
+		t.Fatalf("extract: %s", r.stderr)
+	}
+	r = runCLI(t, vars, "transform")
+	if r.code != exitOK || !strings.Contains(r.stdout, "run 1 planned (today 2025-06-27, window 2025-05-13 to 2025-06-27)") {
+		t.Fatalf("transform: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, vars, "transform", "--run", "1", "--output", "json", "--only", "actuals")
+	var res struct {
+		Today     string `json:"today"`
+		Transform struct {
+			RunID int64 `json:"run_id"`
+		} `json:"transform"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || r.code != exitOK || res.Transform.RunID != 1 || res.Today != "2025-06-27" {
+		t.Fatalf("transform --output json: exit %d, %v\n%s\n%s", r.code, err, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, vars, "transform", "--only", "timesheets"); r.code != exitUsage {
+		t.Fatalf("--only timesheets: exit %d", r.code)
+	}
+	if r := runCLI(t, vars, "transform", "--run", "99"); r.code != exitFailed || !strings.Contains(r.stderr, "no run 99") {
+		t.Fatalf("--run 99: exit %d %s", r.code, r.stderr)
 	}
 }

@@ -66,7 +66,6 @@ func runExtract(ctx context.Context, e *env, o any, args []string) error {
 		Today:         today,
 		Window:        win,
 		RunOptions: map[string]any{
-			"window_from": dateOrNil(win.From), "window_to": win.To.Format(time.DateOnly),
 			"lookback_days": f.window.lookback, "full_history": f.window.fullHistory, "sources": f.sources,
 		},
 	}
@@ -89,13 +88,6 @@ func runExtract(ctx context.Context, e *env, o any, args []string) error {
 		}
 	}
 	return err
-}
-
-func dateOrNil(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.Format(time.DateOnly)
 }
 
 func printExtract(w io.Writer, format string, res pipelines.ExtractResult) error {

@@ -1,0 +1,106 @@
+package pipelines
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/harvest2runn/harvest2runn/transform"
+	"github.com/harvest2runn/harvest2runn/warehouse"
+)
+
+// TransformOptions configure a transform of a run's stored extracts.
+type TransformOptions struct {
+	WarehousePath string
+	RunID         int64 // 0: the latest run whose two extracts succeeded
+	Autofill      bool
+	Only          []string
+	Logger        *slog.Logger
+}
+
+// TransformResult is a transform and the plan it made.
+type TransformResult struct {
+	Today      string            `json:"today"`
+	WindowFrom string            `json:"window_from,omitempty"`
+	WindowTo   string            `json:"window_to"`
+	Transform  transform.Result  `json:"transform"`
+	Summary    transform.Summary `json:"summary"`
+}
+
+// Transform plans a run again from its stored extracts, with the run's own today and window.
+func Transform(ctx context.Context, opts TransformOptions) (TransformResult, error) {
+	w, err := warehouse.Open(ctx, opts.WarehousePath, warehouse.Options{Holder: "harvest2runn transform"})
+	if err != nil {
+		return TransformResult{}, err
+	}
+	defer w.Close()
+	runID := opts.RunID
+	if runID == 0 {
+		if runID, err = latestExtractedRun(ctx, w); err != nil {
+			return TransformResult{}, err
+		}
+	}
+	run, err := w.GetRun(ctx, runID)
+	if err != nil {
+		return TransformResult{}, err
+	}
+	today, from, err := runWindow(run)
+	if err != nil {
+		return TransformResult{}, err
+	}
+	res := TransformResult{Today: today.Format(time.DateOnly), WindowTo: today.Format(time.DateOnly)}
+	if !from.IsZero() {
+		res.WindowFrom = from.Format(time.DateOnly)
+	}
+	if err := w.SetStage("transform"); err != nil {
+		return res, err
+	}
+	res.Transform, err = transform.Run(ctx, w, transform.Options{RunID: runID, Today: today, WindowFrom: from,
+		Autofill: opts.Autofill, Only: opts.Only, Logger: opts.Logger})
+	if err != nil && !errors.Is(err, transform.ErrAuditFailed) {
+		return res, fmt.Errorf("transform run %d: %w", runID, err)
+	}
+	var serr error
+	res.Summary, serr = transform.Summarize(ctx, w.DB, runID, 5)
+	if serr != nil && err == nil {
+		err = serr
+	}
+	return res, err
+}
+
+// latestExtractedRun is the newest run with a succeeded extract from both APIs.
+func latestExtractedRun(ctx context.Context, w *warehouse.Warehouse) (int64, error) {
+	var id int64
+	err := w.DB.GetContext(ctx, &id, `SELECT run_id FROM meta.usable_extracts GROUP BY run_id
+		HAVING count(DISTINCT source) = 2 ORDER BY run_id DESC LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("no run in %s has extracts of both Harvest and Runn: run `harvest2runn extract` first", w.Path())
+	}
+	return id, err
+}
+
+// runWindow is the today and window start a run was extracted for.
+func runWindow(r warehouse.Run) (today, from time.Time, err error) {
+	if !r.Today.Valid {
+		return today, from, fmt.Errorf("run %d has no today recorded", r.ID)
+	}
+	today = r.Today.Time
+	var o struct {
+		WindowFrom *string `json:"window_from"`
+	}
+	if r.Options.Valid {
+		if err := json.Unmarshal([]byte(r.Options.String), &o); err != nil {
+			return today, from, fmt.Errorf("run %d options: %w", r.ID, err)
+		}
+	}
+	if o.WindowFrom != nil {
+		if from, err = time.Parse(time.DateOnly, *o.WindowFrom); err != nil {
+			return today, from, fmt.Errorf("run %d window_from: %w", r.ID, err)
+		}
+	}
+	return today, from, nil
+}
