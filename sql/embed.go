@@ -6,6 +6,7 @@
 //	20_intermediate/  intermediate.*  identity matches and the sync rules
 //	30_changes/       changes.*       one row per Runn write the load will send, with its rule
 //	40_reports/       report.*        what the run explains but does not send: exclusions, etc.
+//	50_views/         analytics.*     views for analysts over every run's plan.* and raw.*
 //	90_audits/        audits          queries that must return no rows
 //
 // changes.* and report.* are kept per run in plan.* (same names, with run_id).

@@ -27,7 +27,10 @@ var layers = map[string]string{
 	"40_reports":      "report",
 }
 
-const auditFolder = "90_audits"
+const (
+	auditFolder = "90_audits"
+	viewFolder  = "50_views"
+)
 
 var (
 	modelName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -35,8 +38,9 @@ var (
 )
 
 // loadModels reads the models in dependency order: a model runs after every model it names as
-// schema.table (run_context is the runner's own table). Audits come back apart.
-func loadModels(fsys fs.FS) (ordered []model, audits []model, err error) {
+// schema.table (run_context is the runner's own table). Audits and analysts' views (over plan.*
+// and raw.*, made after the plan is kept) come back apart.
+func loadModels(fsys fs.FS) (ordered, audits, views []model, err error) {
 	byTable := map[string]model{}
 	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".sql") {
@@ -53,9 +57,14 @@ func loadModels(fsys fs.FS) (ordered []model, audits []model, err error) {
 			return err
 		}
 		m := model{name: name, file: p, sql: strings.TrimRight(strings.TrimSpace(string(body)), ";")}
-		if dir == auditFolder {
+		switch dir {
+		case auditFolder:
 			m.schema = "audit"
 			audits = append(audits, m)
+			return nil
+		case viewFolder:
+			m.schema = "analytics"
+			views = append(views, m)
 			return nil
 		}
 		schema, ok := layers[dir]
@@ -73,18 +82,19 @@ func loadModels(fsys fs.FS) (ordered []model, audits []model, err error) {
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, m := range byTable {
 		for _, d := range m.deps {
 			if _, ok := byTable[d]; !ok {
-				return nil, nil, fmt.Errorf("model %s reads %s, which no model in sql/ makes", m.file, d)
+				return nil, nil, nil, fmt.Errorf("model %s reads %s, which no model in sql/ makes", m.file, d)
 			}
 		}
 	}
 	sort.Slice(audits, func(i, j int) bool { return audits[i].name < audits[j].name })
+	sort.Slice(views, func(i, j int) bool { return views[i].name < views[j].name })
 	ordered, err = topoSort(byTable)
-	return ordered, audits, err
+	return ordered, audits, views, err
 }
 
 // topoSort orders models so that each comes after its dependencies; ties go by layer, then
@@ -145,5 +155,5 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// embedded are the models and audits shipped in the binary.
-func embedded() ([]model, []model, error) { return loadModels(models.Files) }
+// embedded are the models, audits and views shipped in the binary.
+func embedded() (ordered, audits, views []model, err error) { return loadModels(models.Files) }

@@ -68,7 +68,7 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opts Options) (Result, err
 	if err := validKinds(opts.Only); err != nil {
 		return res, err
 	}
-	ordered, audits, err := embedded()
+	ordered, audits, views, err := embedded()
 	if err != nil {
 		return res, fmt.Errorf("the transform's models: %w", err)
 	}
@@ -79,7 +79,7 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opts Options) (Result, err
 		return res, err
 	}
 	started := time.Now()
-	err = run(ctx, w.DB, opts, &res, ordered, audits, log)
+	err = run(ctx, w.DB, opts, &res, ordered, audits, views, log)
 	res.Duration = time.Since(started)
 	if rerr := record(ctx, w.DB, res, err); rerr != nil && err == nil {
 		err = rerr
@@ -96,7 +96,7 @@ func validKinds(only []string) error {
 	return nil
 }
 
-func run(ctx context.Context, db *sqlx.DB, opts Options, res *Result, ordered, audits []model, log *slog.Logger) error {
+func run(ctx context.Context, db *sqlx.DB, opts Options, res *Result, ordered, audits, views []model, log *slog.Logger) error {
 	only := opts.Only
 	if len(only) == 0 {
 		only = Kinds
@@ -140,6 +140,11 @@ func run(ctx context.Context, db *sqlx.DB, opts Options, res *Result, ordered, a
 	}
 	if err := persist(ctx, db, opts.RunID, ordered); err != nil {
 		return err
+	}
+	for _, v := range views {
+		if _, err := db.ExecContext(ctx, "CREATE OR REPLACE VIEW analytics."+v.name+" AS\n"+v.sql); err != nil {
+			return fmt.Errorf("view analytics.%s (%s): %w", v.name, v.file, err)
+		}
 	}
 	if len(res.AuditFailures) > 0 {
 		names := make([]string, len(res.AuditFailures))

@@ -19,8 +19,9 @@ func TestModelsLoadInDependencyOrder(t *testing.T) {
 		"20_intermediate/int_c.sql":   {Data: []byte("SELECT * FROM staging.stg_a, staging.run_context")},
 		"30_changes/chg_d.sql":        {Data: []byte("SELECT * FROM intermediate.int_b")},
 		"90_audits/audit_nothing.sql": {Data: []byte("SELECT * FROM changes.chg_d WHERE false")},
+		"50_views/planned.sql":        {Data: []byte("SELECT * FROM plan.chg_d")},
 	}
-	ordered, audits, err := loadModels(fsys)
+	ordered, audits, views, err := loadModels(fsys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,6 +36,9 @@ func TestModelsLoadInDependencyOrder(t *testing.T) {
 	if len(audits) != 1 || audits[0].name != "audit_nothing" {
 		t.Errorf("audits = %+v", audits)
 	}
+	if len(views) != 1 || views[0].name != "planned" {
+		t.Errorf("views = %+v", views)
+	}
 }
 
 func TestModelsRefuseCyclesAndUnknownTables(t *testing.T) {
@@ -47,14 +51,14 @@ func TestModelsRefuseCyclesAndUnknownTables(t *testing.T) {
 		"bad name":      {"20_intermediate/Int-A.sql": {Data: []byte("SELECT 1")}},
 		"no layer":      {"50_other/x.sql": {Data: []byte("SELECT 1")}},
 	} {
-		if _, _, err := loadModels(fsys); err == nil {
+		if _, _, _, err := loadModels(fsys); err == nil {
 			t.Errorf("%s: loadModels succeeded", name)
 		}
 	}
 }
 
 func TestEmbeddedModelsLoad(t *testing.T) {
-	ordered, _, err := embedded()
+	ordered, _, _, err := embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

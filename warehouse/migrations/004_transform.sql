@@ -6,6 +6,8 @@ CREATE SCHEMA intermediate;
 CREATE SCHEMA changes;
 CREATE SCHEMA report;
 CREATE SCHEMA plan;
+-- Views for analysts over every run (docs/warehouse.md); made by the transform.
+CREATE SCHEMA analytics;
 
 -- The audit trail the load keeps (issue 5). What the transform reads of it: the actual keys
 -- harvest2runn owns (R11): keys it wrote and Runn confirmed ('written'), and keys it found
