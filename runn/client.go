@@ -113,6 +113,11 @@ func New(cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
+	// URLs are logged and kept in errors and pages; only bodies are redacted. (Real tokens are
+	// long: a short test token could match a URL by chance.)
+	if len(cfg.Token) >= 8 && strings.Contains(cfg.BaseURL, cfg.Token) {
+		return nil, errors.New("runn: the base URL contains the API token: give the token in RUNN_API_TOKEN and the URL alone in RUNN_BASE_URL")
+	}
 	if cfg.MaxAttempts < 0 {
 		return nil, fmt.Errorf("runn: MaxAttempts is %d: it must be at least 1 (0 means %d)", cfg.MaxAttempts, DefaultMaxAttempts)
 	}

@@ -22,6 +22,7 @@ func TestNewChecksConfig(t *testing.T) {
 		{name: "prefix kept", cfg: Config{Token: testToken, BaseURL: "http://127.0.0.1:8080/runn/"}, wantBase: "http://127.0.0.1:8080/runn"},
 		{name: "no token", cfg: Config{}, wantErr: "RUNN_API_TOKEN"},
 		{name: "blank token", cfg: Config{Token: "  "}, wantErr: "RUNN_API_TOKEN"},
+		{name: "token in the URL", cfg: Config{Token: testToken, BaseURL: "https://api.runn.io/" + testToken}, wantErr: "contains the API token"},
 		{name: "token with a newline", cfg: Config{Token: testToken + "\n"}, wantErr: "RUNN_API_TOKEN"},
 		{name: "no scheme", cfg: Config{Token: testToken, BaseURL: "api.runn.io"}, wantErr: "RUNN_BASE_URL"},
 		{name: "wrong scheme", cfg: Config{Token: testToken, BaseURL: "ftp://api.runn.io"}, wantErr: "RUNN_BASE_URL"},

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -385,8 +386,14 @@ func checkListPagesEveryEndpoint(t *testing.T, env *e2e, st *runntest.State) {
 				t.Errorf("ids (-seeded +listed):\n%s", diff)
 			}
 			wantPages := pages(len(tt.want), limit)
-			if want := []int{1, 2, 3}[:wantPages]; !slices.Equal(seqs, want) {
-				t.Errorf("page seqs %v, want %v", seqs, want)
+			for i, seq := range seqs {
+				if seq != i+1 {
+					t.Errorf("page seqs %v, want 1, 2, 3, ...", seqs)
+					break
+				}
+			}
+			if len(seqs) != wantPages {
+				t.Errorf("%d pages, want %d", len(seqs), wantPages)
 			}
 			if len(reqs) != wantPages {
 				t.Fatalf("%d requests for %d records, want %d at limit %d", len(reqs), len(tt.want), wantPages, limit)
@@ -512,8 +519,11 @@ func checkTypedLists(t *testing.T, env *e2e, st *runntest.State) {
 			if n != tt.wantLen {
 				t.Errorf("%d records, want %d", n, tt.wantLen)
 			}
-			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("(-fake's state +client's result):\n%s", diff)
+			// reflect.DeepEqual first: cmp is slow on thousands of records under -race.
+			if !reflect.DeepEqual(tt.want, got) {
+				if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("(-fake's state +client's result):\n%s", diff)
+				}
 			}
 			if len(reqs) != tt.wantRequests {
 				t.Errorf("%d requests, want %d", len(reqs), tt.wantRequests)
@@ -534,65 +544,77 @@ func checkTypedLists(t *testing.T, env *e2e, st *runntest.State) {
 }
 
 // TestE2EPagingUsesTheFewestRequests pins the page boundaries: a full last page ends the walk
-// without an extra empty request, and an empty list is one request.
+// without an extra empty request, one more record costs one more page, and an empty or
+// one-record list is one request. One fake holds 450 roles, one client and nobody; the
+// boundaries come from the limit asked for.
 func TestE2EPagingUsesTheFewestRequests(t *testing.T) {
+	seed := rolesSeed(450)
+	seed.Clients = []runn.Client{{ID: clientID, Name: "Harbour Authority"}}
+	env := startE2E(t, seed, runntest.Options{}, runn.Config{})
+	st := env.srv.State()
+	roleIDs := idsOf(st.Roles, func(r runn.Role) int64 { return r.ID })
 	tests := []struct {
 		name  string
-		roles int
-		query url.Values
+		ep    runn.Endpoint
+		limit string
 		sizes []int
+		ids   []int64
 	}{
-		{"no roles", 0, nil, []int{0}},
-		{"one role", 1, nil, []int{1}},
-		{"exactly one full page", 200, nil, []int{200}},
-		{"one more than a page", 201, nil, []int{200, 1}},
-		{"exactly two full pages", 400, nil, []int{200, 200}},
-		{"450 roles", 450, nil, []int{200, 200, 50}},
-		{"a smaller limit asked for", 450, url.Values{"limit": {"100"}}, []int{100, 100, 100, 100, 50}},
+		{"largest limit, short last page", runn.EndpointRoles, "", []int{200, 200, 50}, roleIDs},
+		{"full last page", runn.EndpointRoles, "150", []int{150, 150, 150}, roleIDs},
+		{"one record past a full page", runn.EndpointRoles, "149", []int{149, 149, 149, 3}, roleIDs},
+		{"one record a page", runn.EndpointClients, "1", []int{1}, []int64{clientID}},
+		{"one record", runn.EndpointClients, "", []int{1}, []int64{clientID}},
+		{"no records", runn.EndpointPeople, "", []int{0}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := startE2E(t, rolesSeed(tt.roles), runntest.Options{}, runn.Config{})
+			var query url.Values
+			if tt.limit != "" {
+				query = url.Values{"limit": {tt.limit}}
+			}
 			var sizes []int
 			var got []int64
-			err := env.api.ListPages(t.Context(), runn.EndpointRoles, tt.query, func(p runn.Page) error {
-				sizes = append(sizes, p.Count)
-				got = append(got, pageIDs(t, p.Body)...)
-				return nil
+			reqs := env.during(func() {
+				err := env.api.ListPages(t.Context(), tt.ep, query, func(p runn.Page) error {
+					sizes = append(sizes, p.Count)
+					got = append(got, pageIDs(t, p.Body)...)
+					return nil
+				})
+				if err != nil {
+					t.Fatalf("ListPages: %v", err)
+				}
 			})
-			if err != nil {
-				t.Fatalf("ListPages: %v", err)
-			}
 			if !slices.Equal(sizes, tt.sizes) {
 				t.Errorf("page sizes %v, want %v", sizes, tt.sizes)
 			}
-			if want := idsOf(env.srv.State().Roles, func(r runn.Role) int64 { return r.ID }); !slices.Equal(got, want) {
-				t.Errorf("listed %d ids, want the %d seeded ones in order", len(got), len(want))
+			if !slices.Equal(got, tt.ids) {
+				t.Errorf("listed %d ids, want the %d seeded ones in order", len(got), len(tt.ids))
 			}
-			if n := len(env.srv.Requests()); n != len(tt.sizes) {
-				t.Errorf("%d requests, want %d", n, len(tt.sizes))
+			if len(reqs) != len(tt.sizes) {
+				t.Errorf("%d requests, want %d", len(reqs), len(tt.sizes))
 			}
 		})
 	}
-}
-
-// TestE2EListPagesStopsWhenFnFails checks that the walk ends at the page fn refuses: no
-// further page is fetched.
-func TestE2EListPagesStopsWhenFnFails(t *testing.T) {
-	env := startE2E(t, rolesSeed(450), runntest.Options{}, runn.Config{})
-	stop := errors.New("disk full")
-	err := env.api.ListPages(t.Context(), runn.EndpointRoles, nil, func(p runn.Page) error {
-		if p.Seq == 2 {
-			return stop
+	// The walk ends at the page fn refuses: no further page is fetched.
+	t.Run("fn fails", func(t *testing.T) {
+		stop := errors.New("disk full")
+		var err error
+		reqs := env.during(func() {
+			err = env.api.ListPages(t.Context(), runn.EndpointRoles, nil, func(p runn.Page) error {
+				if p.Seq == 2 {
+					return stop
+				}
+				return nil
+			})
+		})
+		if !errors.Is(err, stop) {
+			t.Errorf("ListPages: %v, want fn's error", err)
 		}
-		return nil
+		if len(reqs) != 2 {
+			t.Errorf("%d requests, want 2", len(reqs))
+		}
 	})
-	if !errors.Is(err, stop) {
-		t.Errorf("ListPages: %v, want fn's error", err)
-	}
-	if n := len(env.srv.Requests()); n != 2 {
-		t.Errorf("%d requests, want 2", n)
-	}
 }
 
 // ---- Rate limits ----
@@ -608,7 +630,7 @@ const (
 // harvest2runn run (or any other integration) sharing the key would.
 func (e *e2e) drain(t *testing.T) {
 	t.Helper()
-	other := e.newClient(t, runn.Config{})
+	other := e.newClient(t, runn.Config{MaxAttempts: 1})
 	for range fakeLimit {
 		if _, err := other.Me(t.Context()); err != nil {
 			t.Fatalf("draining the rate limit: %v", err)
@@ -616,11 +638,20 @@ func (e *e2e) drain(t *testing.T) {
 	}
 }
 
-// TestE2E429IsWaitedOutAndRetried: the client, which has not yet seen any x-ratelimit
-// header, meets a spent limit. The fake answers 429 with retry-after; the client pauses at
-// least that long (on the shared clock, which is what refills the fake's bucket) and the
-// retry succeeds. A create is retried too: Runn refused it, so it cannot have been applied,
-// and it ends up applied exactly once.
+// refill lets the fake's bucket fill up again and any pause the last client was told to
+// keep run out, so that subtests sharing a fake start alike.
+func (e *e2e) refill(t *testing.T) {
+	t.Helper()
+	if err := e.clock.Sleep(t.Context(), 10*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestE2E429IsWaitedOutAndRetried: a client that has not yet seen any x-ratelimit header
+// meets a limit another client spent. The fake answers 429 with retry-after; the client
+// pauses at least that long (on the shared clock, which is what refills the fake's bucket)
+// and the retry succeeds. A create is retried too: Runn refused it, so it cannot have been
+// applied, and it ends up applied exactly once.
 func TestE2E429IsWaitedOutAndRetried(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -651,12 +682,14 @@ func TestE2E429IsWaitedOutAndRetried(t *testing.T) {
 			}
 		}},
 	}
+	env := startE2E(t, smallSeed(), runntest.Options{RateLimit: fakeLimit}, runn.Config{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := startE2E(t, smallSeed(), runntest.Options{RateLimit: fakeLimit}, runn.Config{RateLimit: 100})
+			env.refill(t)
 			env.drain(t)
+			api := env.newClient(t, runn.Config{RateLimit: 100})
 			reqs := env.during(func() {
-				if err := tt.call(t.Context(), env.api); err != nil {
+				if err := tt.call(t.Context(), api); err != nil {
 					t.Fatalf("after a 429: %v, want success", err)
 				}
 			})
@@ -666,16 +699,16 @@ func TestE2E429IsWaitedOutAndRetried(t *testing.T) {
 			if gap := reqs[1].Time.Sub(reqs[0].Time); gap < fakeRetryAfter {
 				t.Errorf("retried %v after the 429, want at least retry-after %v", gap, fakeRetryAfter)
 			}
-			s := env.api.Stats()
+			s := api.Stats()
 			if s.RateLimited != 1 || s.Retries != 1 || s.Requests != 2 || s.Waited < fakeRetryAfter {
 				t.Errorf("stats %+v, want 1 rate limited, 1 retry, 2 requests, waited at least %v", s, fakeRetryAfter)
 			}
 			if tt.check != nil {
 				tt.check(t, env.srv.State())
 			}
-			checkNoSecret(t, "the client's logs", env.logs.String())
 		})
 	}
+	checkNoSecret(t, "the client's logs", env.logs.String())
 }
 
 // TestE2E429OnEveryAttempt: the fake's clock stands still, so its bucket never refills and
@@ -692,14 +725,15 @@ func TestE2E429OnEveryAttempt(t *testing.T) {
 			return err
 		}},
 	}
+	frozen := func() time.Time { return e2eStart }
+	env := startE2E(t, smallSeed(), runntest.Options{RateLimit: fakeLimit, Now: frozen}, runn.Config{})
+	env.drain(t)
+	before := env.srv.State()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			frozen := func() time.Time { return e2eStart }
-			env := startE2E(t, smallSeed(), runntest.Options{RateLimit: fakeLimit, Now: frozen}, runn.Config{MaxAttempts: 3})
-			env.drain(t)
-			before := env.srv.State()
+			api := env.newClient(t, runn.Config{MaxAttempts: 3})
 			var err error
-			reqs := env.during(func() { err = tt.call(t.Context(), env.api) })
+			reqs := env.during(func() { err = tt.call(t.Context(), api) })
 			if !errors.Is(err, runn.ErrRateLimited) || errors.Is(err, runn.ErrOutcomeUnknown) {
 				t.Fatalf("error %v, want ErrRateLimited and not ErrOutcomeUnknown", err)
 			}
@@ -710,13 +744,13 @@ func TestE2E429OnEveryAttempt(t *testing.T) {
 			if got := statusesOf(reqs); !slices.Equal(got, []int{429, 429, 429}) {
 				t.Errorf("statuses %v, want three 429s", got)
 			}
-			if s := env.api.Stats(); s.RateLimited != 3 || s.Retries != 2 {
+			if s := api.Stats(); s.RateLimited != 3 || s.Retries != 2 {
 				t.Errorf("stats %+v, want 3 rate limited, 2 retries", s)
 			}
-			if diff := cmp.Diff(before, env.srv.State()); diff != "" {
-				t.Errorf("state changed:\n%s", diff)
-			}
 		})
+	}
+	if diff := cmp.Diff(before, env.srv.State()); diff != "" {
+		t.Errorf("state changed:\n%s", diff)
 	}
 }
 
@@ -732,12 +766,14 @@ func TestE2EFollowsRateLimitHeaders(t *testing.T) {
 		{"pacing at 100 a minute", 100},
 		{"pacing off", -1},
 	}
+	env := startE2E(t, rolesSeed(450), runntest.Options{RateLimit: fakeLimit}, runn.Config{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := startE2E(t, rolesSeed(450), runntest.Options{RateLimit: fakeLimit}, runn.Config{RateLimit: tt.clientLimit})
+			env.refill(t)
+			api := env.newClient(t, runn.Config{RateLimit: tt.clientLimit})
 			var got int
 			reqs := env.during(func() {
-				err := env.api.ListPages(t.Context(), runn.EndpointRoles, url.Values{"limit": {"50"}}, func(p runn.Page) error {
+				err := api.ListPages(t.Context(), runn.EndpointRoles, url.Values{"limit": {"50"}}, func(p runn.Page) error {
 					got += p.Count
 					return nil
 				})
@@ -752,7 +788,7 @@ func TestE2EFollowsRateLimitHeaders(t *testing.T) {
 				t.Errorf("statuses %v, want %v", statusesOf(reqs), want)
 			}
 			// Three requests spend the burst; each later burst needs the full 60 s reset.
-			s := env.api.Stats()
+			s := api.Stats()
 			if s.RateLimited != 0 || s.Retries != 0 || s.Waited < 2*time.Minute {
 				t.Errorf("stats %+v, want no 429, no retry, and at least 2m waited", s)
 			}
@@ -792,14 +828,15 @@ func TestE2EReadFaultsMidWalkAreRetried(t *testing.T) {
 		{"connection reset", runntest.Fault{Kind: runntest.ResetConnection}, []int{200, 0, 200, 200}, 0, 0},
 		{"answer lost", runntest.Fault{Kind: runntest.LostResponse}, []int{200, 0, 200, 200}, 0, 0},
 	}
+	env := startE2E(t, rolesSeed(450), runntest.Options{}, runn.Config{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := startE2E(t, rolesSeed(450), runntest.Options{}, runn.Config{})
+			api := env.newClient(t, runn.Config{})
 			fault := tt.fault
 			fault.Method, fault.PathPrefix = http.MethodGet, "/roles/"
 			var got []int64
 			reqs := env.during(func() {
-				err := env.api.ListPages(t.Context(), runn.EndpointRoles, nil, func(p runn.Page) error {
+				err := api.ListPages(t.Context(), runn.EndpointRoles, nil, func(p runn.Page) error {
 					if p.Seq == 1 {
 						env.srv.InjectFault(fault)
 					}
@@ -819,34 +856,34 @@ func TestE2EReadFaultsMidWalkAreRetried(t *testing.T) {
 			if got := statusesOf(reqs); !slices.Equal(got, tt.wantStatuses) {
 				t.Errorf("statuses %v, want %v", got, tt.wantStatuses)
 			}
-			if s := env.api.Stats(); s.ServerErrors != tt.wantServerErrors {
+			if s := api.Stats(); s.ServerErrors != tt.wantServerErrors {
 				t.Errorf("stats %+v, want %d server errors", s, tt.wantServerErrors)
 			}
 		})
 	}
-}
-
-// TestE2EReadServerErrorsExhaustAttempts: a read that fails MaxAttempts times returns Runn's
-// last answer, without claiming an unknown outcome (a GET changes nothing).
-func TestE2EReadServerErrorsExhaustAttempts(t *testing.T) {
-	env := startE2E(t, smallSeed(), runntest.Options{}, runn.Config{MaxAttempts: 3})
-	env.srv.InjectFault(runntest.Fault{Method: http.MethodGet, PathPrefix: "/roles/", Kind: runntest.ServerError, Status: 502, Times: 3})
-	_, err := env.api.ListRoles(t.Context())
-	var apiErr *runn.APIError
-	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusBadGateway || errors.Is(err, runn.ErrOutcomeUnknown) {
-		t.Fatalf("error %v, want Runn's 502 and not ErrOutcomeUnknown", err)
-	}
-	for _, want := range []string{"failed after 3 attempts", "502", "a fault at Runn"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not contain %q", err, want)
+	// A read that fails MaxAttempts times returns Runn's last answer, without claiming an
+	// unknown outcome (a GET changes nothing).
+	t.Run("502 on every attempt", func(t *testing.T) {
+		api := env.newClient(t, runn.Config{MaxAttempts: 3})
+		env.srv.InjectFault(runntest.Fault{Method: http.MethodGet, PathPrefix: "/roles/", Kind: runntest.ServerError, Status: 502, Times: 3})
+		var err error
+		reqs := env.during(func() { _, err = api.ListRoles(t.Context()) })
+		var apiErr *runn.APIError
+		if !errors.As(err, &apiErr) || apiErr.Status != http.StatusBadGateway || errors.Is(err, runn.ErrOutcomeUnknown) {
+			t.Fatalf("error %v, want Runn's 502 and not ErrOutcomeUnknown", err)
 		}
-	}
-	if got := statusesOf(env.srv.Requests()); !slices.Equal(got, []int{502, 502, 502}) {
-		t.Errorf("statuses %v, want three 502s", got)
-	}
-	if s := env.api.Stats(); s.ServerErrors != 3 || s.Retries != 2 {
-		t.Errorf("stats %+v, want 3 server errors and 2 retries", s)
-	}
+		for _, want := range []string{"failed after 3 attempts", "502", "a fault at Runn"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not contain %q", err, want)
+			}
+		}
+		if got := statusesOf(reqs); !slices.Equal(got, []int{502, 502, 502}) {
+			t.Errorf("statuses %v, want three 502s", got)
+		}
+		if s := api.Stats(); s.ServerErrors != 3 || s.Retries != 2 {
+			t.Errorf("stats %+v, want 3 server errors and 2 retries", s)
+		}
+	})
 }
 
 // createCase is one create the load sends, and how the test and the load learn whether it
@@ -859,6 +896,8 @@ type createCase struct {
 	count func(st *runntest.State) int
 	// find is how the load reads Runn to learn whether the record exists.
 	find func(ctx context.Context, api *runn.API) (int, error)
+	// resendable: sending again when the record exists is a successful no-op.
+	resendable bool
 }
 
 func createCases() []createCase {
@@ -926,7 +965,7 @@ func createCases() []createCase {
 			},
 		},
 		{
-			name: "project tag", path: "/project-tags/",
+			name: "project tag", path: "/project-tags/", resendable: true,
 			send: func(ctx context.Context, api *runn.API) error { return api.AddProjectTag(ctx, syncOffTagID, projectID) },
 			count: func(st *runntest.State) int {
 				return countFunc(st.ProjectTags, func(tag runn.ProjectTag) bool {
@@ -957,30 +996,44 @@ func countFunc[T any](records []T, keep func(T) bool) int {
 // by the client. Whatever broke (a 5xx, a reset, a lost answer), the call fails once with
 // ErrOutcomeUnknown; the fake shows whether it was applied (only a lost answer applies it);
 // and the load's recovery, reading Runn before resending, ends with the record exactly once.
+// Adding a tag may even be resent blindly: "already exists on Project" counts as success.
 func TestE2ECreateFaultsAreOutcomeUnknown(t *testing.T) {
 	faults := []struct {
 		name    string
 		fault   runntest.Fault
 		applied bool
+		// cfg configures the client that meets the fault; only, if set, is the one create
+		// kind the fault is tried on (a timeout costs real time).
+		cfg  runn.Config
+		only string
 	}{
-		{"500", runntest.Fault{Kind: runntest.ServerError}, false},
-		{"503", runntest.Fault{Kind: runntest.ServerError, Status: http.StatusServiceUnavailable}, false},
-		{"connection reset", runntest.Fault{Kind: runntest.ResetConnection}, false},
-		{"answer lost after the write", runntest.Fault{Kind: runntest.LostResponse}, true},
+		{name: "500", fault: runntest.Fault{Kind: runntest.ServerError}},
+		{name: "503", fault: runntest.Fault{Kind: runntest.ServerError, Status: http.StatusServiceUnavailable}},
+		{name: "connection reset", fault: runntest.Fault{Kind: runntest.ResetConnection}},
+		{name: "answer lost after the write", fault: runntest.Fault{Kind: runntest.LostResponse}, applied: true},
+		// The fake answers after a minute; the client gives up after 200 ms (real time) and
+		// the fake, seeing it hang up, applies nothing.
+		{name: "timeout", fault: runntest.Fault{Kind: runntest.Delay, Delay: time.Minute},
+			cfg: runn.Config{HTTPClient: &http.Client{Timeout: 200 * time.Millisecond}}, only: "person"},
 	}
-	for _, cc := range createCases() {
-		for _, ft := range faults {
+	for _, ft := range faults {
+		// One fake per fault: each create touches records of its own, and the state is
+		// compared around each one.
+		env := startE2E(t, smallSeed(), runntest.Options{}, runn.Config{})
+		for _, cc := range createCases() {
+			if ft.only != "" && ft.only != cc.name {
+				continue
+			}
 			t.Run(cc.name+"/"+ft.name, func(t *testing.T) {
-				// One fake per create kind would be faster, but a fresh one keeps each case's
-				// "nothing applied" comparison exact.
-				env := startE2E(t, smallSeed(), runntest.Options{}, runn.Config{})
+				api := env.newClient(t, ft.cfg)
+				reader := env.newClient(t, runn.Config{})
 				before := env.srv.State()
 				fault := ft.fault
 				fault.Method, fault.PathPrefix = http.MethodPost, cc.path
 				env.srv.InjectFault(fault)
 
 				var err error
-				reqs := env.during(func() { err = cc.send(t.Context(), env.api) })
+				reqs := env.during(func() { err = cc.send(t.Context(), api) })
 				if !errors.Is(err, runn.ErrOutcomeUnknown) {
 					t.Fatalf("error %v, want ErrOutcomeUnknown", err)
 				}
@@ -991,7 +1044,7 @@ func TestE2ECreateFaultsAreOutcomeUnknown(t *testing.T) {
 				if len(reqs) != 1 || reqs[0].Fault != ft.fault.Kind {
 					t.Fatalf("requests %+v, want exactly one, struck by the fault: a create is not resent", reqs)
 				}
-				if s := env.api.Stats(); s.Retries != 0 || s.Requests != 1 {
+				if s := api.Stats(); s.Retries != 0 || s.Requests != 1 {
 					t.Errorf("stats %+v, want 1 request and no retry", s)
 				}
 
@@ -1010,7 +1063,7 @@ func TestE2ECreateFaultsAreOutcomeUnknown(t *testing.T) {
 				}
 
 				// What the load does next: read Runn, and send again only if it is missing.
-				found, err := cc.find(t.Context(), env.api)
+				found, err := cc.find(t.Context(), reader)
 				if err != nil {
 					t.Fatalf("reading Runn: %v", err)
 				}
@@ -1018,8 +1071,13 @@ func TestE2ECreateFaultsAreOutcomeUnknown(t *testing.T) {
 					t.Errorf("reading Runn found %d, want %d", found, want)
 				}
 				if found == 0 {
-					if err := cc.send(t.Context(), env.api); err != nil {
+					if err := cc.send(t.Context(), reader); err != nil {
 						t.Fatalf("sending again: %v", err)
+					}
+				}
+				if cc.resendable {
+					if err := cc.send(t.Context(), reader); err != nil {
+						t.Errorf("sending again when it exists: %v, want success", err)
 					}
 				}
 				if got := cc.count(env.srv.State()); got != 1 {
@@ -1031,46 +1089,35 @@ func TestE2ECreateFaultsAreOutcomeUnknown(t *testing.T) {
 	}
 }
 
-// TestE2EAddProjectTagResentAfterLostAnswer: adding a tag is the one create whose resend is
-// harmless, because "already exists on Project" counts as success.
-func TestE2EAddProjectTagResentAfterLostAnswer(t *testing.T) {
-	env := startE2E(t, smallSeed(), runntest.Options{}, runn.Config{})
-	env.srv.InjectFault(runntest.Fault{Method: http.MethodPost, PathPrefix: "/project-tags/", Kind: runntest.LostResponse})
-	if err := env.api.AddProjectTag(t.Context(), syncOffTagID, projectID); !errors.Is(err, runn.ErrOutcomeUnknown) {
-		t.Fatalf("first AddProjectTag: %v, want ErrOutcomeUnknown", err)
-	}
-	if err := env.api.AddProjectTag(t.Context(), syncOffTagID, projectID); err != nil {
-		t.Fatalf("AddProjectTag again: %v, want success (the tag is on the project)", err)
-	}
-	if got := statusesOf(env.srv.Requests()); !slices.Equal(got, []int{0, http.StatusBadRequest}) {
-		t.Errorf("statuses %v, want the lost answer then Runn's 400 already-exists", got)
-	}
-	st := env.srv.State()
-	if !slices.Equal(st.ProjectTags[0].ProjectIDs, []int64{projectID}) || len(st.Projects[0].Tags) != 1 {
-		t.Errorf("tag %+v, project tags %+v: want the tag on the project once", st.ProjectTags[0], st.Projects[0].Tags)
-	}
-}
-
-// actualsBatch updates the seeded actual and adds five more: an upsert applied twice must
-// leave six actuals, each once, with the minutes sent.
-func actualsBatch() []runn.ActualInput {
+// actualsBatch updates the seeded actual and adds five more in the given month: an upsert
+// applied twice must leave each actual once, with the minutes sent.
+func actualsBatch(month int) []runn.ActualInput {
 	in := []runn.ActualInput{actualIn(seededActualDay, personID, projectID, roleID, 240, 30)}
 	for d := 2; d <= 6; d++ {
-		in = append(in, actualIn(fmt.Sprintf("2025-07-%02d", d), personID, projectID, roleID, int64(60*d), 15))
+		in = append(in, actualIn(fmt.Sprintf("2025-%02d-%02d", month, d), personID, projectID, roleID, int64(60*d), 15))
 	}
 	return in
 }
 
+func actualKey(date string, person, project, role int64) string {
+	return fmt.Sprint(date, "/", person, "/", project, "/", role)
+}
+
 // TestE2EActualsFaultsAreRetried: actuals writes are upserts, so the client retries them
 // through 5xx answers, broken connections, lost answers and a bulk call applied in part, and
-// the fake ends with each actual once, holding the minutes sent.
+// the fake ends with each actual once, holding the minutes sent. Each case writes in a month
+// of its own (all but the seeded actual, which every bulk rewrites), so one fake serves all.
 func TestE2EActualsFaultsAreRetried(t *testing.T) {
-	bulk := func(ctx context.Context, api *runn.API) ([]runn.Actual, error) {
-		return api.CreateActualsBulk(ctx, actualsBatch())
+	bulk := func(month int) func(context.Context, *runn.API) ([]runn.Actual, error) {
+		return func(ctx context.Context, api *runn.API) ([]runn.Actual, error) {
+			return api.CreateActualsBulk(ctx, actualsBatch(month))
+		}
 	}
-	one := func(ctx context.Context, api *runn.API) ([]runn.Actual, error) {
-		a, err := api.CreateActual(ctx, actualsBatch()[1])
-		return []runn.Actual{a}, err
+	one := func(month int) func(context.Context, *runn.API) ([]runn.Actual, error) {
+		return func(ctx context.Context, api *runn.API) ([]runn.Actual, error) {
+			a, err := api.CreateActual(ctx, actualsBatch(month)[1])
+			return []runn.Actual{a}, err
+		}
 	}
 	tests := []struct {
 		name         string
@@ -1079,36 +1126,46 @@ func TestE2EActualsFaultsAreRetried(t *testing.T) {
 		sent         []runn.ActualInput
 		wantStatuses []int
 	}{
-		{"single, 500", runntest.Fault{Method: "POST", PathPrefix: "/actuals/", Kind: runntest.ServerError}, one, actualsBatch()[1:2], []int{500, 201}},
-		{"single, answer lost", runntest.Fault{Method: "POST", PathPrefix: "/actuals/", Kind: runntest.LostResponse}, one, actualsBatch()[1:2], []int{0, 201}},
-		{"bulk, 502 twice", runntest.Fault{PathPrefix: "/actuals/bulk/", Kind: runntest.ServerError, Status: 502, Times: 2}, bulk, actualsBatch(), []int{502, 502, 200}},
-		{"bulk, connection reset", runntest.Fault{PathPrefix: "/actuals/bulk/", Kind: runntest.ResetConnection}, bulk, actualsBatch(), []int{0, 200}},
-		{"bulk, answer lost after the write", runntest.Fault{PathPrefix: "/actuals/bulk/", Kind: runntest.LostResponse}, bulk, actualsBatch(), []int{0, 200}},
-		{"bulk, PartialBulk: 2 of 6 applied then 500", runntest.Fault{Kind: runntest.PartialBulk, ApplyItems: 2}, bulk, actualsBatch(), []int{500, 200}},
+		{"single, 500", runntest.Fault{Method: "POST", PathPrefix: "/actuals/", Kind: runntest.ServerError},
+			one(1), actualsBatch(1)[1:2], []int{500, 201}},
+		{"single, answer lost after the write", runntest.Fault{Method: "POST", PathPrefix: "/actuals/", Kind: runntest.LostResponse},
+			one(2), actualsBatch(2)[1:2], []int{0, 201}},
+		{"bulk, 502 twice", runntest.Fault{PathPrefix: "/actuals/bulk/", Kind: runntest.ServerError, Status: 502, Times: 2},
+			bulk(3), actualsBatch(3), []int{502, 502, 200}},
+		{"bulk, connection reset", runntest.Fault{PathPrefix: "/actuals/bulk/", Kind: runntest.ResetConnection},
+			bulk(4), actualsBatch(4), []int{0, 200}},
+		{"bulk, answer lost after the write", runntest.Fault{PathPrefix: "/actuals/bulk/", Kind: runntest.LostResponse},
+			bulk(5), actualsBatch(5), []int{0, 200}},
+		{"bulk, PartialBulk: 2 of 6 applied then 500", runntest.Fault{Kind: runntest.PartialBulk, ApplyItems: 2},
+			bulk(6), actualsBatch(6), []int{500, 200}},
 	}
+	env := startE2E(t, smallSeed(), runntest.Options{}, runn.Config{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := startE2E(t, smallSeed(), runntest.Options{}, runn.Config{})
+			api := env.newClient(t, runn.Config{})
+			before := env.srv.State()
 			env.srv.InjectFault(tt.fault)
 			var got []runn.Actual
 			reqs := env.during(func() {
 				var err error
-				if got, err = tt.call(t.Context(), env.api); err != nil {
+				if got, err = tt.call(t.Context(), api); err != nil {
 					t.Fatalf("%v, want success after retrying", err)
 				}
 			})
 			if s := statusesOf(reqs); !slices.Equal(s, tt.wantStatuses) {
 				t.Errorf("statuses %v, want %v", s, tt.wantStatuses)
 			}
-			if s := env.api.Stats(); s.Retries != int64(len(tt.wantStatuses)-1) {
+			if reqs[0].Fault != tt.fault.Kind {
+				t.Errorf("the first request was struck by %v, want %v", reqs[0].Fault, tt.fault.Kind)
+			}
+			if s := api.Stats(); s.Retries != int64(len(tt.wantStatuses)-1) {
 				t.Errorf("stats %+v, want %d retries", s, len(tt.wantStatuses)-1)
 			}
 
 			st := env.srv.State()
-			// The seeded actual plus each one sent, once per key.
 			byKey := map[string][]runn.Actual{}
 			for _, a := range st.Actuals {
-				k := fmt.Sprint(a.Date, a.PersonID, a.ProjectID, a.RoleID)
+				k := actualKey(a.Date, a.PersonID, a.ProjectID, a.RoleID)
 				byKey[k] = append(byKey[k], a)
 			}
 			for k, as := range byKey {
@@ -1116,9 +1173,13 @@ func TestE2EActualsFaultsAreRetried(t *testing.T) {
 					t.Errorf("key %s held %d times: %+v", k, len(as), as)
 				}
 			}
-			wantCount := 1 + len(tt.sent)
-			if slices.ContainsFunc(tt.sent, func(in runn.ActualInput) bool { return in.Date == seededActualDay }) {
-				wantCount--
+			wantCount := len(before.Actuals)
+			for _, in := range tt.sent {
+				if !slices.ContainsFunc(before.Actuals, func(a runn.Actual) bool {
+					return actualKey(a.Date, a.PersonID, a.ProjectID, a.RoleID) == actualKey(in.Date, in.PersonID, in.ProjectID, in.RoleID)
+				}) {
+					wantCount++
+				}
 			}
 			if len(st.Actuals) != wantCount {
 				t.Errorf("the fake holds %d actuals, want %d", len(st.Actuals), wantCount)
@@ -1127,8 +1188,9 @@ func TestE2EActualsFaultsAreRetried(t *testing.T) {
 				t.Fatalf("the call returned %d actuals, want %d", len(got), len(tt.sent))
 			}
 			for i, in := range tt.sent {
-				held := byKey[fmt.Sprint(in.Date, in.PersonID, in.ProjectID, in.RoleID)]
+				held := byKey[actualKey(in.Date, in.PersonID, in.ProjectID, in.RoleID)]
 				if len(held) != 1 {
+					t.Errorf("%s: held %d times, want once", in.Date, len(held))
 					continue
 				}
 				a := held[0]
@@ -1144,5 +1206,391 @@ func TestE2EActualsFaultsAreRetried(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// ---- Refusals: 401, 404, 400 ----
+
+// errCase is a named call expected to fail.
+type errCase struct {
+	name string
+	call func(ctx context.Context, api *runn.API) error
+}
+
+// everyKindOfCall is one of each: reads, creates, the bulk write, the tag and Ping.
+func everyKindOfCall() []errCase {
+	return []errCase{
+		{"Ping", func(ctx context.Context, api *runn.API) error { return api.Ping(ctx) }},
+		{"Me", func(ctx context.Context, api *runn.API) error { _, err := api.Me(ctx); return err }},
+		{"ListRoles", func(ctx context.Context, api *runn.API) error { _, err := api.ListRoles(ctx); return err }},
+		{"ListActuals", func(ctx context.Context, api *runn.API) error {
+			_, err := api.ListActuals(ctx, "2025-07-01", e2eToday)
+			return err
+		}},
+		{"FindPeopleByExternalID", func(ctx context.Context, api *runn.API) error {
+			_, err := api.FindPeopleByExternalID(ctx, "4410982")
+			return err
+		}},
+		{"CreatePerson", func(ctx context.Context, api *runn.API) error {
+			_, err := api.CreatePerson(ctx, runn.PersonInput{FirstName: "Ana", LastName: "Silva", RoleID: roleID})
+			return err
+		}},
+		{"CreateActualsBulk", func(ctx context.Context, api *runn.API) error {
+			_, err := api.CreateActualsBulk(ctx, actualsBatch(7))
+			return err
+		}},
+		{"AddProjectTag", func(ctx context.Context, api *runn.API) error { return api.AddProjectTag(ctx, syncOffTagID, projectID) }},
+	}
+}
+
+// TestE2ERefusals covers every way Runn refuses a call, on one fake: refusals apply nothing,
+// so they can share it.
+func TestE2ERefusals(t *testing.T) {
+	env := startE2E(t, smallSeed(), runntest.Options{}, runn.Config{})
+	t.Run("401", func(t *testing.T) { checkUnauthorized(t, env) })
+	t.Run("404", func(t *testing.T) { checkNotFound(t, env) })
+	t.Run("400", func(t *testing.T) { checkBadRequest(t, env) })
+	t.Run("refused before sending", func(t *testing.T) { checkLocalRefusals(t, env) })
+	checkNoSecret(t, "the client's logs", env.logs.String())
+}
+
+// checkUnauthorized: a wrong token fails every call at once (no retry) with ErrUnauthorized,
+// a message that points at RUNN_API_TOKEN and holds neither token, and nothing applied.
+func checkUnauthorized(t *testing.T, env *e2e) {
+	before := env.srv.State()
+	for _, tt := range everyKindOfCall() {
+		t.Run(tt.name, func(t *testing.T) {
+			api := env.newClient(t, runn.Config{Token: wrongToken})
+			var err error
+			reqs := env.during(func() { err = tt.call(t.Context(), api) })
+			if !errors.Is(err, runn.ErrUnauthorized) {
+				t.Fatalf("error %v, want ErrUnauthorized", err)
+			}
+			if errors.Is(err, runn.ErrOutcomeUnknown) || errors.Is(err, runn.ErrUnreachable) {
+				t.Errorf("error %v: a 401 is a definite refusal", err)
+			}
+			if !strings.Contains(err.Error(), "RUNN_API_TOKEN") {
+				t.Errorf("error %q does not tell the user to check RUNN_API_TOKEN", err)
+			}
+			checkNoSecret(t, "the error", err.Error())
+			if got := statusesOf(reqs); !slices.Equal(got, []int{http.StatusUnauthorized}) {
+				t.Errorf("statuses %v, want one 401 (not retried)", got)
+			}
+		})
+	}
+	if diff := cmp.Diff(before, env.srv.State()); diff != "" {
+		t.Errorf("refused calls changed the state:\n%s", diff)
+	}
+}
+
+// refusal is a call Runn refuses and what the error must carry.
+type refusal struct {
+	name    string
+	call    func(ctx context.Context, api *runn.API) error
+	message string // Runn's message, or the start of it
+	hint    string // what the error must tell the user besides, if anything
+}
+
+// checkRefusals sends each call once to a fresh client of env and checks that it fails at
+// once with Runn's status and message, matching sentinel, and that nothing was applied.
+func checkRefusals(t *testing.T, env *e2e, tests []refusal, status int, sentinel error, cfg runn.Config) {
+	t.Helper()
+	before := env.srv.State()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := env.newClient(t, cfg)
+			var err error
+			reqs := env.during(func() { err = tt.call(t.Context(), api) })
+			var apiErr *runn.APIError
+			if !errors.As(err, &apiErr) || apiErr.Status != status || !errors.Is(err, sentinel) {
+				t.Fatalf("error %v, want Runn's %d matching %v", err, status, sentinel)
+			}
+			if errors.Is(err, runn.ErrOutcomeUnknown) {
+				t.Errorf("error %v: a %d is a definite refusal, not an unknown outcome", err, status)
+			}
+			if apiErr.Body.StatusCode != status || !strings.HasPrefix(apiErr.Body.Message, tt.message) {
+				t.Errorf("Runn's body %+v, want a message starting %q", apiErr.Body, tt.message)
+			}
+			if !strings.Contains(err.Error(), strconv.Quote(apiErr.Body.Message)) {
+				t.Errorf("error %q does not carry Runn's message", err)
+			}
+			if tt.hint != "" && !strings.Contains(err.Error(), tt.hint) {
+				t.Errorf("error %q does not mention %q", err, tt.hint)
+			}
+			checkNoSecret(t, "the error", err.Error())
+			if got := statusesOf(reqs); !slices.Equal(got, []int{status}) {
+				t.Errorf("statuses %v, want one %d (not retried)", got, status)
+			}
+		})
+	}
+	if diff := cmp.Diff(before, env.srv.State()); diff != "" {
+		t.Errorf("refused calls changed the state:\n%s", diff)
+	}
+}
+
+// checkNotFound: unknown ids in a path, and a base URL with a wrong path (every call 404),
+// which the error tells the user how to fix.
+func checkNotFound(t *testing.T, env *e2e) {
+	t.Run("unknown ids", func(t *testing.T) {
+		checkRefusals(t, env, []refusal{
+			{name: "unknown project tag", call: func(ctx context.Context, api *runn.API) error { return api.AddProjectTag(ctx, 1, projectID) },
+				message: "Project tag with id 1 not found."},
+			{name: "unknown project", call: func(ctx context.Context, api *runn.API) error { return api.AddProjectTag(ctx, syncOffTagID, 1) },
+				message: "Project with id 1 not found."},
+			// Ids of one kind never collide with another's in the fake: a person id is no project.
+			{name: "a person id as a project id", call: func(ctx context.Context, api *runn.API) error {
+				return api.AddProjectTag(ctx, syncOffTagID, personID)
+			}, message: fmt.Sprintf("Project with id %d not found.", personID)},
+		}, http.StatusNotFound, runn.ErrNotFound, runn.Config{})
+	})
+	t.Run("wrong base URL", func(t *testing.T) {
+		checkRefusals(t, env, []refusal{
+			{name: "Me", call: func(ctx context.Context, api *runn.API) error { _, err := api.Me(ctx); return err },
+				message: "Route GET:/v1/me/ not found", hint: "RUNN_BASE_URL"},
+			{name: "ListRoles", call: func(ctx context.Context, api *runn.API) error { _, err := api.ListRoles(ctx); return err },
+				message: "Route GET:/v1/roles/", hint: "RUNN_BASE_URL"},
+			{name: "CreateRole", call: func(ctx context.Context, api *runn.API) error {
+				_, err := api.CreateRole(ctx, runn.RoleInput{Name: "Drafter"})
+				return err
+			}, message: "Route POST:/v1/roles/ not found", hint: "RUNN_BASE_URL"},
+		}, http.StatusNotFound, runn.ErrNotFound, runn.Config{BaseURL: env.srv.URL() + "/v1"})
+	})
+}
+
+// checkBadRequest: Runn's validation refusals reach the caller as ErrBadRequest with Runn's
+// own message, are not retried (sending again cannot help) and apply nothing; a bulk call
+// with one bad item is refused whole, naming the item.
+func checkBadRequest(t *testing.T, env *e2e) {
+	actual := func(in runn.ActualInput) func(ctx context.Context, api *runn.API) error {
+		return func(ctx context.Context, api *runn.API) error { _, err := api.CreateActual(ctx, in); return err }
+	}
+	bulk := func(in ...runn.ActualInput) func(ctx context.Context, api *runn.API) error {
+		return func(ctx context.Context, api *runn.API) error { _, err := api.CreateActualsBulk(ctx, in); return err }
+	}
+	good := actualIn("2025-07-09", personID, projectID, roleID, 60, 0)
+	future := actualIn("2025-07-11", personID, projectID, roleID, 60, 0)
+	checkRefusals(t, env, []refusal{
+		{name: "actual dated after today", call: actual(future), message: "Cannot create actual for future date 2025-07-11."},
+		{name: "actual on a tentative project", call: actual(actualIn("2025-07-09", personID, tentativeID, roleID, 60, 0)),
+			message: "Actuals cannot be on a tentative project."},
+		{name: "billable actual on a non-billable project", call: actual(actualIn("2025-07-09", personID, nonBillableID, roleID, 60, 0)),
+			message: "Cannot add billable minutes to a non-billable project."},
+		{name: "actual of an unknown person", call: actual(actualIn("2025-07-09", 1, projectID, roleID, 60, 0)),
+			message: "Person with id 1 not found."},
+		{name: "actual with an unknown role", call: actual(actualIn("2025-07-09", personID, projectID, 1, 60, 0)),
+			message: "Role with id 1 not found."},
+		{name: "bulk with one bad item", call: bulk(good, future, actualIn("2025-07-08", personID, projectID, roleID, 30, 0)),
+			message: "1 of 3 actuals refused, none written: body/actuals/1: Cannot create actual for future date 2025-07-11."},
+		{name: "bulk with two bad items", call: bulk(future, good, actualIn("2025-07-09", personID, tentativeID, roleID, 60, 0)),
+			message: "2 of 3 actuals refused, none written: body/actuals/0: Cannot create actual for future date 2025-07-11.; " +
+				"body/actuals/2: Actuals cannot be on a tentative project."},
+		{name: "person with an unknown role", call: func(ctx context.Context, api *runn.API) error {
+			_, err := api.CreatePerson(ctx, runn.PersonInput{FirstName: "Ana", LastName: "Silva", RoleID: 1})
+			return err
+		}, message: "Role with id 1 not found."},
+		{name: "person without a first name (spec validation)", call: func(ctx context.Context, api *runn.API) error {
+			_, err := api.CreatePerson(ctx, runn.PersonInput{LastName: "Silva", RoleID: roleID})
+			return err
+		}, message: "body/firstName: minimum string length is 1"},
+		{name: "person rostered other than minutesPerDay", call: func(ctx context.Context, api *runn.API) error {
+			_, err := api.CreatePerson(ctx, runn.PersonInput{FirstName: "Ana", LastName: "Silva", RoleID: roleID,
+				MinutesPerDay: ptr(450.0), RosteredDays: &runn.RosteredDays{Monday: 450, Tuesday: 450, Wednesday: 450, Thursday: 450, Friday: 240}})
+			return err
+		}, message: "body/rosteredDays/friday: must be the same as minutesPerDay (450) or 0, got 240"},
+		{name: "project of an unknown client", call: func(ctx context.Context, api *runn.API) error {
+			_, err := api.CreateProject(ctx, runn.ProjectInput{Name: "Orphan", ClientID: 1})
+			return err
+		}, message: "Client with id 1 not found."},
+		{name: "client with an empty reference (spec validation)", call: func(ctx context.Context, api *runn.API) error {
+			_, err := api.CreateClient(ctx, runn.ClientInput{Name: "Fjord Ferries", References: harvestRef("")})
+			return err
+		}, message: "body/references/0/externalId: minimum string length is 1"},
+	}, http.StatusBadRequest, runn.ErrBadRequest, runn.Config{})
+}
+
+// checkLocalRefusals: what the client can tell is wrong never reaches Runn.
+func checkLocalRefusals(t *testing.T, env *e2e) {
+	tests := []errCase{
+		{"empty bulk", func(ctx context.Context, api *runn.API) error { _, err := api.CreateActualsBulk(ctx, nil); return err }},
+		{"bulk over the maximum", func(ctx context.Context, api *runn.API) error {
+			_, err := api.CreateActualsBulk(ctx, slices.Repeat(actualsBatch(7)[:1], runn.MaxBulkActuals+1))
+			return err
+		}},
+		{"ListActuals with a bad date", func(ctx context.Context, api *runn.API) error {
+			_, err := api.ListActuals(ctx, "2025-13-01", "")
+			return err
+		}},
+		{"ListPages with a cursor", func(ctx context.Context, api *runn.API) error {
+			return api.ListPages(ctx, runn.EndpointRoles, url.Values{"cursor": {"x"}}, func(runn.Page) error { return nil })
+		}},
+		{"ListPages over the endpoint's limit", func(ctx context.Context, api *runn.API) error {
+			return api.ListPages(ctx, runn.EndpointRoles, url.Values{"limit": {"201"}}, func(runn.Page) error { return nil })
+		}},
+		{"ListPages of an unknown endpoint", func(ctx context.Context, api *runn.API) error {
+			return api.ListPages(ctx, runn.Endpoint("teams"), nil, func(runn.Page) error { return nil })
+		}},
+		{"FindPeopleByExternalID without an id", func(ctx context.Context, api *runn.API) error {
+			_, err := api.FindPeopleByExternalID(ctx, "")
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var err error
+			reqs := env.during(func() { err = tt.call(t.Context(), env.api) })
+			var apiErr *runn.APIError
+			if err == nil || errors.As(err, &apiErr) {
+				t.Errorf("error %v, want the client's own refusal", err)
+			}
+			if len(reqs) != 0 {
+				t.Errorf("%d requests sent, want none", len(reqs))
+			}
+		})
+	}
+}
+
+// ---- Creates round trip ----
+
+// TestE2ECreatesRoundTrip creates one of everything the load creates, in the load's order,
+// and checks that the fake holds exactly those records, with every field sent and the
+// defaults Runn adds (the person's first contract, the role's person), that the client
+// returned what the fake holds, and that adding the tag again is a successful no-op.
+func TestE2ECreatesRoundTrip(t *testing.T) {
+	tag := runn.ProjectTag{ID: syncOffTagID, Name: "sync_off", ProjectIDs: []int64{}, CreatedAt: seedAt, UpdatedAt: seedAt}
+	env := startE2E(t, &runntest.State{ProjectTags: []runn.ProjectTag{tag}}, runntest.Options{}, runn.Config{})
+	ctx := t.Context()
+	now := e2eStart // the clock does not move: nothing waits
+
+	role, err := env.api.CreateRole(ctx, runn.RoleInput{Name: "Senior Structural Engineer", References: harvestRef("role-8812")})
+	if err != nil {
+		t.Fatalf("CreateRole: %v", err)
+	}
+	client, err := env.api.CreateClient(ctx, runn.ClientInput{Name: "Harbour Authority", Website: "https://harbour.example",
+		References: harvestRef("9001")})
+	if err != nil {
+		t.Fatalf("CreateClient: %v", err)
+	}
+	project, err := env.api.CreateProject(ctx, runn.ProjectInput{Name: "Harbour Terminal BIM Rollout", ClientID: client.ID,
+		IsConfirmed: ptr(true), Budget: ptr(185000.0), PricingModel: "fp", References: harvestRef("40119877")})
+	if err != nil {
+		t.Fatalf("CreateProject: %v", err)
+	}
+	person, err := env.api.CreatePerson(ctx, runn.PersonInput{FirstName: "Ingrid", LastName: "Nakamura",
+		Email: "ingrid.nakamura@example.com", References: harvestRef("4410982"), RoleID: role.ID, StartDate: "2025-07-01",
+		EmploymentType: "contractor", CostPerHour: ptr(68.5), MinutesPerDay: ptr(450.0),
+		RosteredDays: &runn.RosteredDays{Monday: 450, Tuesday: 450, Wednesday: 450, Thursday: 450}})
+	if err != nil {
+		t.Fatalf("CreatePerson: %v", err)
+	}
+	if err := env.api.AddProjectTag(ctx, tag.ID, project.ID); err != nil {
+		t.Fatalf("AddProjectTag: %v", err)
+	}
+	// Dated today, the last day Runn takes.
+	actual, err := env.api.CreateActual(ctx, actualIn(e2eToday, person.ID, project.ID, role.ID, 375, 45))
+	if err != nil {
+		t.Fatalf("CreateActual: %v", err)
+	}
+
+	// What the client returned: every field sent, Runn's defaults, fresh ids and timestamps.
+	wantRole := runn.Role{ID: role.ID, Name: ptr("Senior Structural Engineer"), References: harvestRef("role-8812"),
+		PersonIDs: []int64{}, CreatedAt: now, UpdatedAt: now}
+	wantClient := runn.Client{ID: client.ID, Name: "Harbour Authority", Website: ptr("https://harbour.example"),
+		References: harvestRef("9001"), CreatedAt: now, UpdatedAt: now}
+	wantProject := runn.Project{ID: project.ID, Name: "Harbour Terminal BIM Rollout", ClientID: client.ID, IsConfirmed: true,
+		Budget: ptr(185000.0), PricingModel: "fp", RateType: "hours", RateCardID: project.RateCardID,
+		CustomFields: project.CustomFields, References: harvestRef("40119877"), ManagerIDs: []int64{}, Tags: []runn.Tag{},
+		CreatedAt: now, UpdatedAt: now}
+	wantPerson := runn.Person{ID: person.ID, FirstName: "Ingrid", LastName: "Nakamura", Email: ptr("ingrid.nakamura@example.com"),
+		References: harvestRef("4410982"), Tags: []runn.Tag{}, Managers: []map[string]any{}, CreatedAt: now, UpdatedAt: now}
+	wantActual := runn.Actual{ID: actual.ID, Date: e2eToday, BillableMinutes: 375, NonbillableMinutes: 45,
+		PersonID: person.ID, ProjectID: project.ID, RoleID: role.ID, CreatedAt: now, UpdatedAt: now}
+	for _, c := range []struct {
+		name      string
+		want, got any
+	}{
+		{"role", wantRole, role}, {"client", wantClient, client}, {"project", wantProject, project},
+		{"person", wantPerson, person}, {"actual", wantActual, actual},
+	} {
+		if diff := cmp.Diff(c.want, c.got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("the created %s as returned (-want +got):\n%s", c.name, diff)
+		}
+	}
+	ids := []int64{role.ID, client.ID, project.ID, person.ID, actual.ID}
+	if slices.Contains(ids, 0) || project.RateCardID == 0 || len(project.CustomFields) == 0 {
+		t.Errorf("ids %v, rate card %d, custom fields %v: want what Runn assigns", ids, project.RateCardID, project.CustomFields)
+	}
+
+	// What the fake holds: the same, plus the links the later creates made.
+	st := env.srv.State()
+	if len(st.Contracts) != 1 {
+		t.Fatalf("%d contracts, want the person's first one: %+v", len(st.Contracts), st.Contracts)
+	}
+	wantState := &runntest.State{
+		Clients:  []runn.Client{wantClient},
+		Projects: []runn.Project{withTags(wantProject, runn.Tag{ID: tag.ID, Name: tag.Name})},
+		People:   []runn.Person{wantPerson},
+		Roles:    []runn.Role{withPeople(wantRole, person.ID)},
+		Contracts: []runn.Contract{{ID: st.Contracts[0].ID, PersonID: person.ID, RoleID: role.ID, StartDate: "2025-07-01",
+			EmploymentType: "contractor", CostPerHour: ptr(68.5), MinutesPerDay: ptr(450.0),
+			RosteredDays: runn.RosteredDays{Monday: 450, Tuesday: 450, Wednesday: 450, Thursday: 450}, CreatedAt: now, UpdatedAt: now}},
+		Actuals:     []runn.Actual{wantActual},
+		ProjectTags: []runn.ProjectTag{{ID: tag.ID, Name: tag.Name, ProjectIDs: []int64{project.ID}, CreatedAt: seedAt, UpdatedAt: now}},
+	}
+	if diff := cmp.Diff(wantState, st, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("the fake's state (-want +got):\n%s", diff)
+	}
+	// And the load finds them again by their Harvest reference.
+	if people, err := env.api.FindPeopleByExternalID(ctx, "4410982"); err != nil || len(people) != 1 || people[0].ID != person.ID {
+		t.Errorf("FindPeopleByExternalID: %+v, %v; want the person created", people, err)
+	}
+	if projects, err := env.api.FindProjectsByExternalID(ctx, "40119877"); err != nil || len(projects) != 1 || projects[0].ID != project.ID {
+		t.Errorf("FindProjectsByExternalID: %+v, %v; want the project created", projects, err)
+	}
+
+	var again error
+	reqs := env.during(func() { again = env.api.AddProjectTag(ctx, tag.ID, project.ID) })
+	if again != nil {
+		t.Errorf("AddProjectTag a second time: %v, want success (nothing to do)", again)
+	}
+	if got := statusesOf(reqs); !slices.Equal(got, []int{http.StatusBadRequest}) {
+		t.Errorf("statuses %v, want Runn's one 400 already-exists, taken as success", got)
+	}
+	if diff := cmp.Diff(st, env.srv.State()); diff != "" {
+		t.Errorf("adding the tag again changed the state:\n%s", diff)
+	}
+	if s := env.api.Stats(); s.Retries != 0 || s.RateLimited != 0 || s.ServerErrors != 0 || s.NetworkErrors != 0 {
+		t.Errorf("stats %+v, want no retry and no failure", s)
+	}
+}
+
+func withTags(p runn.Project, tags ...runn.Tag) runn.Project {
+	p.Tags = tags
+	return p
+}
+
+func withPeople(r runn.Role, ids ...int64) runn.Role {
+	r.PersonIDs = ids
+	return r
+}
+
+// TestE2ETokenEchoedByRunnIsRedacted: a record holding the token (pasted into a name by
+// mistake) comes back with the token replaced, in raw pages and typed records alike.
+func TestE2ETokenEchoedByRunnIsRedacted(t *testing.T) {
+	seed := smallSeed()
+	seed.Clients[0].Name = "Harbour Authority " + e2eToken
+	env := startE2E(t, seed, runntest.Options{}, runn.Config{})
+	err := env.api.ListPages(t.Context(), runn.EndpointClients, nil, func(p runn.Page) error {
+		checkNoSecret(t, "a page", string(p.Body)+p.URL)
+		if !bytes.Contains(p.Body, []byte("Harbour Authority [REDACTED]")) {
+			t.Errorf("page %s: want the token replaced by [REDACTED]", p.Body)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("ListPages: %v", err)
+	}
+	clients, err := env.api.ListClients(t.Context())
+	if err != nil || len(clients) != 1 || clients[0].Name != "Harbour Authority [REDACTED]" {
+		t.Errorf("ListClients: %+v, %v; want the name with the token redacted", clients, err)
 	}
 }
