@@ -42,6 +42,8 @@ type scenario struct {
 	ActualKeys []actualKey `json:"actual_keys"`
 	// FailingAudits, when set, are the audits that must fail (and only they).
 	FailingAudits []string `json:"failing_audits"`
+	// HarvestNonAdmin serves Harvest to a token that cannot read /v2/roles (R6 without role ids).
+	HarvestNonAdmin bool `json:"harvest_non_admin"`
 }
 
 type actualKey struct {
@@ -135,7 +137,7 @@ func runScenario(t *testing.T, dir string) {
 func scenarioWarehouse(t *testing.T, acct *harvesttest.Account, state *runntest.State, sc scenario, today time.Time) *warehouse.Warehouse {
 	t.Helper()
 	ctx := context.Background()
-	hs := harvesttest.NewServer(acct, harvesttest.Options{Token: scenarioToken, AccountID: "1"})
+	hs := harvesttest.NewServer(acct, harvesttest.Options{Token: scenarioToken, AccountID: "1", NonAdmin: sc.HarvestNonAdmin})
 	t.Cleanup(hs.Close)
 	rs, err := runntest.NewServer(state, runntest.Options{Token: scenarioToken, Today: sc.Today, RateLimit: runntest.RateLimitDisabled})
 	if err != nil {
@@ -247,8 +249,8 @@ func dumpTable(t *testing.T, w *warehouse.Warehouse, table string) []map[string]
 	return out
 }
 
-// normalise makes a row compare equal to its JSON round trip: dates as YYYY-MM-DD, numbers as
-// float64, everything else through JSON.
+// normalise makes a row compare equal to its JSON round trip: dates as YYYY-MM-DD, numbers
+// (DECIMALs included) as float64, everything else through JSON.
 func normalise(row map[string]any) map[string]any {
 	out := map[string]any{}
 	keys := make([]string, 0, len(row))
@@ -264,6 +266,9 @@ func normalise(row map[string]any) map[string]any {
 			} else {
 				v = tm.UTC().Format(time.RFC3339)
 			}
+		}
+		if d, ok := v.(interface{ Float64() float64 }); ok { // a DECIMAL (duckdb.Decimal): its number
+			v = d.Float64()
 		}
 		b, err := json.Marshal(v)
 		if err != nil {
