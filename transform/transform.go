@@ -129,14 +129,9 @@ func run(ctx context.Context, db *sqlx.DB, opts Options, res *Result, ordered, a
 		}
 		log.Debug("model", "table", m.table(), "rows", n, "duration", time.Since(t0))
 	}
-	for _, a := range audits {
-		f, err := runAudit(ctx, db, a)
-		if err != nil {
-			return err
-		}
-		if f != nil {
-			res.AuditFailures = append(res.AuditFailures, *f)
-		}
+	var err error
+	if res.AuditFailures, err = runAudits(ctx, db, audits); err != nil {
+		return err
 	}
 	if err := persist(ctx, db, opts.RunID, ordered); err != nil {
 		return err
@@ -165,6 +160,21 @@ func firstRow(f AuditFailure) string {
 }
 
 const auditSample = 5
+
+// runAudits runs every audit over the models of the latest transform.
+func runAudits(ctx context.Context, db *sqlx.DB, audits []model) ([]AuditFailure, error) {
+	var failures []AuditFailure
+	for _, a := range audits {
+		f, err := runAudit(ctx, db, a)
+		if err != nil {
+			return nil, err
+		}
+		if f != nil {
+			failures = append(failures, *f)
+		}
+	}
+	return failures, nil
+}
 
 func runAudit(ctx context.Context, db *sqlx.DB, a model) (*AuditFailure, error) {
 	var n int64
