@@ -18,6 +18,8 @@ test: lint
 bench:
 	$(GO) test -run '^$$' -bench 'HarvestExtract|DailyExtractSize|StagingRead|RunnSnapshot' -benchtime 1x -timeout 60m ./extract/
 	$(GO) test -run '^$$' -bench 'LandTimeEntriesPage' -benchtime 50x ./extract/
+	$(GO) test -run '^$$' -bench 'Transform' -benchtime 1x -timeout 30m ./transform/
+	$(GO) test -run '^$$' -bench 'ApplyActuals' -benchtime 1x -timeout 30m ./load/
 
 demo: build
 	./$(BIN) demo

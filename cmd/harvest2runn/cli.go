@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/harvest2runn/harvest2runn/load"
 )
 
 // Exit statuses: a contract that schedulers script against.
@@ -36,7 +38,7 @@ type command struct {
 }
 
 func commands() []*command {
-	return []*command{extractCommand(), transformCommand(), pageCommand(), demoCommand(), versionCommand()}
+	return []*command{extractCommand(), transformCommand(), loadCommand(), revertCommand(), auditCommand(), pageCommand(), demoCommand(), versionCommand()}
 }
 
 const rootHelp = `harvest2runn keeps Runn (capacity planning) in step with Harvest (time tracking).
@@ -112,6 +114,10 @@ func report(e *env, name string, err error) int {
 	if errors.As(err, &ue) {
 		fmt.Fprintf(e.stderr, "harvest2runn %s: %s\n", name, oneLine(ue.msg))
 		return exitUsage
+	}
+	if errors.Is(err, load.ErrRejected) {
+		fmt.Fprintf(e.stderr, "harvest2runn %s: %s\n", name, oneLine(err.Error()))
+		return exitRejected
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintf(e.stderr, "harvest2runn %s: interrupted: %s; run it again to resume\n", name, oneLine(err.Error()))

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/pflag"
+
+	"github.com/harvest2runn/harvest2runn/load"
+	"github.com/harvest2runn/harvest2runn/pipelines"
+)
+
+// loadFlags are the flags of load and revert.
+type loadFlags struct {
+	common commonFlags
+	run    int64
+	dryRun bool
+	force  bool
+}
+
+func (f *loadFlags) registerCommon(fs *pflag.FlagSet) {
+	fs.StringVar(&f.common.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./harvest2runn.duckdb)")
+	fs.StringVar(&f.common.runnBaseURL, "runn-base-url", "", "Runn API base URL (env RUNN_BASE_URL; default https://api.runn.io; US: https://api.us.runn.io)")
+	fs.StringVar(&f.common.runnTokenFile, "runn-token-file", "", "read the Runn API token from this file instead of RUNN_API_TOKEN")
+	fs.StringVar(&f.common.output, "output", "text", "summary format on stdout: text or json (json: stdout carries one JSON object only)")
+	fs.StringVar(&f.common.logFormat, "log-format", "text", "log format on stderr: text or json")
+	fs.BoolVarP(&f.common.verbose, "verbose", "v", false, "log each request and more detail")
+}
+
+func loadCommand() *command {
+	return &command{
+		name:    "load",
+		summary: "send a run's plan to Runn: roles, clients, projects, people, then actuals (resumable)",
+		usage:   "[--run ID] [--dry-run] [flags]",
+		help: `Sends the plan of a transformed run to Runn in the order of R15 (roles, clients, projects, people,
+then actuals in bulk calls of 100), recording every write in the warehouse's audit trail before it
+is sent and Runn's answer after. A load that stops (interrupt, crash, network) resumes where it
+stopped when run again: confirmed writes are skipped, and a create whose answer was lost is looked
+up in Runn before anything is sent again, so nothing is created twice. A record Runn refuses is
+reported with Runn's message and does not stop the others (exit status 3). --dry-run shows what
+would be sent, per kind and rule, and sends nothing.
+
+Example:
+  harvest2runn load --dry-run           # the latest planned run: what would be sent
+  harvest2runn load                      # send it
+  harvest2runn load --run 12 --output json
+`,
+		flags: func(fs *pflag.FlagSet) any {
+			f := &loadFlags{}
+			fs.Int64Var(&f.run, "run", 0, "the run whose plan to send (default: the latest run with a plan)")
+			fs.BoolVar(&f.dryRun, "dry-run", false, "show what would be sent; send nothing (no Runn token needed)")
+			f.registerCommon(fs)
+			return f
+		},
+		run: runLoad,
+	}
+}
+
+func revertCommand() *command {
+	return &command{
+		name:    "revert",
+		summary: "put the actuals a run wrote back to what Runn held before it",
+		usage:   "RUN_ID [--dry-run] [--force] [flags]",
+		help: `Writes every actual the run sent back to the value the run's snapshot of Runn held before it (0
+minutes where Runn had none), through the same resumable, audited apply as load. Records the run
+created (roles, clients, projects, people) are listed, never deleted. A revert refuses when a
+later run wrote some of the same actuals again, naming that run: revert the later run first, or
+give --force to put the older values back anyway.
+
+Example:
+  harvest2runn revert 12 --dry-run
+  harvest2runn revert 12
+`,
+		flags: func(fs *pflag.FlagSet) any {
+			f := &loadFlags{}
+			fs.BoolVar(&f.dryRun, "dry-run", false, "show what would be written back; send nothing (no Runn token needed)")
+			fs.BoolVar(&f.force, "force", false, "revert even actuals a later run wrote again")
+			f.registerCommon(fs)
+			return f
+		},
+		run: runRevert,
+	}
+}
+
+func runLoad(ctx context.Context, e *env, o any, args []string) error {
+	f := o.(*loadFlags)
+	if len(args) > 0 {
+		return usagef("unexpected argument %q: give the run with --run ID", args[0])
+	}
+	opts := pipelines.LoadOptions{WarehousePath: f.common.warehousePath(e), RunID: f.run, DryRun: f.dryRun}
+	prog, err := f.prepare(ctx, e, &opts.Runn, &opts.Logger, &opts.Progress)
+	if err != nil {
+		return err
+	}
+	res, err := pipelines.Load(ctx, opts)
+	prog.Close()
+	if res.LoadID != 0 || (res.DryRun && res.Counts != nil) {
+		if perr := printLoad(e.stdout, f.common.output, res); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+func runRevert(ctx context.Context, e *env, o any, args []string) error {
+	f := o.(*loadFlags)
+	if len(args) != 1 {
+		return usagef("give the run to revert: harvest2runn revert RUN_ID")
+	}
+	id, err := strconv.ParseInt(args[0], 10, 64)
+	if err != nil || id <= 0 {
+		return usagef("RUN_ID %q is not a run id: give the number `harvest2runn load` printed, e.g. harvest2runn revert 12", args[0])
+	}
+	opts := pipelines.RevertOptions{WarehousePath: f.common.warehousePath(e), RunID: id, DryRun: f.dryRun, Force: f.force}
+	prog, err := f.prepare(ctx, e, &opts.Runn, &opts.Logger, &opts.Progress)
+	if err != nil {
+		return err
+	}
+	res, err := pipelines.Revert(ctx, opts)
+	prog.Close()
+	if res.LoadID != 0 || (res.DryRun && res.SnapshotExtractID != 0) {
+		if perr := printLoad(e.stdout, f.common.output, res); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+// prepare checks the flags and, unless it is a dry run, builds and checks the Runn client.
+func (f *loadFlags) prepare(ctx context.Context, e *env, api *load.API, log **slog.Logger, progress *func(load.Progress)) (*loadProgress, error) {
+	if err := f.common.validateOutput(); err != nil {
+		return nil, err
+	}
+	*log = f.common.logger(e)
+	prog := &loadProgress{terminal: e.terminal, out: e.stderr, log: *log, logged: map[string]int{}}
+	if f.dryRun {
+		return prog, nil
+	}
+	clients, err := f.common.clients(ctx, e, *log, []string{"runn"})
+	if err != nil {
+		return nil, err
+	}
+	*api, *progress = clients.runn, prog.update
+	return prog, nil
+}
+
+func printLoad(w io.Writer, format string, res pipelines.LoadResult) error {
+	if format == "json" {
+		return json.NewEncoder(w).Encode(res)
+	}
+	what := "loaded"
+	switch {
+	case res.DryRun && res.Mode == load.ModeRevert:
+		what = "revert planned (dry run: nothing sent)"
+	case res.DryRun:
+		what = "plan (dry run: nothing sent)"
+	case res.Mode == load.ModeRevert:
+		what = "reverted"
+	}
+	fmt.Fprintf(w, "run %d %s", res.RunID, what)
+	if res.Mode == load.ModeRevert {
+		fmt.Fprintf(w, ", to what Runn held before it (Runn extract %d)", res.SnapshotExtractID)
+	}
+	if !res.DryRun {
+		fmt.Fprintf(w, " in %s", res.Duration.Round(time.Millisecond))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  %-8s %-10s %8s %8s %8s %8s %8s\n", "kind", "rule", "planned", "done", "landed", "rejected", "skipped")
+	for _, c := range res.Counts {
+		fmt.Fprintf(w, "  %-8s %-10s %8d %8d %8d %8d %8d\n", c.Kind, c.Rule, c.Planned, c.AlreadyDone, c.Applied+c.Reconciled, c.Rejected, c.Skipped)
+	}
+	t := res.Totals()
+	if res.DryRun {
+		fmt.Fprintf(w, "  %d changes, %d confirmed by an earlier load (not sent again)\n", t.Planned, t.AlreadyDone)
+		for _, kind := range load.Kinds() {
+			if rows, err := json.Marshal(res.Samples[kind]); err == nil && string(rows) != "[]" && string(rows) != "null" {
+				fmt.Fprintf(w, "  first %ss: %s\n", kind, rows)
+			}
+		}
+	} else {
+		fmt.Fprintf(w, "  %d requests (%d retries, %d rate-limited, %d server errors), %.1f writes/s; %d unanswered creates found in Runn\n",
+			res.Requests, res.Retries, res.RateLimited, res.ServerErrors, res.WritesPerSecond, t.Reconciled)
+		fmt.Fprintf(w, "  warehouse %s held %s (audit trail %s)\n", res.Warehouse, res.WarehouseHeld.Round(time.Millisecond), res.TrailTime.Round(time.Millisecond))
+	}
+	if len(res.Rejected) > 0 {
+		fmt.Fprintf(w, "  did not land (%d):\n", len(res.Rejected))
+		for _, p := range res.Rejected {
+			label := ""
+			if p.Label != "" {
+				label = " (" + p.Label + ")"
+			}
+			fmt.Fprintf(w, "    %s %s%s %s: %s\n", p.Kind, p.Key, label, p.Status, p.Message)
+		}
+	}
+	if len(res.Created) > 0 {
+		fmt.Fprintf(w, "  records run %d created (kept: delete them in Runn if they should go):\n", res.RunID)
+		for _, c := range res.Created {
+			fmt.Fprintf(w, "    %-7s %-20s %-30q Runn id %d\n", c.Kind, c.Key, c.Label, c.RunnID)
+		}
+	}
+	if !res.DryRun {
+		fmt.Fprintf(w, "  details: harvest2runn audit --run %d\n", res.RunID)
+	}
+	return nil
+}
+
+// loadProgress shows how far a load has got: a bar per kind on a terminal, else a log line per
+// tenth of a kind with many changes.
+type loadProgress struct {
+	mu       sync.Mutex
+	terminal bool
+	out      io.Writer
+	log      *slog.Logger
+	bar      *progressbar.ProgressBar
+	kind     string
+	logged   map[string]int
+}
+
+func (p *loadProgress) update(pr load.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.terminal {
+		if tenth := pr.Done * 10 / max(pr.Total, 1); pr.Total >= 200 && tenth > p.logged[pr.Kind] {
+			p.logged[pr.Kind] = tenth
+			p.log.Info("progress", "kind", pr.Kind, "done", pr.Done, "of", pr.Total, "not_landed", pr.Rejected)
+		}
+		return
+	}
+	if p.kind != pr.Kind {
+		p.finishLocked()
+		p.kind = pr.Kind
+		p.bar = progressbar.NewOptions(pr.Total,
+			progressbar.OptionSetWriter(p.out),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionSetDescription(pr.Kind+"s"),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	_ = p.bar.Set(pr.Done)
+}
+
+func (p *loadProgress) finishLocked() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+		p.bar = nil
+	}
+}
+
+// Close ends the last bar.
+func (p *loadProgress) Close() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.finishLocked()
+}

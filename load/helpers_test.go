@@ -1,0 +1,285 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/harvest2runn/harvest2runn/runn"
+	"github.com/harvest2runn/harvest2runn/runn/runntest"
+	"github.com/harvest2runn/harvest2runn/warehouse"
+)
+
+const (
+	testToken = "load-test-token-5f0c1e9a7b3d"
+	testToday = "2025-06-27"
+	specPath  = "../testdata/apis/runn-openapi.json"
+)
+
+var fixedNow = time.Date(2025, 6, 27, 22, 0, 0, 0, time.UTC)
+
+// vclock is a virtual clock shared by the client and the fake: sleeping advances it at once, so
+// rate limits, 429 pauses and backoff cost no real time.
+type vclock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newVClock() *vclock { return &vclock{t: fixedNow} }
+
+func (c *vclock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *vclock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d > 0 {
+		c.t = c.t.Add(d)
+	}
+	return nil
+}
+
+func openWarehouse(t testing.TB) *warehouse.Warehouse {
+	t.Helper()
+	w, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "w.duckdb"), warehouse.Options{Holder: "load test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+// planRun registers a run as extract and transform would leave it: a succeeded run whose Runn
+// extract holds before's actuals, a 'planned' transform, and p as its plan.
+func planRun(t testing.TB, w *warehouse.Warehouse, before *runntest.State, p Plan) int64 {
+	t.Helper()
+	ctx := context.Background()
+	today, _ := time.Parse(time.DateOnly, testToday)
+	run, err := w.StartRun(ctx, "extract", today, map[string]any{"window_from": "2025-05-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.FinishRun(ctx, run.ID, warehouse.RunSucceeded, nil); err != nil {
+		t.Fatal(err)
+	}
+	ddl, err := os.ReadFile("testdata/plan_tables.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var extractID int64
+	tx := w.DB.MustBeginTx(ctx, nil)
+	defer tx.Rollback()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = tx.ExecContext(ctx, string(ddl))
+	must(err)
+	must(tx.GetContext(ctx, &extractID, `INSERT INTO meta.extracts (run_id, source, status, started_at, finished_at)
+		VALUES (?, 'runn', 'succeeded', now(), now()) RETURNING extract_id`, run.ID))
+	_, err = tx.ExecContext(ctx, `INSERT INTO meta.transforms (run_id, status) VALUES (?, 'planned')`, run.ID)
+	must(err)
+	var snap [][]any
+	for _, a := range before.Actuals {
+		var ws any
+		if a.WorkstreamID != nil {
+			ws = *a.WorkstreamID
+		}
+		snap = append(snap, []any{extractID, a.ID, a.Date, a.PersonID, a.ProjectID, a.RoleID, ws, a.BillableMinutes, a.NonbillableMinutes})
+	}
+	must(insertValues(ctx, tx, `INSERT INTO raw.runn_actuals (extract_id, page_seq, id, date, person_id, project_id, role_id,
+		workstream_id, billable_minutes, nonbillable_minutes) VALUES %s`, "(?, 1, ?, ?::DATE, ?, ?, ?, ?, ?, ?)", snap))
+	must(insertPlan(ctx, tx, run.ID, p))
+	must(tx.Commit())
+	return run.ID
+}
+
+func insertPlan(ctx context.Context, tx *sqlx.Tx, runID int64, p Plan) error {
+	var rows [][]any
+	for _, c := range p.Roles {
+		rows = append(rows, []any{runID, c.RoleKey, c.Name, c.HarvestRoleID, c.Rule, c.Reason})
+	}
+	if err := insertValues(ctx, tx, `INSERT INTO plan.chg_runn__roles VALUES %s`, "(?, ?, ?, ?, ?, ?)", rows); err != nil {
+		return err
+	}
+	rows = nil
+	for _, c := range p.Clients {
+		rows = append(rows, []any{runID, c.HarvestClientID, c.Name, c.Rule, c.Reason})
+	}
+	if err := insertValues(ctx, tx, `INSERT INTO plan.chg_runn__clients VALUES %s`, "(?, ?, ?, ?, ?)", rows); err != nil {
+		return err
+	}
+	rows = nil
+	for _, c := range p.Projects {
+		rows = append(rows, []any{runID, c.HarvestProjectID, c.Name, c.HarvestClientID, c.RunnClientID, c.PricingModel, c.Budget, c.Rule, c.Reason})
+	}
+	if err := insertValues(ctx, tx, `INSERT INTO plan.chg_runn__projects VALUES %s`, "(?, ?, ?, ?, ?, ?, ?, ?, ?)", rows); err != nil {
+		return err
+	}
+	rows = nil
+	for _, c := range p.People {
+		rows = append(rows, []any{runID, c.HarvestUserID, c.FirstName, c.LastName, c.Email, c.RoleKey, c.RunnRoleID, c.CostPerHour,
+			c.EmploymentType, c.StartDate, c.Rule, c.Reason})
+	}
+	if err := insertValues(ctx, tx, `INSERT INTO plan.chg_runn__people VALUES %s`, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?::DATE, ?, ?)", rows); err != nil {
+		return err
+	}
+	rows = nil
+	for _, c := range p.Actuals {
+		rows = append(rows, []any{runID, c.Date, c.HarvestUserID, c.RunnPersonID, c.HarvestProjectID, c.RunnProjectID, c.RunnRoleID,
+			c.RoleKey, c.BillableMinutes, c.NonbillableMinutes, c.RunnBillableMinutes, c.RunnNonbillableMinutes, c.Rule, c.Reason})
+	}
+	return insertValues(ctx, tx, `INSERT INTO plan.chg_runn__actuals VALUES %s`, "(?, ?::DATE, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+}
+
+// startFake serves seed on a fake Runn whose clock is fixed (so two runs give equal
+// timestamps) and whose rate limit is off unless opts sets one.
+func startFake(t testing.TB, seed *runntest.State, opts runntest.Options) *runntest.Server {
+	t.Helper()
+	opts.Token, opts.Today, opts.SpecPath = testToken, testToday, specPath
+	if opts.Now == nil {
+		opts.Now = func() time.Time { return fixedNow }
+	}
+	if opts.RateLimit == 0 {
+		opts.RateLimit = runntest.RateLimitDisabled
+	}
+	srv, err := runntest.NewServer(seed, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newClient is a client of srv on a virtual clock; wrap, when set, wraps its transport.
+func newClient(t testing.TB, srv *runntest.Server, clock runn.Clock, wrap func(http.RoundTripper) http.RoundTripper) *runn.API {
+	t.Helper()
+	var rt http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
+	if wrap != nil {
+		rt = wrap(rt)
+	}
+	if clock == nil {
+		clock = newVClock()
+	}
+	api, err := runn.New(runn.Config{BaseURL: srv.URL(), Token: testToken, RateLimit: -1, Clock: clock,
+		HTTPClient: &http.Client{Transport: rt, Timeout: 10 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api
+}
+
+// killer stops the process, as far as the load can tell, at the n-th request: with afterApply
+// false the request is never sent; with it true Runn handles it and the answer is lost. Either
+// way ctx is cancelled, as a SIGKILL leaves nothing more to run.
+type killer struct {
+	base       http.RoundTripper
+	n          int64
+	afterApply bool
+	cancel     context.CancelFunc
+	count      atomic.Int64
+}
+
+func (k *killer) RoundTrip(r *http.Request) (*http.Response, error) {
+	i := k.count.Add(1)
+	switch {
+	case i < k.n:
+		return k.base.RoundTrip(r)
+	case i == k.n && k.afterApply:
+		if resp, err := k.base.RoundTrip(r); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	k.cancel()
+	return nil, fmt.Errorf("killed at request %d: %w", i, context.Canceled)
+}
+
+// normalState is a fake's state with what legitimately differs between two equal loads removed:
+// timestamps (a rate-limited load takes longer), and actuals' ids (they follow the order
+// batches landed in), so actuals are compared by key and minutes.
+type normalState struct {
+	State   *runntest.State
+	Actuals []string
+}
+
+func normalise(s *runntest.State) normalState {
+	var keys []string
+	for _, a := range s.Actuals {
+		keys = append(keys, fmt.Sprintf("%s p%d j%d r%d = %g/%g", a.Date, a.PersonID, a.ProjectID, a.RoleID, a.BillableMinutes, a.NonbillableMinutes))
+	}
+	sort.Strings(keys)
+	c := *s
+	c.Actuals = nil
+	var zero time.Time
+	for i := range c.Roles {
+		c.Roles[i].CreatedAt, c.Roles[i].UpdatedAt = zero, zero
+	}
+	for i := range c.Clients {
+		c.Clients[i].CreatedAt, c.Clients[i].UpdatedAt = zero, zero
+	}
+	for i := range c.Projects {
+		c.Projects[i].CreatedAt, c.Projects[i].UpdatedAt = zero, zero
+	}
+	for i := range c.People {
+		c.People[i].CreatedAt, c.People[i].UpdatedAt = zero, zero
+	}
+	for i := range c.Contracts {
+		c.Contracts[i].CreatedAt, c.Contracts[i].UpdatedAt = zero, zero
+	}
+	return normalState{State: &c, Actuals: keys}
+}
+
+func diffStates(want, got *runntest.State) string {
+	return cmp.Diff(normalise(want), normalise(got))
+}
+
+func applyRun(t testing.TB, w *warehouse.Warehouse, api API, runID int64) (Result, error) {
+	t.Helper()
+	return Apply(context.Background(), w, api, Options{RunID: runID, Workers: 1})
+}
+
+func isRejected(err error) bool { return errors.Is(err, ErrRejected) }
+
+func ptr[T any](v T) *T { return &v }
+
+func runntestOpts() runntest.Options { return runntest.Options{} }
+
+// insertValues runs stmt (whose %s takes the VALUES list) over rows, in chunks.
+func insertValues(ctx context.Context, tx *sqlx.Tx, stmt, tuple string, rows [][]any) error {
+	const chunk = 200
+	for start := 0; start < len(rows); start += chunk {
+		part := rows[start:min(start+chunk, len(rows))]
+		tuples := make([]string, len(part))
+		var args []any
+		for i, row := range part {
+			tuples[i] = tuple
+			args = append(args, row...)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(stmt, strings.Join(tuples, ", ")), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,360 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/harvest2runn/harvest2runn/runn"
+)
+
+// Modes of a load.
+const (
+	ModeApply  = "apply"
+	ModeRevert = "revert"
+)
+
+// Outcome statuses (audit.outcomes.status); "pending" is an attempt without one.
+const (
+	statusPending   = "pending"
+	statusConfirmed = "confirmed"
+	statusRejected  = "rejected"
+	statusUnknown   = "unknown"
+	statusNotFound  = "not_found"
+	statusSplit     = "split"
+	statusSkipped   = "skipped"
+)
+
+// recorder writes one load's audit trail. It is safe for concurrent use: writes are serialised,
+// which also keeps DuckDB's optimistic transactions from conflicting.
+type recorder struct {
+	db     *sqlx.DB
+	runID  int64
+	mode   string
+	loadID int64
+
+	mu                              sync.Mutex
+	nextWrite, nextReq, nextOutcome int64
+	busy                            time.Duration // spent writing the trail
+}
+
+// intent is one change about to be sent (or skipped).
+type intent struct {
+	kind, key, label, rule, reason string
+	actual                         *runn.ActualInput // actuals only: the resolved key and minutes
+}
+
+// outcome is what became of one attempt.
+type outcome struct {
+	writeID     int64
+	status, how string
+	runnID      int64 // 0: none
+	err         string
+}
+
+// startLoad registers a load of runID and returns its recorder. Loads left 'running' by a process
+// that died are closed first: the caller holds the run lock, so none of them is running.
+func startLoad(ctx context.Context, db *sqlx.DB, runID int64, mode string) (*recorder, error) {
+	r := &recorder{db: db, runID: runID, mode: mode}
+	err := r.tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE audit.loads SET status = 'failed', finished_at = now(),
+			error = coalesce(error, 'the process stopped before the load finished (crash or kill); a later load resumed it')
+			WHERE status = 'running'`); err != nil {
+			return err
+		}
+		var ids struct {
+			Load    int64 `db:"load"`
+			Write   int64 `db:"write"`
+			Req     int64 `db:"req"`
+			Outcome int64 `db:"outcome"`
+		}
+		if err := tx.GetContext(ctx, &ids, `SELECT
+			(SELECT coalesce(max(load_id), 0) FROM audit.loads) AS load,
+			(SELECT coalesce(max(write_id), 0) FROM audit.writes) AS write,
+			(SELECT coalesce(max(request_id), 0) FROM audit.requests) AS req,
+			(SELECT coalesce(max(outcome_id), 0) FROM audit.outcomes) AS outcome`); err != nil {
+			return err
+		}
+		r.loadID, r.nextWrite, r.nextReq, r.nextOutcome = ids.Load+1, ids.Write+1, ids.Req+1, ids.Outcome+1
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit.loads (load_id, run_id, mode, status) VALUES (?, ?, ?, 'running')`,
+			r.loadID, runID, mode)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("register the %s of run %d in the audit trail: %w", mode, runID, err)
+	}
+	return r, nil
+}
+
+// tx runs fn in a transaction. Callers hold r.mu, except startLoad.
+func (r *recorder) tx(ctx context.Context, fn func(*sqlx.Tx) error) error {
+	defer func(start time.Time) { r.busy += time.Since(start) }(time.Now())
+	tx, err := r.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// send records, before a request is sent, the request (body as sent) and one attempt per change
+// it carries, and returns their ids.
+func (r *recorder) send(ctx context.Context, kind, method, path string, body []byte, items []intent) (int64, []int64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	reqID := r.nextReq
+	writeIDs := make([]int64, len(items))
+	for i := range items {
+		writeIDs[i] = r.nextWrite + int64(i)
+	}
+	err := r.tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit.requests (request_id, load_id, run_id, mode, kind, method, path, items, body)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, reqID, r.loadID, r.runID, r.mode, kind, method, path, len(items), string(body)); err != nil {
+			return err
+		}
+		return r.insertWrites(ctx, tx, writeIDs, items, reqID)
+	})
+	if err != nil {
+		return 0, nil, fmt.Errorf("record the intent of %s %s in the audit trail (nothing was sent): %w", method, path, err)
+	}
+	r.nextReq++
+	r.nextWrite += int64(len(items))
+	return reqID, writeIDs, nil
+}
+
+// skip records changes that are not sent, each with why.
+func (r *recorder) skip(ctx context.Context, items []intent, why []string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	writeIDs := make([]int64, len(items))
+	outs := make([]outcome, len(items))
+	for i := range items {
+		writeIDs[i] = r.nextWrite + int64(i)
+		outs[i] = outcome{writeID: writeIDs[i], status: statusSkipped, err: why[i]}
+	}
+	err := r.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := r.insertWrites(ctx, tx, writeIDs, items, 0); err != nil {
+			return err
+		}
+		return r.insertOutcomes(ctx, tx, outs)
+	})
+	if err != nil {
+		return fmt.Errorf("record skipped changes in the audit trail: %w", err)
+	}
+	r.nextWrite += int64(len(items))
+	r.nextOutcome += int64(len(items))
+	return nil
+}
+
+// answer records Runn's answer to a request (status 0: none came), what it means for each change
+// it carried, and, for confirmed actuals, the R11 bookkeeping of audit.actual_keys, all in one
+// transaction.
+func (r *recorder) answer(ctx context.Context, reqID int64, took time.Duration, status int, result, msg string, outs []outcome, confirmed []runn.ActualInput) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	err := r.tx(ctx, func(tx *sqlx.Tx) error {
+		var st, e any
+		if status != 0 {
+			st = status
+		}
+		if msg != "" {
+			e = msg
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit.responses (request_id, duration_ms, status, outcome, error) VALUES (?, ?, ?, ?, ?)`,
+			reqID, took.Milliseconds(), st, result, e); err != nil {
+			return err
+		}
+		if err := r.insertOutcomes(ctx, tx, outs); err != nil {
+			return err
+		}
+		return r.actualKeys(ctx, tx, confirmed)
+	})
+	if err != nil {
+		return fmt.Errorf("record Runn's answer to request %d in the audit trail: %w", reqID, err)
+	}
+	r.nextOutcome += int64(len(outs))
+	return nil
+}
+
+// note records outcomes learnt without a request of their own (reconciliation reads).
+func (r *recorder) note(ctx context.Context, outs ...outcome) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.tx(ctx, func(tx *sqlx.Tx) error { return r.insertOutcomes(ctx, tx, outs) }); err != nil {
+		return fmt.Errorf("record a reconciliation in the audit trail: %w", err)
+	}
+	r.nextOutcome += int64(len(outs))
+	return nil
+}
+
+// actualKeys keeps audit.actual_keys (R11): a confirmed write of an apply makes the key
+// harvest2runn's with the minutes written; a confirmed write of a revert puts the key's
+// ownership back to what it was before the run, by removing what the run recorded for it.
+func (r *recorder) actualKeys(ctx context.Context, tx *sqlx.Tx, confirmed []runn.ActualInput) error {
+	if len(confirmed) == 0 {
+		return nil
+	}
+	rows := make([]keyRow, len(confirmed))
+	for i, a := range confirmed {
+		rows[i] = keyRow{RunID: r.runID, Date: a.Date, PersonID: a.PersonID, ProjectID: a.ProjectID, RoleID: a.RoleID,
+			Billable: a.BillableMinutes, Nonbillable: a.NonbillableMinutes, How: "written"}
+	}
+	if r.mode == ModeRevert {
+		return execJSON(ctx, tx, `DELETE FROM audit.actual_keys AS k USING `+fromJSON(keyCols)+`
+			WHERE k.run_id = r.run_id AND k.how = r.how AND k.date = r.date AND k.runn_person_id = r.runn_person_id
+			AND k.runn_project_id = r.runn_project_id AND k.runn_role_id = r.runn_role_id`, rows)
+	}
+	return execJSON(ctx, tx, insertJSON("audit.actual_keys", keyCols), rows)
+}
+
+func (r *recorder) insertWrites(ctx context.Context, tx *sqlx.Tx, ids []int64, items []intent, reqID int64) error {
+	rows := make([]writeRow, len(items))
+	for i, it := range items {
+		w := writeRow{WriteID: ids[i], LoadID: r.loadID, RunID: r.runID, Mode: r.mode, Kind: it.kind, TargetKey: it.key,
+			Label: nullString(it.label), Rule: nullString(it.rule), Reason: nullString(it.reason)}
+		if reqID != 0 {
+			w.RequestID = &reqID
+		}
+		if a := it.actual; a != nil {
+			w.Date, w.PersonID, w.ProjectID, w.RoleID = &a.Date, &a.PersonID, &a.ProjectID, &a.RoleID
+			w.Billable, w.Nonbillable = &a.BillableMinutes, &a.NonbillableMinutes
+		}
+		rows[i] = w
+	}
+	return execJSON(ctx, tx, insertJSON("audit.writes", writeCols), rows)
+}
+
+func (r *recorder) insertOutcomes(ctx context.Context, tx *sqlx.Tx, outs []outcome) error {
+	rows := make([]outcomeRow, len(outs))
+	for i, o := range outs {
+		rows[i] = outcomeRow{OutcomeID: r.nextOutcome + int64(i), WriteID: o.writeID, Status: o.status, How: nullString(o.how), Error: nullString(o.err)}
+		if o.runnID != 0 {
+			rows[i].RunnID = &o.runnID
+		}
+	}
+	return execJSON(ctx, tx, insertJSON("audit.outcomes", outcomeCols), rows)
+}
+
+// finish closes the load's row with its figures.
+func (r *recorder) finish(ctx context.Context, res *Result, runErr error) error {
+	status := warehouseStatus(res, runErr)
+	var msg any
+	if runErr != nil {
+		msg = runErr.Error()
+	}
+	t := res.Totals()
+	// Recorded even when ctx was cancelled: the cancellation is what it records.
+	ctx = context.WithoutCancel(ctx)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, err := r.db.ExecContext(ctx, `UPDATE audit.loads SET finished_at = now(), status = ?, planned = ?, already_done = ?,
+		applied = ?, reconciled = ?, rejected = ?, skipped = ?, requests = ?, retries = ?, rate_limited = ?, server_errors = ?,
+		network_errors = ?, duration_ms = ?, error = ? WHERE load_id = ?`,
+		status, t.Planned, t.AlreadyDone, t.Applied, t.Reconciled, t.Rejected, t.Skipped, res.Requests, res.Retries,
+		res.RateLimited, res.ServerErrors, res.NetworkErrors, res.Duration.Milliseconds(), msg, r.loadID)
+	if err != nil {
+		return fmt.Errorf("record the end of load %d in the audit trail: %w", r.loadID, err)
+	}
+	return nil
+}
+
+// Rows travel to DuckDB as one JSON parameter that it parses itself (from_json): for a batch
+// of a hundred rows that is several times cheaper than binding a parameter per value (a bulk
+// call's trail is written twice per call). Field names are the columns' names.
+
+type writeRow struct {
+	WriteID     int64   `json:"write_id"`
+	LoadID      int64   `json:"load_id"`
+	RunID       int64   `json:"run_id"`
+	Mode        string  `json:"mode"`
+	Kind        string  `json:"kind"`
+	TargetKey   string  `json:"target_key"`
+	Label       *string `json:"label"`
+	Rule        *string `json:"rule"`
+	Reason      *string `json:"reason"`
+	RequestID   *int64  `json:"request_id"`
+	Date        *string `json:"date"`
+	PersonID    *int64  `json:"runn_person_id"`
+	ProjectID   *int64  `json:"runn_project_id"`
+	RoleID      *int64  `json:"runn_role_id"`
+	Billable    *int64  `json:"billable_minutes"`
+	Nonbillable *int64  `json:"nonbillable_minutes"`
+}
+
+var writeCols = []column{{"write_id", "BIGINT"}, {"load_id", "BIGINT"}, {"run_id", "BIGINT"}, {"mode", "VARCHAR"},
+	{"kind", "VARCHAR"}, {"target_key", "VARCHAR"}, {"label", "VARCHAR"}, {"rule", "VARCHAR"}, {"reason", "VARCHAR"},
+	{"request_id", "BIGINT"}, {"date", "DATE"}, {"runn_person_id", "BIGINT"}, {"runn_project_id", "BIGINT"},
+	{"runn_role_id", "BIGINT"}, {"billable_minutes", "BIGINT"}, {"nonbillable_minutes", "BIGINT"}}
+
+type outcomeRow struct {
+	OutcomeID int64   `json:"outcome_id"`
+	WriteID   int64   `json:"write_id"`
+	Status    string  `json:"status"`
+	How       *string `json:"how"`
+	RunnID    *int64  `json:"runn_id"`
+	Error     *string `json:"error"`
+}
+
+var outcomeCols = []column{{"outcome_id", "BIGINT"}, {"write_id", "BIGINT"}, {"status", "VARCHAR"}, {"how", "VARCHAR"},
+	{"runn_id", "BIGINT"}, {"error", "VARCHAR"}}
+
+type keyRow struct {
+	RunID       int64  `json:"run_id"`
+	Date        string `json:"date"`
+	PersonID    int64  `json:"runn_person_id"`
+	ProjectID   int64  `json:"runn_project_id"`
+	RoleID      int64  `json:"runn_role_id"`
+	Billable    int64  `json:"billable_minutes"`
+	Nonbillable int64  `json:"nonbillable_minutes"`
+	How         string `json:"how"`
+}
+
+var keyCols = []column{{"run_id", "BIGINT"}, {"date", "DATE"}, {"runn_person_id", "BIGINT"}, {"runn_project_id", "BIGINT"},
+	{"runn_role_id", "BIGINT"}, {"billable_minutes", "BIGINT"}, {"nonbillable_minutes", "BIGINT"}, {"how", "VARCHAR"}}
+
+// column is a column of an audit table and its field in the JSON rows (same name).
+type column struct{ name, typ string }
+
+// fromJSON is a subquery (alias r) of the rows of a JSON array parameter, one column per field.
+func fromJSON(cols []column) string {
+	fields := make([]string, len(cols))
+	for i, c := range cols {
+		fields[i] = fmt.Sprintf("%q:%q", c.name, c.typ)
+	}
+	return `(SELECT unnest(from_json(?::JSON, '[{` + strings.Join(fields, ",") + `}]'), recursive := true)) AS r`
+}
+
+// insertJSON is an INSERT into table of the rows of a JSON array parameter, field by field.
+func insertJSON(table string, cols []column) string {
+	names := make([]string, len(cols))
+	refs := make([]string, len(cols))
+	for i, c := range cols {
+		names[i], refs[i] = c.name, "r."+c.name
+	}
+	return "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") SELECT " + strings.Join(refs, ", ") + " FROM " + fromJSON(cols)
+}
+
+// execJSON runs stmt with rows, encoded as JSON, as its one parameter.
+func execJSON(ctx context.Context, tx *sqlx.Tx, stmt string, rows any) error {
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, stmt, string(b))
+	return err
+}
+
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
