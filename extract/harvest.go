@@ -101,11 +101,10 @@ func landHarvest(ctx context.Context, l *lander, api HarvestAPI, opts HarvestOpt
 		g, gctx := errgroup.WithContext(ctx)
 		for _, res := range harvestResources {
 			q := url.Values{}
-			if res == harvest.TimeEntries {
-				if !opts.Window.From.IsZero() {
-					q.Set("from", opts.Window.From.Format(time.DateOnly))
-				}
-				q.Set("to", opts.Window.To.Format(time.DateOnly))
+			// Time entries are read from the window's first day with no upper bound: time dated
+			// after today is not sent, but it is reported (R9), so it must be read.
+			if res == harvest.TimeEntries && !opts.Window.From.IsZero() {
+				q.Set("from", opts.Window.From.Format(time.DateOnly))
 			}
 			g.Go(func() error {
 				log.Info("extracting", "source", "harvest", "resource", string(res))

@@ -85,8 +85,32 @@ func TestTransformGeneratedAccount(t *testing.T) {
 		t.Fatalf("result = %+v", res)
 	}
 	var status string
-	if err := w.DB.Get(&status, "SELECT status FROM meta.transforms WHERE run_id = 1"); err != nil {
-		t.Fatal(err)
+	if err := w.DB.Get(&status, "SELECT status FROM meta.transforms WHERE run_id = 1"); err != nil || status != "planned" {
+		t.Fatalf("transform status %q, %v", status, err)
+	}
+	// The analysts' views agree with the plan: every planned write is listed, every excluded
+	// entry too, and with Runn empty before the run, Runn after it holds exactly Harvest's time
+	// less what was excluded, for every person, project and week.
+	for _, q := range []struct{ view, plan string }{
+		{"SELECT count(*) FROM analytics.planned_writes WHERE run_id = 1",
+			"SELECT (SELECT count(*) FROM plan.chg_runn__roles) + (SELECT count(*) FROM plan.chg_runn__clients) + (SELECT count(*) FROM plan.chg_runn__projects) + (SELECT count(*) FROM plan.chg_runn__people) + (SELECT count(*) FROM plan.chg_runn__actuals)"},
+		{"SELECT count(*) FROM analytics.excluded_time WHERE run_id = 1", "SELECT count(*) FROM plan.rpt_exclusions"},
+		{"SELECT count(*) FROM analytics.minutes_by_week WHERE discrepancy <> 0", "SELECT 0"},
+	} {
+		var got, want int
+		if err := w.DB.Get(&got, q.view); err != nil {
+			t.Fatalf("%s: %v", q.view, err)
+		}
+		if err := w.DB.Get(&want, q.plan); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s = %d, want %d", q.view, got, want)
+		}
+	}
+	var weeks int
+	if err := w.DB.Get(&weeks, "SELECT count(*) FROM analytics.minutes_by_week WHERE harvest_minutes > 0"); err != nil || weeks == 0 {
+		t.Fatalf("analytics.minutes_by_week has %d rows with Harvest time, %v", weeks, err)
 	}
 }
 

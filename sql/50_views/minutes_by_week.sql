@@ -1,0 +1,89 @@
+-- Harvest against Runn, per run, Harvest person, Harvest project and week (Monday): the minutes
+-- Harvest has from the run's window's first day (rounded per entry, R7; time after today is
+-- among the excluded), what Runn held before the run, what
+-- the run excluded (R9), and what Runn holds after the run's plan is applied. `discrepancy` is
+-- Harvest − excluded − Runn after: zero when Runn agrees with Harvest. Runn actuals on
+-- workstreams are left out, as the sync leaves them alone.
+WITH runs AS (
+    SELECT h.run_id, h.extract_id AS harvest_extract_id, r.extract_id AS runn_extract_id, m.today,
+        try_cast(json_extract_string(m.options, '$.window_from') AS DATE) AS window_from
+    FROM meta.usable_extracts AS h
+    JOIN meta.usable_extracts AS r ON r.run_id = h.run_id AND r.source = 'runn'
+    JOIN meta.runs AS m ON m.run_id = h.run_id
+    WHERE h.source = 'harvest'
+),
+entries AS (
+    SELECT runs.run_id, e.user_id, e.project_id, e.spent_date, round(e.hours::DECIMAL(38, 18) * 60) AS minutes
+    FROM raw.harvest_time_entries AS e
+    JOIN runs ON e.extract_id = runs.harvest_extract_id
+    WHERE e.spent_date >= coalesce(runs.window_from, e.spent_date)
+    QUALIFY row_number() OVER (PARTITION BY e.extract_id, e.id ORDER BY e.updated_at DESC) = 1
+),
+harvest AS (
+    SELECT run_id, user_id AS harvest_user_id, project_id AS harvest_project_id,
+        date_trunc('week', spent_date)::DATE AS week, sum(minutes)::BIGINT AS minutes
+    FROM entries GROUP BY ALL
+),
+people AS (
+    SELECT p.extract_id, p.id, min(try_cast(trim(r.external_id) AS BIGINT)) AS harvest_user_id
+    FROM raw.runn_people AS p, unnest(p."references") AS u(r)
+    WHERE lower(trim(r.reference_name)) = 'harvest'
+    GROUP BY ALL
+),
+projects AS (
+    SELECT p.extract_id, p.id, min(try_cast(trim(r.external_id) AS BIGINT)) AS harvest_project_id
+    FROM raw.runn_projects AS p, unnest(p."references") AS u(r)
+    WHERE lower(trim(r.reference_name)) = 'harvest'
+    GROUP BY ALL
+),
+runn_actuals AS (
+    SELECT runs.run_id, a.*
+    FROM raw.runn_actuals AS a
+    JOIN runs ON a.extract_id = runs.runn_extract_id
+    WHERE a.workstream_id IS NULL
+    QUALIFY row_number() OVER (PARTITION BY a.extract_id, a.id ORDER BY a.updated_at DESC) = 1
+),
+runn_before AS (
+    SELECT a.run_id, pe.harvest_user_id, pr.harvest_project_id, date_trunc('week', a.date)::DATE AS week,
+        sum(a.billable_minutes + a.nonbillable_minutes)::BIGINT AS minutes
+    FROM runn_actuals AS a
+    JOIN people AS pe ON pe.extract_id = a.extract_id AND pe.id = a.person_id
+    JOIN projects AS pr ON pr.extract_id = a.extract_id AND pr.id = a.project_id
+    GROUP BY ALL
+),
+planned AS (
+    -- A write replaces what Runn held on its key: the change is the new minutes less the old.
+    SELECT c.run_id,
+        coalesce(c.harvest_user_id, pe.harvest_user_id) AS harvest_user_id,
+        coalesce(c.harvest_project_id, pr.harvest_project_id) AS harvest_project_id,
+        date_trunc('week', c.date)::DATE AS week,
+        sum(c.billable_minutes + c.nonbillable_minutes
+            - coalesce(c.runn_billable_minutes, 0) - coalesce(c.runn_nonbillable_minutes, 0))::BIGINT AS minutes
+    FROM plan.chg_runn__actuals AS c
+    JOIN runs ON runs.run_id = c.run_id
+    LEFT JOIN people AS pe ON pe.extract_id = runs.runn_extract_id AND pe.id = c.runn_person_id
+    LEFT JOIN projects AS pr ON pr.extract_id = runs.runn_extract_id AND pr.id = c.runn_project_id
+    GROUP BY ALL
+),
+excluded AS (
+    SELECT run_id, harvest_user_id, harvest_project_id, date_trunc('week', date)::DATE AS week,
+        sum(minutes)::BIGINT AS minutes
+    FROM plan.rpt_exclusions GROUP BY ALL
+),
+keys AS (
+    SELECT run_id, harvest_user_id, harvest_project_id, week FROM harvest
+    UNION SELECT run_id, harvest_user_id, harvest_project_id, week FROM runn_before
+    UNION SELECT run_id, harvest_user_id, harvest_project_id, week FROM planned
+    UNION SELECT run_id, harvest_user_id, harvest_project_id, week FROM excluded
+)
+SELECT k.run_id, k.harvest_user_id, k.harvest_project_id, k.week,
+    coalesce(h.minutes, 0) AS harvest_minutes,
+    coalesce(x.minutes, 0) AS excluded_minutes,
+    coalesce(b.minutes, 0) AS runn_minutes_before,
+    coalesce(b.minutes, 0) + coalesce(p.minutes, 0) AS runn_minutes_after,
+    coalesce(h.minutes, 0) - coalesce(x.minutes, 0) - (coalesce(b.minutes, 0) + coalesce(p.minutes, 0)) AS discrepancy
+FROM keys AS k
+LEFT JOIN harvest AS h USING (run_id, harvest_user_id, harvest_project_id, week)
+LEFT JOIN runn_before AS b USING (run_id, harvest_user_id, harvest_project_id, week)
+LEFT JOIN planned AS p USING (run_id, harvest_user_id, harvest_project_id, week)
+LEFT JOIN excluded AS x USING (run_id, harvest_user_id, harvest_project_id, week)
