@@ -3,6 +3,8 @@ package harvest
 import (
 	"context"
 	"time"
+
+	"github.com/harvest2runn/harvest2runn/internal/clock"
 )
 
 // Clock is the client's source of time. Tests inject a fake one so that rate-limit waits and
@@ -13,20 +15,5 @@ type Clock interface {
 	Sleep(ctx context.Context, d time.Duration) error
 }
 
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-
-func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+// systemClock is the real clock, shared with the Runn client.
+type systemClock = clock.System

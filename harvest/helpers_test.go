@@ -1,8 +1,6 @@
 package harvest
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -14,75 +12,33 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
 )
 
 const testToken = "pat-1234567.abcdefghijklmnopqrstuvwxyz0123456789SECRET"
 
-// fakeClock advances only when something sleeps, and then at once.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
+// fakeClock is the shared fake clock under the name, and with the slept accessor, that the
+// harvest tests use.
+type fakeClock struct{ *testkit.FakeClock }
 
 func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)}
+	return &fakeClock{testkit.NewFakeClock(time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC))}
 }
 
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.sleeps = append(f.sleeps, d)
-	if d > 0 {
-		f.now = f.now.Add(d)
-	}
-	return nil
-}
-
-func (f *fakeClock) slept() []time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]time.Duration(nil), f.sleeps...)
-}
-
-// syncBuffer collects log output written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+func (f *fakeClock) slept() []time.Duration { return f.Sleeps() }
 
 type testClient struct {
 	*APIClient
 	clock *fakeClock
-	logs  *syncBuffer
+	logs  *testkit.SyncBuffer
 }
 
 // newTestClient returns a client of base with a fake clock and a debug log in memory.
 func newTestClient(t *testing.T, base string, mods ...func(*Config)) testClient {
 	t.Helper()
 	clock := newFakeClock()
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	cfg := Config{
 		BaseURL:     base,
 		AccessToken: testToken,

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/harvest2runn/harvest2runn/internal/clock"
 )
 
 const (
@@ -192,20 +194,5 @@ func (c *API) Stats() Stats {
 // BaseURL returns the API root the client talks to, for messages and the audit trail.
 func (c *API) BaseURL() string { return c.base.String() }
 
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-
-func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+// systemClock is the real clock, shared with the Harvest client.
+type systemClock = clock.System

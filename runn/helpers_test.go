@@ -1,8 +1,6 @@
 package runn
 
 import (
-	"bytes"
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,67 +9,24 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
 )
 
 // testToken looks like a live Runn token; tests check it never leaks.
 const testToken = "LIVE_9f3c1a7e5b2d4c6e8a0b1c2d3e4f5a6b"
 
-// fakeClock advances only when slept on, so waits cost no real time and can be checked.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
+// fakeClock is the shared fake clock under the name the runn tests use.
+type fakeClock = testkit.FakeClock
 
 func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2025, 7, 10, 9, 0, 0, 0, time.UTC)}
-}
-
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.now = f.now.Add(d)
-	f.sleeps = append(f.sleeps, d)
-	return nil
-}
-
-func (f *fakeClock) Sleeps() []time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]time.Duration(nil), f.sleeps...)
-}
-
-// logBuffer collects log output from concurrent goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	return testkit.NewFakeClock(time.Date(2025, 7, 10, 9, 0, 0, 0, time.UTC))
 }
 
 type testAPI struct {
 	*API
 	clock *fakeClock
-	logs  *logBuffer
+	logs  *testkit.SyncBuffer
 }
 
 // newTestAPI returns a client of baseURL with a fake clock, a fixed jitter of 0.5, debug logs
@@ -79,7 +34,7 @@ type testAPI struct {
 func newTestAPI(t *testing.T, baseURL string, opts ...func(*Config)) testAPI {
 	t.Helper()
 	clock := newFakeClock()
-	logs := &logBuffer{}
+	logs := &testkit.SyncBuffer{}
 	cfg := Config{
 		BaseURL: baseURL,
 		Token:   testToken,

@@ -18,12 +18,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 )
@@ -41,56 +41,14 @@ var e2eStart = time.Date(2025, 7, 10, 9, 30, 0, 0, time.UTC)
 // fake touched is told from one it did not.
 var seedAt = time.Date(2025, 1, 15, 8, 0, 0, 0, time.UTC)
 
-// e2eClock is one fake clock for the client and the fake alike: it moves only when the client
-// sleeps, so a 60 s rate-limit pause costs no real time and the fake's token bucket refills by
-// exactly what the client waited.
-type e2eClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *e2eClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *e2eClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if d > 0 {
-		c.mu.Lock()
-		c.now = c.now.Add(d)
-		c.mu.Unlock()
-	}
-	return nil
-}
-
-// syncBuffer collects the client's logs, written from any goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// e2e is a fake Runn and a client of it sharing one clock.
+// e2e is a fake Runn and a client of it sharing one clock: it moves only when the client sleeps
+// (or refill advances it), so a 60 s rate-limit pause costs no real time and the fake's token
+// bucket refills by exactly what the client waited.
 type e2e struct {
 	srv   *runntest.Server
 	api   *runn.API
-	clock *e2eClock
-	logs  *syncBuffer
+	clock *testkit.FakeClock
+	logs  *testkit.SyncBuffer
 }
 
 // startE2E starts a fake holding seed with the test token, today e2eToday, the shared clock
@@ -98,7 +56,7 @@ type e2e struct {
 // fake's URL, the test token, the shared clock and debug logs unless cfg says otherwise).
 func startE2E(t *testing.T, seed *runntest.State, opts runntest.Options, cfg runn.Config) *e2e {
 	t.Helper()
-	env := &e2e{clock: &e2eClock{now: e2eStart}, logs: &syncBuffer{}}
+	env := &e2e{clock: testkit.NewFakeClock(e2eStart), logs: &testkit.SyncBuffer{}}
 	if opts.Token == "" {
 		opts.Token = e2eToken
 	}
@@ -640,11 +598,8 @@ func (e *e2e) drain(t *testing.T) {
 
 // refill lets the fake's bucket fill up again and any pause the last client was told to
 // keep run out, so that subtests sharing a fake start alike.
-func (e *e2e) refill(t *testing.T) {
-	t.Helper()
-	if err := e.clock.Sleep(t.Context(), 10*time.Minute); err != nil {
-		t.Fatal(err)
-	}
+func (e *e2e) refill() {
+	e.clock.Advance(10 * time.Minute)
 }
 
 // TestE2E429IsWaitedOutAndRetried: a client that has not yet seen any x-ratelimit header
@@ -685,7 +640,7 @@ func TestE2E429IsWaitedOutAndRetried(t *testing.T) {
 	env := startE2E(t, smallSeed(), runntest.Options{RateLimit: fakeLimit}, runn.Config{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env.refill(t)
+			env.refill()
 			env.drain(t)
 			api := env.newClient(t, runn.Config{RateLimit: 100})
 			reqs := env.during(func() {
@@ -769,7 +724,7 @@ func TestE2EFollowsRateLimitHeaders(t *testing.T) {
 	env := startE2E(t, rolesSeed(450), runntest.Options{RateLimit: fakeLimit}, runn.Config{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env.refill(t)
+			env.refill()
 			api := env.newClient(t, runn.Config{RateLimit: tt.clientLimit})
 			var got int
 			reqs := env.during(func() {
