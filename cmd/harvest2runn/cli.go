@@ -38,7 +38,9 @@ type command struct {
 }
 
 func commands() []*command {
-	return []*command{extractCommand(), transformCommand(), loadCommand(), revertCommand(), auditCommand(), pageCommand(), demoCommand(), versionCommand()}
+	return []*command{syncCommand(), importCommand(), statusCommand(), replayCommand(), queryCommand(), reportCommand(),
+		pruneCommand(), scheduleCommand(), extractCommand(), transformCommand(), loadCommand(), revertCommand(), auditCommand(),
+		pageCommand(), demoCommand(), versionCommand()}
 }
 
 const rootHelp = `harvest2runn keeps Runn (capacity planning) in step with Harvest (time tracking).

@@ -258,7 +258,7 @@ func TestDemo(t *testing.T) {
 	}
 	// A second demo replaces the warehouse rather than adding to it.
 	r = runCLI(t, nil, "demo", "--warehouse", path, "--people", "20", "--projects", "30")
-	if r.code != exitOK || !strings.Contains(r.stdout, "run 1 (extract") {
+	if r.code != exitOK || !strings.Contains(r.stdout, "run 1 (sync") || strings.Contains(r.stdout, "run 3 (sync") {
 		t.Fatalf("second demo: exit %d\n%s", r.code, r.stdout)
 	}
 }

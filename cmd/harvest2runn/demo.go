@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -12,6 +16,7 @@ import (
 	"github.com/harvest2runn/harvest2runn/extract"
 	"github.com/harvest2runn/harvest2runn/harvest"
 	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
+	"github.com/harvest2runn/harvest2runn/load"
 	"github.com/harvest2runn/harvest2runn/pipelines"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
@@ -31,16 +36,19 @@ const demoWarehouse = "harvest2runn-demo.duckdb"
 func demoCommand() *command {
 	return &command{
 		name:    "demo",
-		summary: "run against built-in fake Harvest and Runn servers with a generated account",
+		summary: "two daily syncs against built-in fake Harvest and Runn servers with a generated account",
 		usage:   "[flags]",
-		help: `Starts fake Harvest and Runn servers in this process, Harvest with a generated account (people with zero, one
-and several roles, every project type and budget kind, six months of daily time), then runs the
-pipeline against it into a fresh demo warehouse, and prints what happened and queries to try.
-Nothing leaves this machine. The demo grows with the product: today it runs the extract stage.
+		help: `Starts fake Harvest and Runn servers in this process, Harvest with a generated account (people with
+zero, one and several roles, every project type and budget kind, six months of daily time), Runn
+with a few records a team keyed in by hand (a tentative project, a project tagged sync_off, an
+archived project and person, a person with the role Unknown, an assignment, a manual actual), then
+runs two daily syncs a day apart into a fresh demo warehouse, with Harvest edits in between (an
+entry edited, one deleted, a late one added), and prints what each sync did, where the warehouse
+is, and queries to try. Nothing leaves this machine.
 
 Example:
   harvest2runn demo
-  duckdb -readonly harvest2runn-demo.duckdb
+  harvest2runn status --warehouse harvest2runn-demo.duckdb
 `,
 		flags: func(fs *pflag.FlagSet) any {
 			f := &demoFlags{}
@@ -55,6 +63,12 @@ Example:
 		run: runDemo,
 	}
 }
+
+// demoClock is the fake servers' clock: the real time, moved back a day for the first sync, so
+// that the two syncs are a day apart while the demo takes seconds.
+type demoClock struct{ offset atomic.Int64 }
+
+func (c *demoClock) now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
 
 func runDemo(ctx context.Context, e *env, o any, args []string) error {
 	f := o.(*demoFlags)
@@ -74,51 +88,150 @@ func runDemo(ctx context.Context, e *env, o any, args []string) error {
 		}
 	}
 	log := f.common.logger(e)
-	now := time.Now().UTC()
-	today := dateUTC(now)
+	clock := &demoClock{}
+	clock.offset.Store(int64(-24 * time.Hour))
+	day2 := dateUTC(time.Now().UTC())
+	day1 := day2.AddDate(0, 0, -1)
+	const lookback = 45
 	acct := harvesttest.Generate(harvesttest.GenerateOptions{
 		Seed: f.seed, People: f.people, Clients: max(f.projects/8, 2), Projects: f.projects,
-		TimeEntries: f.people * 130 * 2, From: today.AddDate(0, -6, 0), To: today, Now: now,
+		TimeEntries: f.people * 130 * 2, From: day1.AddDate(0, -6, 0), To: day1, Now: clock.now(),
 	})
+	seed := demoRunnSeed(acct, day1.AddDate(0, 0, -lookback))
 	const token, account = "demo-token", "100001"
-	srv := harvesttest.NewServer(acct, harvesttest.Options{Token: token, AccountID: account, RateLimit: 100, RateWindow: 15 * time.Second})
+	srv := harvesttest.NewServer(acct, harvesttest.Options{Token: token, AccountID: account, RateLimit: 100, RateWindow: 15 * time.Second, Now: clock.now})
 	defer srv.Close()
-	// A fresh Runn account: what a team has before its first import.
-	rsrv, err := runntest.NewServer(&runntest.State{}, runntest.Options{Token: token, Today: today.Format(time.DateOnly)})
+	// Runn's limit is set high so that a few hundred creates take seconds, not minutes; the
+	// client follows the limit Runn announces in x-ratelimit-limit.
+	rsrv, err := runntest.NewServer(seed.state, runntest.Options{Token: token, Now: clock.now, RateLimit: 6000})
 	if err != nil {
 		return err
 	}
 	defer rsrv.Close()
-	fmt.Fprintf(e.stdout, "fake Harvest at %s: %d people, %d projects, %d time entries\nfake Runn at %s: an empty account\n\n",
-		srv.URL(), len(acct.Users), len(acct.Projects), len(acct.TimeEntries), rsrv.URL())
+	fmt.Fprintf(e.stdout, "fake Harvest at %s: %d people, %d projects, %d time entries up to %s\n", srv.URL(), len(acct.Users),
+		len(acct.Projects), len(acct.TimeEntries), day1.Format(time.DateOnly))
+	fmt.Fprintf(e.stdout, "fake Runn at %s: what a team keyed in by hand before its first sync:\n", rsrv.URL())
+	for _, c := range seed.cases {
+		fmt.Fprintf(e.stdout, "  %s\n", c)
+	}
 
-	client, err := harvest.New(harvest.Config{BaseURL: srv.URL(), AccessToken: token, AccountID: account, Logger: log})
-	if err != nil {
+	sync := func(day time.Time) error {
+		hc, err := harvest.New(harvest.Config{BaseURL: srv.URL(), AccessToken: token, AccountID: account, Logger: log})
+		if err != nil {
+			return err
+		}
+		rc, err := runn.New(runn.Config{BaseURL: rsrv.URL(), Token: token, Logger: log})
+		if err != nil {
+			return err
+		}
+		prog := newProgress(e, log)
+		lprog := &loadProgress{terminal: e.terminal, out: e.stderr, log: log, logged: map[string]int{}}
+		res, err := pipelines.Sync(ctx, pipelines.SyncOptions{WarehousePath: f.warehouse, Today: day,
+			Window: extract.Window{From: day.AddDate(0, 0, -lookback), To: day}, Autofill: true, Harvest: hc, Runn: rc,
+			ExtractProgress: prog, LoadProgress: lprog.update, Logger: log,
+			RunOptions: map[string]any{"demo": true, "lookback_days": lookback}})
+		prog.Close()
+		lprog.Close()
+		if res.RunID != 0 {
+			_ = printSync(e.stdout, "text", res)
+		}
 		return err
 	}
-	rclient, err := runn.New(runn.Config{BaseURL: rsrv.URL(), Token: token, Logger: log})
-	if err != nil {
+
+	fmt.Fprintf(e.stdout, "\nday 1, %s: the first sync\n", day1.Format(time.DateOnly))
+	if err := sync(day1); err != nil && !errors.Is(err, load.ErrRejected) {
 		return err
 	}
-	prog := newProgress(e, log)
-	res, err := pipelines.Extract(ctx, pipelines.ExtractOptions{
-		WarehousePath: f.warehouse, Today: today,
-		Window:  extract.Window{From: today.AddDate(0, 0, -45), To: today},
-		Harvest: client, Runn: rclient, Progress: prog, Logger: log,
-		RunOptions: map[string]any{"demo": true, "lookback_days": 45},
-	})
-	prog.Close()
-	if res.RunID != 0 {
-		_ = printExtract(e.stdout, "text", res)
-	}
-	if err != nil {
+	fmt.Fprintf(e.stdout, "\nbetween the syncs, in Harvest:\n")
+	if err := demoEdits(e.stdout, srv, day2, demoSentPairs(ctx, f.warehouse)); err != nil {
 		return err
+	}
+	clock.offset.Store(0)
+	fmt.Fprintf(e.stdout, "\nday 2, %s: the daily sync\n", day2.Format(time.DateOnly))
+	if err := sync(day2); err != nil && !errors.Is(err, load.ErrRejected) {
+		return err
+	}
+	abs, err := filepath.Abs(f.warehouse)
+	if err != nil {
+		abs = f.warehouse
 	}
 	fmt.Fprintf(e.stdout, `
-Try these (duckdb -readonly %s):
-  SELECT source, resource, count(*) AS pages, sum(records) AS records, sum(body_size) AS bytes FROM raw.pages GROUP BY ALL;
-  SELECT * FROM meta.extracts;
-  SELECT spent_date, count(*) AS entries, sum(hours::DECIMAL(18,6)) AS hours FROM raw.harvest_time_entries GROUP BY ALL ORDER BY 1 DESC LIMIT 10;
-`, res.Warehouse)
+The warehouse is %[1]s (page bodies in %[2]s).
+  harvest2runn status --warehouse %[1]s
+Try these (or open it with: duckdb -readonly %[1]s):
+  harvest2runn query --warehouse %[1]s "SELECT run_id, kind, status, today, options->>'window_from' AS window_from FROM meta.runs"
+  harvest2runn query --warehouse %[1]s "SELECT run_id, kind, rule, status, count(*) AS writes FROM audit.write_log GROUP BY ALL ORDER BY ALL"
+  harvest2runn query --warehouse %[1]s "SELECT run_id, reason, count(*) AS people FROM plan.rpt_unknown_roles GROUP BY ALL"
+`, abs, warehouse.PagesDir(abs))
+	return nil
+}
+
+// demoEdits changes Harvest the way a day changes it: an entry edited, an entry deleted, and a
+// late entry for a past day, each in the window and on a record the first sync sent.
+func demoEdits(w io.Writer, srv *harvesttest.Server, day2 time.Time, sent map[[2]int64]bool) error {
+	acct := srv.Account()
+	active := map[int64]bool{}
+	for _, p := range acct.Projects {
+		active[p.ID] = p.IsActive && p.Client != nil
+	}
+	from := day2.AddDate(0, 0, -30).Format(time.DateOnly)
+	var picked []harvest.TimeEntry
+	for _, e := range acct.TimeEntries {
+		if len(picked) == 3 {
+			break
+		}
+		if e.IsRunning || e.SpentDate < from || !active[e.Project.ID] || (len(sent) > 0 && !sent[[2]int64{e.User.ID, e.Project.ID}]) {
+			continue
+		}
+		if len(picked) > 0 && (picked[len(picked)-1].User.ID == e.User.ID || picked[len(picked)-1].SpentDate == e.SpentDate) {
+			continue
+		}
+		picked = append(picked, e)
+	}
+	if len(picked) < 3 {
+		fmt.Fprintln(w, "  (the account is too small for the demo's edits)")
+		return nil
+	}
+	edit, del, late := picked[0], picked[1], picked[2]
+	newHours := json.Number("7.25")
+	if err := srv.UpdateTimeEntry(edit.ID, func(t *harvest.TimeEntry) { t.Hours = newHours }); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  edited entry %d (%s on %q, %s): %s h -> %s h (R10 writes the new minutes)\n", edit.ID, edit.User.Name,
+		edit.Project.Name, edit.SpentDate, edit.Hours, newHours)
+	if err := srv.DeleteTimeEntry(del.ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  deleted entry %d (%s on %q, %s, %s h) (R11 sets the day to what is left, 0 when nothing)\n", del.ID, del.User.Name,
+		del.Project.Name, del.SpentDate, del.Hours)
+	added := late
+	added.ID, added.Hours, added.Notes = 0, "2.5", nil
+	added.SpentDate = day2.AddDate(0, 0, -3).Format(time.DateOnly)
+	added.CreatedAt, added.UpdatedAt = time.Time{}, time.Time{}
+	added.IsBilled, added.IsClosed, added.IsLocked, added.Invoice, added.LockedReason = false, false, false, nil, nil
+	got := srv.AddTimeEntry(added)
+	fmt.Fprintf(w, "  added a late entry %d (%s on %q, %s, 2.5 h) (R10: the window re-reads past days)\n", got.ID, got.User.Name,
+		got.Project.Name, got.SpentDate)
+	return nil
+}
+
+// demoSentPairs are the (Harvest user, Harvest project) pairs whose time the first sync sent:
+// the edits go there, so that the second sync has something to follow.
+func demoSentPairs(ctx context.Context, path string) map[[2]int64]bool {
+	c := &pairCollector{pairs: map[[2]int64]bool{}}
+	_ = pipelines.Query(ctx, path, `SELECT DISTINCT harvest_user_id, harvest_project_id FROM plan.chg_runn__actuals
+		WHERE run_id = 1 AND rule = 'R10' AND billable_minutes + nonbillable_minutes > 0
+		AND harvest_user_id IS NOT NULL AND harvest_project_id IS NOT NULL`, c)
+	return c.pairs
+}
+
+type pairCollector struct{ pairs map[[2]int64]bool }
+
+func (c *pairCollector) Columns([]pipelines.Column) error { return nil }
+
+func (c *pairCollector) Row(v []any) error {
+	u, _ := v[0].(int64)
+	p, _ := v[1].(int64)
+	c.pairs[[2]int64{u, p}] = true
 	return nil
 }

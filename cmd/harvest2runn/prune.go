@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/harvest2runn/harvest2runn/pipelines"
+)
+
+type pruneFlags struct {
+	common   commonFlags
+	keepDays int
+	keep     []int64
+	unpin    []int64
+	dryRun   bool
+}
+
+func pruneCommand() *command {
+	return &command{
+		name:    "prune",
+		summary: "remove the raw extracts of old runs (never the last successful run's, never pinned runs')",
+		usage:   "--keep-days N [--keep RUN_ID]... [--dry-run] [flags]",
+		help: fmt.Sprintf(`Removes the raw extracts (the raw.* rows and the page files beside the warehouse) of runs started
+more than --keep-days days ago. The runs themselves, their plans and their audit trails stay; a
+pruned run can no longer be replayed, transformed or reverted, and says so. The last successful
+run's extracts are always kept, and so are those of runs pinned with --keep (pins last until
+--unpin). Every sync prunes by itself with a retention of %d days (sync --retention-days).
+
+Example:
+  harvest2runn prune --keep-days 30 --dry-run
+  harvest2runn prune --keep-days 30 --keep 12
+`, pipelines.DefaultRetentionDays),
+		flags: func(fs *pflag.FlagSet) any {
+			f := &pruneFlags{keepDays: -1}
+			fs.IntVar(&f.keepDays, "keep-days", -1, "keep the extracts of runs started in the last N days (required)")
+			fs.Int64SliceVar(&f.keep, "keep", nil, "pin this run: never prune its extracts (repeatable)")
+			fs.Int64SliceVar(&f.unpin, "unpin", nil, "remove this run's pin (repeatable)")
+			fs.BoolVar(&f.dryRun, "dry-run", false, "say what would be removed; remove nothing")
+			fs.StringVar(&f.common.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./harvest2runn.duckdb)")
+			fs.StringVar(&f.common.output, "output", "text", "text or json")
+			fs.StringVar(&f.common.logFormat, "log-format", "text", "log format on stderr: text or json")
+			fs.BoolVarP(&f.common.verbose, "verbose", "v", false, "log each run pruned")
+			return f
+		},
+		run: runPrune,
+	}
+}
+
+func runPrune(ctx context.Context, e *env, o any, args []string) error {
+	f := o.(*pruneFlags)
+	if len(args) > 0 {
+		return usagef("unexpected argument %q: pin runs with --keep RUN_ID", args[0])
+	}
+	if err := f.common.validateOutput(); err != nil {
+		return err
+	}
+	if f.keepDays < 0 {
+		return usagef("give --keep-days N: the extracts of runs started in the last N days stay, e.g. --keep-days %d", pipelines.DefaultRetentionDays)
+	}
+	for _, id := range append(append([]int64{}, f.keep...), f.unpin...) {
+		if id <= 0 {
+			return usagef("run id %d is not a run id: give the number a sync printed", id)
+		}
+	}
+	res, err := pipelines.Prune(ctx, pipelines.PruneOptions{WarehousePath: f.common.warehousePath(e), KeepDays: f.keepDays,
+		Keep: f.keep, Unpin: f.unpin, DryRun: f.dryRun, Logger: f.common.logger(e)})
+	if res.Warehouse != "" {
+		if perr := printPrune(e.stdout, f.common.output, res); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+func printPrune(w io.Writer, format string, res pipelines.PruneResult) error {
+	if format == "json" {
+		return json.NewEncoder(w).Encode(res)
+	}
+	verb := "pruned"
+	if res.DryRun {
+		verb = "would prune (dry run: nothing removed)"
+	}
+	fmt.Fprintf(w, "%s the raw extracts of %d run(s) started before %s: %d rows, %s of page files\n", verb, len(res.Pruned),
+		res.Cutoff.Local().Format("2006-01-02 15:04"), res.Rows, humanBytes(res.PageBytes))
+	for _, p := range res.Pruned {
+		fmt.Fprintf(w, "  run %-6d %-8s started %s: extracts %v, %d rows, %d page files (%s)\n", p.RunID, p.Kind,
+			p.StartedAt.Local().Format(time.DateOnly), p.Extracts, p.Rows, p.PageFiles, humanBytes(p.PageBytes))
+	}
+	for _, k := range res.Kept {
+		fmt.Fprintf(w, "  kept run %d: %s\n", k.RunID, k.Why)
+	}
+	if len(res.Pinned) > 0 {
+		fmt.Fprintf(w, "  pinned runs: %v\n", res.Pinned)
+	}
+	return nil
+}

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/pflag"
+
+	"github.com/harvest2runn/harvest2runn/pipelines"
+)
+
+type queryFlags struct {
+	warehouse string
+	format    string
+	week      string
+	run       int64
+	all       bool
+}
+
+func (f *queryFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.format, "format", "table", "table, csv or json (an array of objects, one per row)")
+	fs.StringVar(&f.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./harvest2runn.duckdb)")
+}
+
+func queryCommand() *command {
+	return &command{
+		name:    "query",
+		summary: "run one SQL query against the warehouse, read-only",
+		usage:   "SQL [--format table|csv|json]",
+		help: `Runs one SQL statement (DuckDB's dialect) against the warehouse opened read-only, so nothing can be
+changed by it, and prints the result. docs/warehouse.md lists the tables and views worth asking.
+While a run holds the warehouse, the query is refused with the run's id and stage; try again when
+it is done.
+
+Example:
+  harvest2runn query "SELECT run_id, kind, status, today FROM meta.runs ORDER BY run_id DESC LIMIT 5"
+  harvest2runn query "SELECT * FROM plan.rpt_unknown_roles" --format csv > unknown.csv
+  harvest2runn query "SELECT kind, status, count(*) AS n FROM audit.write_log GROUP BY ALL" --format json
+`,
+		flags: func(fs *pflag.FlagSet) any {
+			f := &queryFlags{}
+			f.register(fs)
+			return f
+		},
+		run: runQuery,
+	}
+}
+
+func reportCommand() *command {
+	return &command{
+		name:    "report",
+		summary: "reports over the warehouse: discrepancies (Harvest vs Runn minutes per person, project, week)",
+		usage:   "discrepancies [--week W] [--run ID] [--format table|csv|json]",
+		help: `report discrepancies lists, for a run (default: the latest planned one), the minutes per person,
+project and week in Harvest against those in Runn before and after the run, with the time excluded
+and why, largest discrepancy first (the view analytics.minutes_by_week; rows without a discrepancy
+only with --all). --week takes a date inside the week or an ISO week.
+
+Example:
+  harvest2runn report discrepancies
+  harvest2runn report discrepancies --week 2025-W23 --format csv > week23.csv
+`,
+		flags: func(fs *pflag.FlagSet) any {
+			f := &queryFlags{}
+			fs.StringVar(&f.week, "week", "", "only this week: a date inside it (2025-06-02) or an ISO week (2025-W23)")
+			fs.Int64Var(&f.run, "run", 0, "the run to report on (default: the latest planned run)")
+			fs.BoolVar(&f.all, "all", false, "include rows without a discrepancy")
+			f.register(fs)
+			return f
+		},
+		run: runReport,
+	}
+}
+
+func (f *queryFlags) sink(w io.Writer) (rowSink, error) {
+	switch f.format {
+	case "table":
+		return &tableSink{w: w}, nil
+	case "csv":
+		return &csvSink{w: csv.NewWriter(w)}, nil
+	case "json":
+		return &jsonSink{w: w}, nil
+	}
+	return nil, usagef("--format %q: use table, csv or json", f.format)
+}
+
+func runQuery(ctx context.Context, e *env, o any, args []string) error {
+	f := o.(*queryFlags)
+	if len(args) != 1 || strings.TrimSpace(args[0]) == "" {
+		return usagef("give one SQL query, quoted: harvest2runn query \"SELECT * FROM meta.runs\"")
+	}
+	sink, err := f.sink(e.stdout)
+	if err != nil {
+		return err
+	}
+	c := commonFlags{warehouse: f.warehouse}
+	if err := pipelines.Query(ctx, c.warehousePath(e), args[0], sink); err != nil {
+		return err
+	}
+	return sink.Close()
+}
+
+func runReport(ctx context.Context, e *env, o any, args []string) error {
+	f := o.(*queryFlags)
+	if len(args) != 1 || args[0] != "discrepancies" {
+		return usagef("give the report to print: harvest2runn report discrepancies")
+	}
+	sink, err := f.sink(e.stdout)
+	if err != nil {
+		return err
+	}
+	opts := pipelines.DiscrepancyOptions{RunID: f.run, All: f.all}
+	if f.week != "" {
+		if opts.Week, err = pipelines.ParseWeek(f.week); err != nil {
+			return usagef("--week %v", err)
+		}
+	}
+	c := commonFlags{warehouse: f.warehouse}
+	opts.WarehousePath = c.warehousePath(e)
+	if _, err := pipelines.Discrepancies(ctx, opts, sink); err != nil {
+		return err
+	}
+	return sink.Close()
+}
+
+// rowSink is a pipelines.RowSink that must be closed to flush what it holds.
+type rowSink interface {
+	pipelines.RowSink
+	Close() error
+}
+
+// cell is how a value prints in a table or CSV: as DuckDB's shell prints it, NULL empty.
+func cell(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []byte:
+		return base64.StdEncoding.EncodeToString(x)
+	case []any, map[string]any:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return fmt.Sprint(x)
+		}
+		return string(b)
+	}
+	return fmt.Sprint(v)
+}
+
+type tableSink struct {
+	w    io.Writer
+	tw   *tabwriter.Writer
+	rows int
+}
+
+func (s *tableSink) Columns(cols []pipelines.Column) error {
+	s.tw = tabwriter.NewWriter(s.w, 0, 0, 2, ' ', 0)
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	_, err := fmt.Fprintln(s.tw, strings.Join(names, "\t"))
+	return err
+}
+
+func (s *tableSink) Row(vals []any) error {
+	cells := make([]string, len(vals))
+	for i, v := range vals {
+		// A tab or newline inside a value would break the columns.
+		cells[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(cell(v))
+	}
+	s.rows++
+	_, err := fmt.Fprintln(s.tw, strings.Join(cells, "\t"))
+	return err
+}
+
+func (s *tableSink) Close() error {
+	if s.tw == nil {
+		return nil
+	}
+	if err := s.tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(s.w, "(%d rows)\n", s.rows)
+	return err
+}
+
+type csvSink struct{ w *csv.Writer }
+
+func (s *csvSink) Columns(cols []pipelines.Column) error {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return s.w.Write(names)
+}
+
+func (s *csvSink) Row(vals []any) error {
+	cells := make([]string, len(vals))
+	for i, v := range vals {
+		cells[i] = cell(v)
+	}
+	return s.w.Write(cells)
+}
+
+func (s *csvSink) Close() error {
+	s.w.Flush()
+	return s.w.Error()
+}
+
+// jsonSink writes one JSON array of objects, keys in column order, streaming.
+type jsonSink struct {
+	w    io.Writer
+	cols []pipelines.Column
+	n    int
+}
+
+func (s *jsonSink) Columns(cols []pipelines.Column) error {
+	s.cols = cols
+	_, err := io.WriteString(s.w, "[")
+	return err
+}
+
+func (s *jsonSink) Row(vals []any) error {
+	var b bytes.Buffer
+	if s.n > 0 {
+		b.WriteString(",")
+	}
+	b.WriteString("\n{")
+	for i, v := range vals {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		k, _ := json.Marshal(s.cols[i].Name)
+		val, err := json.Marshal(v)
+		if err != nil {
+			val, _ = json.Marshal(fmt.Sprint(v))
+		}
+		b.Write(k)
+		b.WriteString(":")
+		b.Write(val)
+	}
+	b.WriteString("}")
+	s.n++
+	_, err := s.w.Write(b.Bytes())
+	return err
+}
+
+func (s *jsonSink) Close() error {
+	if s.cols == nil {
+		return nil
+	}
+	_, err := io.WriteString(s.w, "\n]\n")
+	return err
+}

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/harvest2runn/harvest2runn/extract"
+	"github.com/harvest2runn/harvest2runn/load"
+	"github.com/harvest2runn/harvest2runn/pipelines"
+	"github.com/harvest2runn/harvest2runn/transform"
+)
+
+type syncFlags struct {
+	common     commonFlags
+	window     windowFlags
+	only       []string
+	dryRun     bool
+	noAutofill bool
+	retention  int
+}
+
+func (f *syncFlags) registerRun(fs *pflag.FlagSet) {
+	fs.StringSliceVar(&f.only, "only", nil, "sync only these kinds: clients,projects,people,actuals (default all: Runn's three toggles)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "extract and plan, print the plan; send nothing to Runn")
+	fs.BoolVar(&f.noAutofill, "no-autofill", false, "do not write zeros for rostered weekdays without time in finished weeks (R13)")
+	fs.IntVar(&f.retention, "retention-days", pipelines.DefaultRetentionDays,
+		"after the run, prune the raw extracts of runs older than this many days (0: keep all; see prune)")
+}
+
+func syncCommand() *command {
+	return &command{
+		name:    "sync",
+		summary: "extract both APIs, plan by the sync rules and send the plan to Runn, as one run",
+		usage:   "[--only KINDS] [--dry-run] [--today DATE] [flags]",
+		help: `One run: extract Harvest and a snapshot of Runn into the warehouse, plan what Runn must receive by
+the sync rules (R1-R15), then send it to Runn in the order of R15 with every write recorded in the
+audit trail. --dry-run stops after the plan and prints it: nothing is sent to Runn. A run that
+stops (interrupt, crash, an API failing for good) exits 1; run the same command again: the new
+run reads Runn afresh, so what the stopped one created is matched by its Harvest reference (R1)
+and what it wrote is not written again (R14). Runn refusing some records exits 3 after the rest
+landed. With --output json, stdout carries one JSON object (run id, today, window, changes per
+kind and rule, exclusions by reason, rejected records, requests per API); logs go to stderr.
+
+Example:
+  export HARVEST_ACCESS_TOKEN=... HARVEST_ACCOUNT_ID=123456 RUNN_API_TOKEN=...
+  harvest2runn sync --dry-run                    # the first time: see the plan, send nothing
+  harvest2runn sync                              # today, the last 45 days of time
+  harvest2runn sync --only actuals --tz Europe/Oslo --output json
+`,
+		flags: func(fs *pflag.FlagSet) any {
+			f := &syncFlags{}
+			f.registerRun(fs)
+			f.window.register(fs)
+			f.common.register(fs)
+			return f
+		},
+		run: runSync,
+	}
+}
+
+func importCommand() *command {
+	return &command{
+		name:    "import",
+		summary: "Runn's \"Import from Harvest\": create the missing clients, projects or people now",
+		usage:   "clients|projects|people... [--dry-run] [flags]",
+		help: `Creates in Runn the Harvest clients, projects or people it does not have yet (create-only: R2-R6),
+now, as one run of its own: what Runn's "Import from Harvest" button does, with the audit trail.
+No actuals are written, and time entries are read for today only. Existing Runn records are never
+changed.
+
+Example:
+  harvest2runn import people --dry-run
+  harvest2runn import clients projects
+`,
+		flags: func(fs *pflag.FlagSet) any {
+			f := &syncFlags{}
+			fs.BoolVar(&f.dryRun, "dry-run", false, "plan the import and print it; send nothing to Runn")
+			fs.StringVar(&f.window.tz, "tz", "", "IANA time zone that decides today's date (default: local zone)")
+			f.common.register(fs)
+			return f
+		},
+		run: runImport,
+	}
+}
+
+func runSync(ctx context.Context, e *env, o any, args []string) error {
+	f := o.(*syncFlags)
+	if len(args) > 0 {
+		return usagef("unexpected argument %q: sync takes only flags (kinds go in --only)", args[0])
+	}
+	if err := f.check(); err != nil {
+		return err
+	}
+	today, win, err := f.window.resolve(time.Now())
+	if err != nil {
+		return err
+	}
+	log := f.common.logger(e)
+	clients, err := f.common.clients(ctx, e, log, []string{"harvest", "runn"})
+	if err != nil {
+		return err
+	}
+	res, err := f.sync(ctx, e, log, clients, pipelines.KindSync, today, win)
+	return f.finish(e, res, err)
+}
+
+func runImport(ctx context.Context, e *env, o any, args []string) error {
+	f := o.(*syncFlags)
+	if len(args) == 0 {
+		return usagef("give what to import: clients, projects or people, e.g. harvest2runn import people")
+	}
+	for _, a := range args {
+		if a == "actuals" || !slices.Contains(transform.Kinds, a) {
+			return usagef("cannot import %q: give clients, projects or people (actuals come with harvest2runn sync)", a)
+		}
+	}
+	f.only = args
+	f.retention = 0
+	if err := f.check(); err != nil {
+		return err
+	}
+	// Time entries are not needed to create records: read only today's.
+	f.window.lookback = 0
+	today, win, err := f.window.resolve(time.Now())
+	if err != nil {
+		return err
+	}
+	log := f.common.logger(e)
+	clients, err := f.common.clients(ctx, e, log, []string{"harvest", "runn"})
+	if err != nil {
+		return err
+	}
+	res, err := f.sync(ctx, e, log, clients, pipelines.KindImport, today, win)
+	return f.finish(e, res, err)
+}
+
+func (f *syncFlags) check() error {
+	if err := f.common.validateOutput(); err != nil {
+		return err
+	}
+	for _, k := range f.only {
+		if !slices.Contains(transform.Kinds, k) {
+			return usagef("--only %q: use any of %s", k, strings.Join(transform.Kinds, ","))
+		}
+	}
+	if f.retention < 0 {
+		return usagef("--retention-days %d is negative: give a number of days, or 0 to keep every extract", f.retention)
+	}
+	return nil
+}
+
+// sync runs one sync with the clients given, showing progress on stderr.
+func (f *syncFlags) sync(ctx context.Context, e *env, log *slog.Logger, clients apiClients, kind string, today time.Time, win extract.Window) (pipelines.SyncResult, error) {
+	prog := newProgress(e, log)
+	lprog := &loadProgress{terminal: e.terminal, out: e.stderr, log: log, logged: map[string]int{}}
+	res, err := pipelines.Sync(ctx, pipelines.SyncOptions{
+		WarehousePath: f.common.warehousePath(e), Kind: kind, Today: today, Window: win, Only: f.only,
+		DryRun: f.dryRun, Autofill: !f.noAutofill, Harvest: clients.harvest, Runn: clients.runn,
+		RetentionDays: f.retention, ExtractProgress: prog, LoadProgress: lprog.update, Logger: log,
+		RunOptions: map[string]any{"lookback_days": f.window.lookback, "full_history": f.window.fullHistory, "since": f.window.since},
+	})
+	prog.Close()
+	lprog.Close()
+	return res, err
+}
+
+// finish prints the result of a sync that started (a run id exists) and returns its error.
+func (f *syncFlags) finish(e *env, res pipelines.SyncResult, err error) error {
+	if res.RunID != 0 {
+		if perr := printSync(e.stdout, f.common.output, res); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+func printSync(w io.Writer, format string, res pipelines.SyncResult) error {
+	if format == "json" {
+		return json.NewEncoder(w).Encode(res)
+	}
+	window := res.Window.To
+	if res.Window.From != nil {
+		window = *res.Window.From + " to " + window
+	} else {
+		window = "all history to " + window
+	}
+	what := res.Status
+	switch {
+	case res.DryRun && res.Status != "failed":
+		what = "planned (dry run: nothing sent to Runn)"
+	case res.Status == "partial":
+		what = "finished, but Runn rejected some records"
+	case res.Status == "failed":
+		what = "FAILED in the " + res.Stage + " stage: run the same command again to resume"
+	}
+	fmt.Fprintf(w, "run %d (%s, today %s, window %s, %s): %s in %s\n", res.RunID, res.Kind, res.Today, window,
+		strings.Join(res.Only, ","), what, res.Times.Total.Round(time.Millisecond))
+	if len(res.Changes) > 0 {
+		fmt.Fprintf(w, "  %-8s %-10s %8s %8s %8s %8s %8s\n", "kind", "rule", "planned", "done", "landed", "rejected", "skipped")
+		for _, c := range res.Changes {
+			fmt.Fprintf(w, "  %-8s %-10s %8d %8d %8d %8d %8d\n", c.Kind, c.Rule, c.Planned, c.AlreadyDone, c.Applied+c.Reconciled, c.Rejected, c.Skipped)
+		}
+	} else if res.Stage == "done" || res.Stage == "load" {
+		fmt.Fprintln(w, "  nothing to send: Runn already holds what Harvest says (R14)")
+	}
+	if len(res.Exclusions) > 0 {
+		var minutes, entries int64
+		for _, x := range res.Exclusions {
+			minutes += x.Minutes
+			entries += x.Entries
+		}
+		fmt.Fprintf(w, "  not sent (R9): %s in %d entries\n", hoursMinutes(minutes), entries)
+		for _, x := range res.Exclusions {
+			fmt.Fprintf(w, "    %-26s %10s  %6d entries\n", x.Reason, hoursMinutes(x.Minutes), x.Entries)
+		}
+	}
+	fmt.Fprintf(w, "  people with role Unknown: %d   possible duplicates: %d   reference conflicts: %d\n",
+		res.UnknownRoles, res.PossibleDuplicates, res.ReferenceConflicts)
+	for _, a := range res.AuditFailures {
+		b, _ := json.Marshal(a.First)
+		fmt.Fprintf(w, "  audit %s failed: %d rows, first: %s\n", a.Audit, a.Rows, b)
+	}
+	if res.DryRun {
+		for _, kind := range load.Kinds() {
+			if rows, err := json.Marshal(res.Samples[kind]); err == nil && string(rows) != "null" && string(rows) != "[]" {
+				fmt.Fprintf(w, "  first %ss: %s\n", kind, rows)
+			}
+		}
+	}
+	if len(res.Rejected) > 0 {
+		fmt.Fprintf(w, "  did not land (%d):\n", len(res.Rejected))
+		for _, p := range res.Rejected {
+			label := ""
+			if p.Label != "" {
+				label = " (" + p.Label + ")"
+			}
+			fmt.Fprintf(w, "    %s %s%s %s: %s\n", p.Kind, p.Key, label, p.Status, p.Message)
+		}
+	}
+	for _, api := range []string{"harvest", "runn"} {
+		if r, ok := res.Requests[api]; ok {
+			fmt.Fprintf(w, "  %-7s %5d requests (%d retries, %d rate-limited, %d server errors)\n", api, r.Requests, r.Retries, r.RateLimited, r.ServerErrors)
+		}
+	}
+	fmt.Fprintf(w, "  stages: extract %s, transform %s, load %s\n", res.Times.Extract.Round(time.Millisecond),
+		res.Times.Transform.Round(time.Millisecond), res.Times.Load.Round(time.Millisecond))
+	if p := res.Pruned; p != nil {
+		fmt.Fprintf(w, "  pruned the raw extracts of %d runs older than %s (%s of page files)\n", len(p.Pruned), p.Cutoff.Format(time.DateOnly), humanBytes(p.PageBytes))
+	}
+	fmt.Fprintf(w, "  warehouse %s; details: harvest2runn status, harvest2runn audit --run %d\n", res.Warehouse, res.RunID)
+	return nil
+}

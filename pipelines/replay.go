@@ -1,0 +1,247 @@
+package pipelines
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/harvest2runn/harvest2runn/load"
+	"github.com/harvest2runn/harvest2runn/transform"
+	"github.com/harvest2runn/harvest2runn/warehouse"
+)
+
+// ReplayOptions configure a replay of a run.
+type ReplayOptions struct {
+	WarehousePath string
+	RunID         int64
+	Autofill      *bool    // nil: as the run was asked (on when it did not say)
+	Only          []string // nil: as the run was asked (all kinds when it did not say)
+	// Apply sends the replayed plan to Runn as the run's plan: its plan in plan.* is replaced by
+	// the replay's when they differ, and the run's load resumes (what it confirmed is not sent
+	// again). The load refuses a run older than one already loaded.
+	Apply    bool
+	Runn     load.API // required with Apply
+	Workers  int
+	Progress func(load.Progress)
+	Logger   *slog.Logger
+}
+
+// ReplayResult is a run planned again, and how the new plan compares with the run's own.
+type ReplayResult struct {
+	RunID      int64    `json:"run_id"`
+	Kind       string   `json:"kind"`
+	Today      string   `json:"today"`
+	WindowFrom string   `json:"window_from,omitempty"`
+	WindowTo   string   `json:"window_to"`
+	Only       []string `json:"only"`
+	Autofill   bool     `json:"autofill"`
+	// OriginalPlanned: the run had a plan to compare with (a run that was only extracted has none).
+	OriginalPlanned bool              `json:"original_planned"`
+	Transform       transform.Result  `json:"transform"`
+	Summary         transform.Summary `json:"summary"`
+	Diff            []TableDiff       `json:"diff"`
+	// Identical: the replay planned exactly what the run planned, table by table, row by row.
+	Identical bool          `json:"identical"`
+	Applied   *load.Result  `json:"applied,omitempty"`
+	Duration  time.Duration `json:"duration_ns"`
+}
+
+// Replay transforms a run again from its stored extracts, with its own today, window and
+// switches, in a scratch copy of its inputs, and compares the result with the plan the run
+// kept: the run's plan in the warehouse is left as it was (unless Apply). A pruned run cannot be
+// replayed (ErrPruned).
+func Replay(ctx context.Context, opts ReplayOptions) (ReplayResult, error) {
+	log := orDiscardLogger(opts.Logger)
+	started := time.Now()
+	res := ReplayResult{RunID: opts.RunID, Diff: []TableDiff{}}
+	if opts.Apply && opts.Runn == nil {
+		return res, errors.New("replay: applying needs a Runn client")
+	}
+	w, err := warehouse.Open(ctx, opts.WarehousePath, warehouse.Options{Holder: "harvest2runn replay"})
+	if err != nil {
+		return res, err
+	}
+	defer w.Close()
+	if err := w.SetStage("replay"); err != nil {
+		return res, err
+	}
+	run, err := w.GetRun(ctx, opts.RunID)
+	if err != nil {
+		return res, err
+	}
+	res.Kind = run.Kind
+	if at, why, pruned, err := prunedRun(ctx, w.DB, run.ID); err != nil {
+		return res, err
+	} else if pruned {
+		return res, fmt.Errorf("run %d cannot be replayed: %w on %s (%s); pin the runs you may want to replay with `harvest2runn prune --keep RUN_ID`",
+			run.ID, ErrPruned, at.Format(time.DateOnly), why)
+	}
+	var extracts []int64
+	for _, src := range []string{"harvest", "runn"} {
+		id, err := w.UsableExtract(ctx, run.ID, src)
+		if err != nil {
+			return res, fmt.Errorf("run %d cannot be replayed: %w", run.ID, err)
+		}
+		extracts = append(extracts, id)
+	}
+	today, from, err := runWindow(run)
+	if err != nil {
+		return res, err
+	}
+	res.Today, res.WindowTo = today.Format(time.DateOnly), today.Format(time.DateOnly)
+	if !from.IsZero() {
+		res.WindowFrom = from.Format(time.DateOnly)
+	}
+	res.Only, res.Autofill = runSwitches(run, opts)
+	if err := w.DB.GetContext(ctx, &res.OriginalPlanned, `SELECT count(*) > 0 FROM meta.transforms WHERE run_id = ? AND status = 'planned'`, run.ID); err != nil {
+		return res, fmt.Errorf("read the transforms of run %d: %w", run.ID, err)
+	}
+
+	sc, err := newScratch(ctx, w)
+	if err != nil {
+		return res, err
+	}
+	defer sc.remove()
+	if err := sc.copyRun(ctx, w, run.ID, extracts); err != nil {
+		return res, err
+	}
+	log.Info("replaying run", "run_id", run.ID, "today", res.Today, "window_from", res.WindowFrom, "scratch", sc.path)
+	terr := replan(ctx, sc, transform.Options{RunID: run.ID, Today: today, WindowFrom: from, Autofill: res.Autofill,
+		Only: res.Only, Logger: log}, &res)
+	if terr != nil && !errors.Is(terr, transform.ErrAuditFailed) {
+		return res, terr
+	}
+	detach, err := sc.attach(ctx, w, true)
+	if err != nil {
+		return res, err
+	}
+	res.Diff, err = diffPlans(ctx, w.DB, run.ID)
+	if err != nil {
+		detach()
+		return res, err
+	}
+	res.Identical = res.OriginalPlanned
+	for _, d := range res.Diff {
+		res.Identical = res.Identical && d.Same()
+	}
+	res.Duration = time.Since(started)
+	if !opts.Apply || terr != nil {
+		detach()
+		return res, terr
+	}
+	if !res.Identical {
+		if err := adoptPlan(ctx, w, run.ID, res.Transform.Duration); err != nil {
+			detach()
+			return res, err
+		}
+	}
+	detach()
+	return res, applyReplay(ctx, w, opts, &res)
+}
+
+// runSwitches are the kinds and autofill the run was planned with, unless opts overrides them.
+func runSwitches(run warehouse.Run, opts ReplayOptions) ([]string, bool) {
+	var o struct {
+		Only     []string `json:"only"`
+		Autofill *bool    `json:"autofill"`
+	}
+	if run.Options.Valid {
+		_ = json.Unmarshal([]byte(run.Options.String), &o)
+	}
+	only, autofill := o.Only, true
+	if o.Autofill != nil {
+		autofill = *o.Autofill
+	}
+	if opts.Only != nil {
+		only = opts.Only
+	}
+	if opts.Autofill != nil {
+		autofill = *opts.Autofill
+	}
+	if len(only) == 0 {
+		only = slices.Clone(transform.Kinds)
+	}
+	return only, autofill
+}
+
+// replan runs the transform in the scratch warehouse and reads back its plan.
+func replan(ctx context.Context, sc *scratch, topts transform.Options, res *ReplayResult) error {
+	sw, err := warehouse.Open(ctx, sc.path, warehouse.Options{Holder: "harvest2runn replay (scratch)"})
+	if err != nil {
+		return err
+	}
+	defer sw.Close()
+	res.Transform, err = transform.Run(ctx, sw, topts)
+	if err != nil && !errors.Is(err, transform.ErrAuditFailed) {
+		return fmt.Errorf("replay run %d: %w", topts.RunID, err)
+	}
+	sum, serr := transform.Summarize(ctx, sw.DB, topts.RunID, 5)
+	res.Summary = sum
+	if serr != nil {
+		return errors.Join(err, serr)
+	}
+	return err
+}
+
+// adoptPlan makes the replay's plan (attached as scratchAlias) the run's plan in the real
+// warehouse, in one transaction, and records it as the run's latest transform.
+func adoptPlan(ctx context.Context, w *warehouse.Warehouse, runID int64, took time.Duration) error {
+	var tables []string
+	if err := w.DB.SelectContext(ctx, &tables, `SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'plan' ORDER BY 1`,
+		scratchAlias); err != nil {
+		return fmt.Errorf("list the replay's plan tables: %w", err)
+	}
+	tx, err := w.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, t := range tables {
+		src, dst := scratchAlias+".plan."+t, "plan."+t
+		for _, q := range []string{
+			`CREATE TABLE IF NOT EXISTS ` + dst + ` AS SELECT * FROM ` + src + ` LIMIT 0`,
+			`DELETE FROM ` + dst + ` WHERE run_id = ?`,
+			`INSERT INTO ` + dst + ` BY NAME SELECT * FROM ` + src + ` WHERE run_id = ?`,
+		} {
+			var args []any
+			if q[0] != 'C' {
+				args = append(args, runID)
+			}
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return fmt.Errorf("make the replay's %s run %d's plan: %w", dst, runID, err)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta.transforms (run_id, status, duration_ms, error) VALUES (?, 'planned', ?, NULL)`,
+		runID, took.Milliseconds()); err != nil {
+		return fmt.Errorf("record the replay's plan of run %d: %w", runID, err)
+	}
+	return tx.Commit()
+}
+
+// applyReplay loads the run's (now replayed) plan, resuming its earlier loads, and records the
+// outcome on the run as Load does.
+func applyReplay(ctx context.Context, w *warehouse.Warehouse, opts ReplayOptions, res *ReplayResult) error {
+	if err := w.SetStage("load"); err != nil {
+		return err
+	}
+	lr, err := load.Apply(ctx, w, opts.Runn, load.Options{RunID: opts.RunID, Workers: opts.Workers, Progress: opts.Progress, Logger: opts.Logger})
+	res.Applied = &lr
+	if lr.LoadID != 0 {
+		status := warehouse.RunSucceeded
+		switch {
+		case errors.Is(err, load.ErrRejected):
+			status = warehouse.RunPartial
+		case err != nil:
+			status = warehouse.RunFailed
+		}
+		if ferr := w.FinishRun(ctx, opts.RunID, status, err); ferr != nil && err == nil {
+			err = ferr
+		}
+	}
+	return err
+}

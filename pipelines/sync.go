@@ -1,0 +1,305 @@
+package pipelines
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/harvest2runn/harvest2runn/extract"
+	"github.com/harvest2runn/harvest2runn/load"
+	"github.com/harvest2runn/harvest2runn/transform"
+	"github.com/harvest2runn/harvest2runn/warehouse"
+)
+
+// RunnAPI is what a sync needs of Runn: the snapshot's reads and the load's writes.
+// *runn.API implements it.
+type RunnAPI interface {
+	extract.RunnAPI
+	load.API
+}
+
+// Run kinds a sync registers in meta.runs.
+const (
+	KindSync   = "sync"
+	KindImport = "import"
+)
+
+// DefaultRetentionDays is how long a sync keeps the raw extracts of earlier runs before it
+// prunes them (the README states it; --retention-days changes it).
+const DefaultRetentionDays = 90
+
+// SyncOptions configure one run of extract (both APIs), transform and load.
+type SyncOptions struct {
+	WarehousePath string
+	Kind          string // KindSync (default) or KindImport
+	Today         time.Time
+	Window        extract.Window
+	Only          []string // kinds to sync (transform.Kinds); empty: all
+	DryRun        bool     // extract and plan; send nothing to Runn
+	Autofill      bool     // R13
+	Harvest       extract.HarvestAPI
+	Runn          RunnAPI
+	Workers       int // bulk actuals calls in flight; 0: the load's default
+	// RetentionDays > 0: after a sync that sent its plan, prune the raw extracts of runs started
+	// more than this many days ago (never the last successful run's, never pinned runs').
+	RetentionDays   int
+	Now             func() time.Time // the retention's clock; default time.Now
+	ExtractProgress extract.Progress
+	LoadProgress    func(load.Progress)
+	Logger          *slog.Logger
+	// RunOptions are stored with the run, with the window, kinds and switches added.
+	RunOptions map[string]any
+}
+
+// SyncWindow is a run's spent-date window; From is nil for the whole history.
+type SyncWindow struct {
+	From *string `json:"from"`
+	To   string  `json:"to"`
+}
+
+// APIRequests are what a command asked of one API, preflight checks and retries included.
+type APIRequests struct {
+	Requests      int64 `json:"requests"`
+	Retries       int64 `json:"retries"`
+	RateLimited   int64 `json:"rate_limited"`
+	ServerErrors  int64 `json:"server_errors"`
+	NetworkErrors int64 `json:"network_errors"`
+}
+
+// StageTimes are how long each stage of a run took.
+type StageTimes struct {
+	Extract   time.Duration `json:"extract_ns"`
+	Transform time.Duration `json:"transform_ns"`
+	Load      time.Duration `json:"load_ns"`
+	Total     time.Duration `json:"total_ns"`
+}
+
+// SyncResult is what a sync did. It is the one JSON object `sync --output json` prints.
+type SyncResult struct {
+	RunID     int64      `json:"run_id"`
+	Kind      string     `json:"kind"`
+	Today     string     `json:"today"`
+	Window    SyncWindow `json:"window"`
+	Only      []string   `json:"only"`
+	DryRun    bool       `json:"dry_run"`
+	Status    string     `json:"status"` // succeeded, partial (Runn rejected some records) or failed
+	Stage     string     `json:"stage"`  // the stage it reached: extract, transform, load, done
+	Error     string     `json:"error,omitempty"`
+	Warehouse string     `json:"warehouse"`
+	// Changes are the Runn writes per kind and rule: planned, and what became of them.
+	Changes            []load.Counts            `json:"changes"`
+	Exclusions         []transform.ExclusionSum `json:"exclusions"`
+	Rejected           []load.Problem           `json:"rejected"`
+	UnknownRoles       int64                    `json:"people_with_role_unknown"`
+	PossibleDuplicates int64                    `json:"possible_duplicates"`
+	ReferenceConflicts int64                    `json:"reference_conflicts"`
+	AuditFailures      []transform.AuditFailure `json:"audit_failures,omitempty"`
+	MissingPlanTables  []string                 `json:"missing_plan_tables,omitempty"`
+	// Samples are the first planned changes of each kind (dry runs).
+	Samples  map[string]any         `json:"samples,omitempty"`
+	Requests map[string]APIRequests `json:"requests"`
+	Extracts []*extract.Manifest    `json:"extracts"`
+	Times    StageTimes             `json:"times"`
+	// WritesPerSecond is the changes that landed per second of the load.
+	WritesPerSecond float64 `json:"writes_per_second"`
+	// Pruned is what the retention removed after the run (nil when it removed nothing).
+	Pruned *PruneResult `json:"pruned,omitempty"`
+}
+
+// Sync runs extract, transform and load as one run: one run id, one hold of the warehouse. A
+// sync that stops (interrupt, crash, an API failing for good) is failed; running it again starts
+// a new run whose fresh snapshot of Runn holds everything the stopped one wrote, so nothing is
+// created twice (R1: creates carry the Harvest reference) and nothing written is written again
+// (R14: a key Runn already holds with the computed minutes is not planned). Within one run, the
+// load's audit trail makes a write whose answer was lost safe (see load.Apply).
+func Sync(ctx context.Context, opts SyncOptions) (res SyncResult, err error) {
+	log := orDiscardLogger(opts.Logger)
+	kind := cmpOr(opts.Kind, KindSync)
+	only := slices.Clone(opts.Only)
+	if len(only) == 0 {
+		only = slices.Clone(transform.Kinds)
+	}
+	res = SyncResult{Kind: kind, Today: opts.Today.Format(time.DateOnly), Window: syncWindow(opts.Window), Only: only,
+		DryRun: opts.DryRun, Status: warehouse.RunFailed, Stage: "extract", Changes: []load.Counts{},
+		Exclusions: []transform.ExclusionSum{}, Rejected: []load.Problem{}}
+	for _, k := range only {
+		if !slices.Contains(transform.Kinds, k) {
+			return res, fmt.Errorf("unknown kind %q: use any of %s", k, strings.Join(transform.Kinds, ","))
+		}
+	}
+	if opts.Harvest == nil || opts.Runn == nil {
+		return res, errors.New("a sync needs both the Harvest and the Runn client")
+	}
+	started := time.Now()
+	// Named results: the figures include everything the run did, the retention's pruning too.
+	defer func() {
+		res.Times.Total = time.Since(started)
+		res.Requests = requestsOf(opts.Harvest, opts.Runn)
+	}()
+	w, err := warehouse.Open(ctx, opts.WarehousePath, warehouse.Options{Holder: "harvest2runn " + kind})
+	if err != nil {
+		return res, err
+	}
+	defer w.Close()
+	res.Warehouse = w.Path()
+	run, err := w.StartRun(ctx, kind, opts.Today, syncRunOptions(opts, only))
+	if err != nil {
+		return res, err
+	}
+	res.RunID = run.ID
+	log.Info("run started", "run_id", run.ID, "kind", kind, "today", res.Today, "window", opts.Window.String(),
+		"only", strings.Join(only, ","), "dry_run", opts.DryRun, "warehouse", w.Path())
+
+	err = syncStages(ctx, w, opts, only, &res, log)
+	switch {
+	case err == nil:
+		res.Status, res.Stage = warehouse.RunSucceeded, "done"
+	case errors.Is(err, load.ErrRejected):
+		res.Status, res.Stage = warehouse.RunPartial, "done"
+	default:
+		err = fmt.Errorf("run %d (%s stage): %w", run.ID, res.Stage, err)
+		res.Error = err.Error()
+	}
+	if ferr := w.FinishRun(ctx, run.ID, res.Status, err); ferr != nil && err == nil {
+		err = ferr
+	}
+	log.Info("run finished", "run_id", run.ID, "status", res.Status, "duration", time.Since(started).Round(time.Millisecond))
+	if res.Status != warehouse.RunFailed && !opts.DryRun && opts.RetentionDays > 0 && ctx.Err() == nil {
+		now := time.Now
+		if opts.Now != nil {
+			now = opts.Now
+		}
+		pr, perr := pruneOpen(ctx, w, pruneRequest{cutoff: now().AddDate(0, 0, -opts.RetentionDays),
+			reason: fmt.Sprintf("retention of %d days after run %d", opts.RetentionDays, run.ID)}, log)
+		if perr != nil {
+			// The run did its work; a failed clean-up is retried after the next one.
+			log.Warn("pruning old extracts failed; the next sync tries again", "error", perr)
+		} else if len(pr.Pruned) > 0 {
+			res.Pruned = &pr
+		}
+	}
+	return res, err
+}
+
+// syncStages runs the three stages in order, recording each in the run lock for `status`.
+func syncStages(ctx context.Context, w *warehouse.Warehouse, opts SyncOptions, only []string, res *SyncResult, log *slog.Logger) error {
+	if err := w.SetStage("extract"); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	var er ExtractResult
+	err := extractBoth(ctx, w, res.RunID, ExtractOptions{Window: opts.Window, Harvest: opts.Harvest, Runn: opts.Runn,
+		Progress: opts.ExtractProgress}, &er, log)
+	res.Times.Extract = time.Since(t0)
+	for _, m := range []*extract.Manifest{er.Harvest, er.Runn} {
+		if m != nil {
+			res.Extracts = append(res.Extracts, m)
+		}
+	}
+	if err != nil {
+		return err
+	}
+
+	res.Stage = "transform"
+	if err := w.SetStage("transform"); err != nil {
+		return err
+	}
+	t0 = time.Now()
+	tr, err := transform.Run(ctx, w, transform.Options{RunID: res.RunID, Today: opts.Today, WindowFrom: opts.Window.From,
+		Autofill: opts.Autofill, Only: only, Logger: log})
+	res.Times.Transform = time.Since(t0)
+	res.AuditFailures = tr.AuditFailures
+	if err != nil && !errors.Is(err, transform.ErrAuditFailed) {
+		return err
+	}
+	sum, serr := transform.Summarize(ctx, w.DB, res.RunID, 0)
+	if serr != nil {
+		return errors.Join(err, serr)
+	}
+	res.Exclusions = nonNil(sum.Exclusions)
+	res.UnknownRoles, res.PossibleDuplicates, res.ReferenceConflicts = sum.UnknownRoles, sum.PossibleDupes, sum.ReferenceClashes
+	if err != nil {
+		// Audits failed: what was planned is shown, nothing of it may be sent.
+		for _, c := range sum.Changes {
+			res.Changes = append(res.Changes, load.Counts{Kind: c.Kind, Rule: c.Rule, Planned: int(c.Rows)})
+		}
+		return err
+	}
+
+	res.Stage = "load"
+	if err := w.SetStage("load"); err != nil {
+		return err
+	}
+	t0 = time.Now()
+	lr, err := load.Apply(ctx, w, opts.Runn, load.Options{RunID: res.RunID, DryRun: opts.DryRun, Workers: opts.Workers,
+		Progress: opts.LoadProgress, Logger: log})
+	res.Times.Load = time.Since(t0)
+	if lr.Counts != nil {
+		res.Changes = lr.Counts
+	}
+	res.Rejected = nonNil(lr.Rejected)
+	res.MissingPlanTables = lr.MissingPlanTables
+	res.WritesPerSecond = lr.WritesPerSecond
+	if opts.DryRun {
+		res.Samples = lr.Samples
+	}
+	return err
+}
+
+func syncRunOptions(opts SyncOptions, only []string) map[string]any {
+	o := map[string]any{}
+	for k, v := range opts.RunOptions {
+		o[k] = v
+	}
+	w := syncWindow(opts.Window)
+	o["window_from"], o["window_to"] = w.From, w.To
+	o["only"], o["dry_run"], o["autofill"] = only, opts.DryRun, opts.Autofill
+	return o
+}
+
+func syncWindow(w extract.Window) SyncWindow {
+	sw := SyncWindow{To: w.To.Format(time.DateOnly)}
+	if !w.From.IsZero() {
+		f := w.From.Format(time.DateOnly)
+		sw.From = &f
+	}
+	return sw
+}
+
+func requestsOf(h extract.HarvestAPI, r RunnAPI) map[string]APIRequests {
+	out := map[string]APIRequests{}
+	if h != nil {
+		s := h.Stats()
+		out["harvest"] = APIRequests{s.Requests, s.Retries, s.RateLimited, s.ServerErrors, s.NetworkErrors}
+	}
+	if r != nil {
+		s := r.Stats()
+		out["runn"] = APIRequests{s.Requests, s.Retries, s.RateLimited, s.ServerErrors, s.NetworkErrors}
+	}
+	return out
+}
+
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func orDiscardLogger(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l
+}
