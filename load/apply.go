@@ -32,7 +32,10 @@ type Options struct {
 	Progress func(Progress)
 	// SampleRows per kind in a dry run; 0 means DefaultSampleRows.
 	SampleRows int
-	Logger     *slog.Logger
+	// OldData sends the plan even when a later run was loaded since (replay --apply
+	// --i-know-this-writes-old-data): its minutes then overwrite newer ones, as asked.
+	OldData bool
+	Logger  *slog.Logger
 }
 
 // Apply sends the plan of a transformed run to Runn (R15 order), resuming any earlier load of it.
@@ -57,7 +60,7 @@ func Apply(ctx context.Context, w *warehouse.Warehouse, api API, opts Options) (
 	if err != nil {
 		return res, err
 	}
-	refuse := checkApplicable(ctx, w.DB, opts.RunID)
+	refuse := checkApplicable(ctx, w.DB, opts.RunID, opts.OldData)
 	if opts.DryRun {
 		// The plan, and whether a load would refuse to send it.
 		dryRun(&res, plan, prior, sampleRows(opts.SampleRows))
@@ -147,7 +150,7 @@ func checkPlanned(ctx context.Context, db *sqlx.DB, runID int64) error {
 
 // checkApplicable refuses to send a plan that is no longer current: a run that was reverted, or
 // one older than a run already loaded (its minutes would overwrite newer ones).
-func checkApplicable(ctx context.Context, db *sqlx.DB, runID int64) error {
+func checkApplicable(ctx context.Context, db *sqlx.DB, runID int64, oldData bool) error {
 	var reverted int64
 	if err := db.GetContext(ctx, &reverted, `SELECT count(*) FROM audit.writes WHERE run_id = ? AND mode = 'revert'`, runID); err != nil {
 		return fmt.Errorf("read the audit trail of run %d: %w", runID, err)
@@ -160,7 +163,7 @@ func checkApplicable(ctx context.Context, db *sqlx.DB, runID int64) error {
 		WHERE w.run_id > ? AND w.mode = 'apply' AND o.status = 'confirmed'`, runID); err != nil {
 		return fmt.Errorf("read the audit trail after run %d: %w", runID, err)
 	}
-	if later.Valid {
+	if later.Valid && !oldData {
 		return fmt.Errorf("run %d was loaded after run %d: sending run %d's older plan now would overwrite newer minutes; load the latest run instead",
 			later.Int64, runID, runID)
 	}

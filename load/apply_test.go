@@ -249,6 +249,11 @@ func TestApplyRefuses(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "was loaded after") || res.Totals().Planned != 3 {
 		t.Errorf("dry run of run %d: %v, totals %+v", old, err, res.Totals())
 	}
+	// Told that it writes old data (replay --apply --i-know-this-writes-old-data), it sends.
+	before := len(srv.Requests())
+	if _, err := Apply(ctx, w, api, Options{RunID: old, OldData: true}); err != nil || len(srv.Requests()) == before {
+		t.Errorf("old run %d with OldData: %v, %d requests", old, err, len(srv.Requests())-before)
+	}
 }
 
 // assertNoToken fails when the API token appears anywhere in the audit trail.

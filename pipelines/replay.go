@@ -229,7 +229,7 @@ func applyReplay(ctx context.Context, w *warehouse.Warehouse, opts ReplayOptions
 	if err := w.SetStage("load"); err != nil {
 		return err
 	}
-	lr, err := load.Apply(ctx, w, opts.Runn, load.Options{RunID: opts.RunID, Workers: opts.Workers, Progress: opts.Progress, Logger: opts.Logger})
+	lr, err := load.Apply(ctx, w, opts.Runn, load.Options{RunID: opts.RunID, Workers: opts.Workers, Progress: opts.Progress, Logger: opts.Logger, OldData: true})
 	res.Applied = &lr
 	if lr.LoadID != 0 {
 		status := warehouse.RunSucceeded
