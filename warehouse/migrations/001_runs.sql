@@ -13,13 +13,14 @@ CREATE TABLE meta.runs (
 );
 
 -- One row per extract: what was fetched from which API for which run, and how it went. Only
--- extracts with status 'succeeded' may be read by a later stage.
+-- extracts with status 'succeeded' may be read by a later stage; 'pruned' ones had their raw
+-- rows and page files removed (006_prune.sql).
 CREATE SEQUENCE meta.extract_ids START 1;
 CREATE TABLE meta.extracts (
     extract_id     BIGINT PRIMARY KEY DEFAULT nextval('meta.extract_ids'),
     run_id         BIGINT NOT NULL,
     source         VARCHAR NOT NULL CHECK (source IN ('harvest', 'runn')),
-    status         VARCHAR NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+    status         VARCHAR NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'pruned')),
     started_at     TIMESTAMPTZ NOT NULL,
     finished_at    TIMESTAMPTZ,
     window_from    DATE,

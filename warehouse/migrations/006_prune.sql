@@ -2,41 +2,10 @@
 -- extracts of old runs (their raw.* rows and page files); the runs, their plans and their audit
 -- trails stay.
 --
--- An extract whose pages were removed gets the status 'pruned', so that every later stage refuses
--- it as it refuses a failed one (UsableExtract, meta.usable_extracts): a transform, replay or
--- revert of a pruned run must never read an empty extract as "nothing in Harvest" or "nothing in
--- Runn". DuckDB cannot change a CHECK constraint in place, so meta.extracts is rebuilt with the
--- same columns, ids and sequence.
-DROP VIEW meta.usable_extracts;
-
-CREATE TABLE meta.extracts_v6 (
-    extract_id     BIGINT PRIMARY KEY DEFAULT nextval('meta.extract_ids'),
-    run_id         BIGINT NOT NULL,
-    source         VARCHAR NOT NULL CHECK (source IN ('harvest', 'runn')),
-    status         VARCHAR NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'pruned')),
-    started_at     TIMESTAMPTZ NOT NULL,
-    finished_at    TIMESTAMPTZ,
-    window_from    DATE,
-    window_to      DATE,
-    requests       BIGINT,
-    retries        BIGINT,
-    rate_limited   BIGINT,
-    server_errors  BIGINT,
-    network_errors BIGINT,
-    pages          BIGINT,
-    records        BIGINT,
-    bytes          BIGINT,
-    stored_bytes   BIGINT,
-    duration_ms    BIGINT,
-    notes          VARCHAR,
-    error          VARCHAR
-);
-INSERT INTO meta.extracts_v6 SELECT * FROM meta.extracts;
-DROP TABLE meta.extracts;
-ALTER TABLE meta.extracts_v6 RENAME TO extracts;
-
-CREATE VIEW meta.usable_extracts AS
-SELECT * FROM meta.extracts WHERE status = 'succeeded';
+-- An extract whose pages were removed gets the status 'pruned' (allowed since 001_runs.sql), so
+-- that every later stage refuses it as it refuses a failed one (UsableExtract,
+-- meta.usable_extracts): a transform, replay or revert of a pruned run must never read an empty
+-- extract as "nothing in Harvest" or "nothing in Runn".
 
 -- One row per run whose extracts were pruned: when, why (the retention or the command that did
 -- it), and what went. `replay` and `status` read it to say that a run was pruned.
