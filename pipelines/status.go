@@ -99,7 +99,7 @@ func Status(ctx context.Context, path string) (StatusResult, error) {
 		return res, err
 	}
 	defer r.Close()
-	res.Warehouse = r.path
+	res.Warehouse = r.Path()
 	for _, step := range []func(context.Context, *sqlx.DB, *StatusResult) error{
 		lastRun, lastSyncs, unknownRoles, exclusions, pendingRejections, pruneState,
 	} {

@@ -225,3 +225,41 @@ func TestUsableExtract(t *testing.T) {
 		t.Fatalf("usable_extracts has %d rows, %v; want 1", n, err)
 	}
 }
+
+func TestOpenReadOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	if _, err := OpenReadOnly(ctx, path); !errors.Is(err, ErrNoWarehouse) {
+		t.Fatalf("missing warehouse: %v, want ErrNoWarehouse", err)
+	}
+	w := openTemp(t, path)
+	if _, err := w.StartRun(ctx, "sync", time.Now(), nil); err != nil {
+		t.Fatal(err)
+	}
+	var busy *BusyError
+	if _, err := OpenReadOnly(ctx, path); !errors.As(err, &busy) || busy.Info.RunID != 1 {
+		t.Fatalf("while a run holds it: %v, want a BusyError naming run 1", err)
+	}
+	w.Close()
+
+	a, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatalf("a second reader: %v", err)
+	}
+	defer b.Close()
+	var n int
+	if err := b.DB.Get(&n, "SELECT count(*) FROM meta.runs"); err != nil || n != 1 {
+		t.Fatalf("read: %d, %v", n, err)
+	}
+	if _, err := b.DB.Exec("DELETE FROM meta.runs"); err == nil {
+		t.Fatal("a reader could write")
+	}
+	if _, err := Open(ctx, path, Options{}); !errors.As(err, &busy) {
+		t.Fatalf("a run while readers look: %v, want a BusyError", err)
+	}
+}

@@ -1,0 +1,80 @@
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// ErrNoWarehouse: there is no warehouse file at the path.
+var ErrNoWarehouse = errors.New("no warehouse")
+
+// Reader is a warehouse opened read-only, for commands that only look (status, query, report).
+// It holds the run lock shared: readers do not exclude each other, and a run that starts
+// meanwhile is refused with a *BusyError instead of failing on DuckDB's own file lock halfway
+// through opening.
+type Reader struct {
+	DB   *sqlx.DB
+	path string
+	lock *os.File
+}
+
+// OpenReadOnly opens the warehouse at path read-only. A run holding it gives a *BusyError that
+// says which run and since when; a missing file gives ErrNoWarehouse.
+func OpenReadOnly(ctx context.Context, path string) (*Reader, error) {
+	if path == "" {
+		path = DefaultPath
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse path %q: %w", path, err)
+	}
+	if _, err := os.Stat(abs); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w at %s: run `harvest2runn sync` first, or point --warehouse / HARVEST2RUNN_WAREHOUSE at it", ErrNoWarehouse, abs)
+	}
+	lock, err := os.OpenFile(lockPath(abs), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open run lock %s: %w", lockPath(abs), err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			info, _ := ReadLockInfo(abs)
+			return nil, &BusyError{Path: abs, Info: info}
+		}
+		return nil, fmt.Errorf("lock %s: %w", lockPath(abs), err)
+	}
+	db, err := sqlx.Open("duckdb", abs+"?access_mode=READ_ONLY")
+	if err == nil {
+		err = db.PingContext(ctx)
+	}
+	if err != nil {
+		if db != nil {
+			db.Close()
+		}
+		_ = syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+		lock.Close()
+		if strings.Contains(err.Error(), "Could not set lock") || strings.Contains(err.Error(), "Conflicting lock") {
+			return nil, fmt.Errorf("warehouse %s is open for writing in another program, such as a DuckDB shell: close it, or open that one with -readonly", abs)
+		}
+		return nil, fmt.Errorf("open warehouse %s read-only: %w", abs, err)
+	}
+	return &Reader{DB: db, path: abs, lock: lock}, nil
+}
+
+// Path is the absolute path of the warehouse file.
+func (r *Reader) Path() string { return r.path }
+
+// Close closes the database and releases the shared lock.
+func (r *Reader) Close() error {
+	err := r.DB.Close()
+	_ = syscall.Flock(int(r.lock.Fd()), syscall.LOCK_UN)
+	r.lock.Close()
+	return err
+}
