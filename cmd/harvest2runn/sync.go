@@ -96,20 +96,7 @@ func runSync(ctx context.Context, e *env, o any, args []string) error {
 	if len(args) > 0 {
 		return usagef("unexpected argument %q: sync takes only flags (kinds go in --only)", args[0])
 	}
-	if err := f.check(); err != nil {
-		return err
-	}
-	today, win, err := f.window.resolve(time.Now())
-	if err != nil {
-		return err
-	}
-	log := f.common.logger(e)
-	clients, err := f.common.clients(ctx, e, log, []string{"harvest", "runn"})
-	if err != nil {
-		return err
-	}
-	res, err := f.sync(ctx, e, log, clients, pipelines.KindSync, today, win)
-	return f.finish(e, res, err)
+	return f.runKind(ctx, e, pipelines.KindSync)
 }
 
 func runImport(ctx context.Context, e *env, o any, args []string) error {
@@ -124,11 +111,16 @@ func runImport(ctx context.Context, e *env, o any, args []string) error {
 	}
 	f.only = args
 	f.retention = 0
+	// Time entries are not needed to create records: read only today's.
+	f.window.lookback = 0
+	return f.runKind(ctx, e, pipelines.KindImport)
+}
+
+// runKind checks the flags, then runs one sync-like run of the kind given.
+func (f *syncFlags) runKind(ctx context.Context, e *env, kind string) error {
 	if err := f.check(); err != nil {
 		return err
 	}
-	// Time entries are not needed to create records: read only today's.
-	f.window.lookback = 0
 	today, win, err := f.window.resolve(time.Now())
 	if err != nil {
 		return err
@@ -138,7 +130,7 @@ func runImport(ctx context.Context, e *env, o any, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := f.sync(ctx, e, log, clients, pipelines.KindImport, today, win)
+	res, err := f.sync(ctx, e, log, clients, kind, today, win)
 	return f.finish(e, res, err)
 }
 
