@@ -42,22 +42,7 @@ func runCLI(t *testing.T, vars map[string]string, args ...string) result {
 // returns the environment that points harvest2runn at them.
 func fakeAPIs(t *testing.T) (*harvesttest.Server, *runntest.Server, map[string]string) {
 	t.Helper()
-	acct := harvesttest.Generate(harvesttest.GenerateOptions{Seed: 9, TimeEntries: 400})
-	srv := harvesttest.NewServer(acct, harvesttest.Options{Token: testToken, AccountID: testAccount})
-	t.Cleanup(srv.Close)
-	rsrv, err := runntest.NewServer(&runntest.State{}, runntest.Options{Token: testRunnToken, Today: "2025-06-27"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(rsrv.Close)
-	return srv, rsrv, map[string]string{
-		"HARVEST_ACCESS_TOKEN":   testToken,
-		"HARVEST_ACCOUNT_ID":     testAccount,
-		"HARVEST_BASE_URL":       srv.URL(),
-		"RUNN_API_TOKEN":         testRunnToken,
-		"RUNN_BASE_URL":          rsrv.URL(),
-		"HARVEST2RUNN_WAREHOUSE": filepath.Join(t.TempDir(), "w.duckdb"),
-	}
+	return e2eFakes(t, e2eAccount{gen: harvesttest.GenerateOptions{Seed: 9, TimeEntries: 400}, runnLimit: runntest.DefaultRateLimit})
 }
 
 func with(vars map[string]string, kv ...string) map[string]string {
