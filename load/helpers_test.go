@@ -26,7 +26,7 @@ import (
 const (
 	testToken = "load-test-token-5f0c1e9a7b3d"
 	testToday = "2025-06-27"
-	specPath  = "../testdata/apis/runn-openapi.json"
+	specPath  = "../runn/runntest/runn-openapi.json"
 )
 
 var fixedNow = time.Date(2025, 6, 27, 22, 0, 0, 0, time.UTC)

@@ -25,7 +25,7 @@ func syncClients(t *testing.T) (*harvest.APIClient, *runn.API, *runntest.Server)
 		harvesttest.Options{Token: syncToken, AccountID: "1"})
 	t.Cleanup(srv.Close)
 	rsrv, err := runntest.NewServer(&runntest.State{}, runntest.Options{Token: syncToken, Today: "2025-06-27", RateLimit: 6000,
-		SpecPath: "../testdata/apis/runn-openapi.json"})
+		SpecPath: "../runn/runntest/runn-openapi.json"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,5 @@
 // Package runn is a thin client for Runn's public REST API v1 (https://developer.runn.io), limited
-// to the operations of the published spec that harvest2runn uses (testdata/apis/runn-openapi.json):
+// to the operations of the published spec that harvest2runn uses (runn/runntest/runn-openapi.json):
 // it lists records page by page and creates roles, clients, projects, people, project tags on
 // projects and actuals. It never updates or deletes anything.
 //

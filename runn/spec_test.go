@@ -21,7 +21,7 @@ import (
 )
 
 // specPath is the copy of Runn's published spec the client is held to.
-const specPath = "../testdata/apis/runn-openapi.json"
+const specPath = "runntest/runn-openapi.json"
 
 // specServer checks every request against the spec and answers with spec-shaped records, which
 // it checks against the spec too. Problems are collected, not answered, so that one test run

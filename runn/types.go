@@ -2,7 +2,7 @@ package runn
 
 import "time"
 
-// The record types below follow Runn API v1 (testdata/apis/runn-openapi.json). Fields the spec
+// The record types below follow Runn API v1 (runn/runntest/runn-openapi.json). Fields the spec
 // marks nullable are pointers so that null survives a round trip; ids the spec types as
 // `number` are still whole numbers in practice and are held as int64.
 

@@ -3,7 +3,7 @@
 // benchmarks and the product's demo.
 //
 // It serves exactly the 21 operations of the module's copy of Runn's published spec
-// (testdata/apis/runn-openapi.json), at the spec's paths with their trailing slashes as
+// (runn-openapi.json, embedded), at the spec's paths with their trailing slashes as
 // written, and refuses what the real Runn refuses, so that tests passing against it mean
 // something:
 //

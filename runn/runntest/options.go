@@ -30,8 +30,8 @@ type Options struct {
 	RateWindow time.Duration
 	// Latency is slept (for real) at the start of every request, for benchmarks.
 	Latency time.Duration
-	// SpecPath is the Runn OpenAPI spec to follow. Empty: testdata/apis/runn-openapi.json
-	// found above the working directory or above this package's source.
+	// SpecPath is the Runn OpenAPI spec to follow. Empty: the copy embedded in this package
+	// (runn-openapi.json).
 	SpecPath string
 }
 

@@ -18,7 +18,7 @@ func TestNewServerOptions(t *testing.T) {
 		{"window must be positive", Options{Token: "s3cret-tok", RateWindow: -time.Second}, "Options.RateWindow"},
 		{"latency must not be negative", Options{Token: "s3cret-tok", Latency: -time.Second}, "Options.Latency"},
 		{"missing spec", Options{Token: "s3cret-tok", SpecPath: "testdata/no-such-spec.json"}, "loading Runn spec"},
-		{"spec path relative to the package", Options{Token: "s3cret-tok", SpecPath: "../../testdata/apis/runn-openapi.json"}, ""},
+		{"spec path relative to the package", Options{Token: "s3cret-tok", SpecPath: "runn-openapi.json"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

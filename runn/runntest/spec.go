@@ -2,19 +2,21 @@ package runntest
 
 import (
 	"context"
-	"errors"
+	_ "embed"
 	"fmt"
-	"os"
-	"path/filepath"
-	"runtime"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 )
 
-// specRelPath is where the module keeps its copy of Runn's published spec.
-const specRelPath = "testdata/apis/runn-openapi.json"
+// specJSON is Runn's published OpenAPI spec (version 1.0.0, trimmed to the operations
+// harvest2runn uses; see testdata/apis/README.md for its source). It is embedded so that the fake
+// works wherever the binary runs (`harvest2runn demo`); the client's tests validate against the
+// same file.
+//
+//go:embed runn-openapi.json
+var specJSON []byte
 
 // spec is the loaded Runn OpenAPI document and a router over its operations.
 type spec struct {
@@ -31,16 +33,18 @@ type spec struct {
 //     the nulls Runn sends and accepts (workstreamId: null, website: null); its 3.0
 //     validator honours nullable, as runn-openapi.md expects.
 func loadSpec(ctx context.Context, path string) (*spec, error) {
-	if path == "" {
-		found, err := findSpec()
-		if err != nil {
-			return nil, err
-		}
-		path = found
-	}
 	loader := openapi3.NewLoader()
 	loader.Context = ctx
-	doc, err := loader.LoadFromFile(path)
+	var (
+		doc *openapi3.T
+		err error
+	)
+	if path == "" {
+		path = "the embedded runn-openapi.json"
+		doc, err = loader.LoadFromData(specJSON)
+	} else {
+		doc, err = loader.LoadFromFile(path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("runntest: loading Runn spec %s: %w", path, err)
 	}
@@ -54,31 +58,4 @@ func loadSpec(ctx context.Context, path string) (*spec, error) {
 		return nil, fmt.Errorf("runntest: routing Runn spec %s: %w", path, err)
 	}
 	return &spec{doc: doc, router: router}, nil
-}
-
-// findSpec looks for the module's spec copy above the working directory (go test runs in the
-// package directory, demo in the checkout), then above this source file, so that any package
-// of the module can start a fake without knowing its own depth.
-func findSpec() (string, error) {
-	var starts []string
-	if wd, err := os.Getwd(); err == nil {
-		starts = append(starts, wd)
-	}
-	if _, file, _, ok := runtime.Caller(0); ok {
-		starts = append(starts, filepath.Dir(file))
-	}
-	for _, dir := range starts {
-		for {
-			candidate := filepath.Join(dir, specRelPath)
-			if _, err := os.Stat(candidate); err == nil {
-				return candidate, nil
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				break
-			}
-			dir = parent
-		}
-	}
-	return "", errors.New("runntest: cannot find " + specRelPath + " above the working directory; set Options.SpecPath")
 }
