@@ -158,6 +158,9 @@ func (r *recorder) skip(ctx context.Context, items []intent, why []string) error
 // it carried, and, for confirmed actuals, the R11 bookkeeping of audit.actual_keys, all in one
 // transaction.
 func (r *recorder) answer(ctx context.Context, reqID int64, took time.Duration, status int, result, msg string, outs []outcome, confirmed []runn.ActualInput) error {
+	// An answer that arrived is recorded even when the run is being stopped (SIGINT, SIGTERM):
+	// otherwise a write Runn applied would stay "pending" and not count as harvest2runn's (R11).
+	ctx = context.WithoutCancel(ctx)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	err := r.tx(ctx, func(tx *sqlx.Tx) error {
@@ -186,6 +189,7 @@ func (r *recorder) answer(ctx context.Context, reqID int64, took time.Duration, 
 
 // note records outcomes learnt without a request of their own (reconciliation reads).
 func (r *recorder) note(ctx context.Context, outs ...outcome) error {
+	ctx = context.WithoutCancel(ctx)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.tx(ctx, func(tx *sqlx.Tx) error { return r.insertOutcomes(ctx, tx, outs) }); err != nil {

@@ -208,6 +208,9 @@ func syncStages(ctx context.Context, w *warehouse.Warehouse, opts SyncOptions, o
 	if err := w.SetStage("transform"); err != nil {
 		return err
 	}
+	if err := reconcileLanded(ctx, w, res.RunID, log); err != nil {
+		return err
+	}
 	t0 = time.Now()
 	tr, err := transform.Run(ctx, w, transform.Options{RunID: res.RunID, Today: opts.Today, WindowFrom: opts.Window.From,
 		Autofill: opts.Autofill, Only: only, Logger: log})

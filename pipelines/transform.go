@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/harvest2runn/harvest2runn/load"
 	"github.com/harvest2runn/harvest2runn/transform"
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
@@ -59,6 +60,9 @@ func Transform(ctx context.Context, opts TransformOptions) (TransformResult, err
 	if err := w.SetStage("transform"); err != nil {
 		return res, err
 	}
+	if err := reconcileLanded(ctx, w, runID, opts.Logger); err != nil {
+		return res, err
+	}
 	res.Transform, err = transform.Run(ctx, w, transform.Options{RunID: runID, Today: today, WindowFrom: from,
 		Autofill: opts.Autofill, Only: opts.Only, Logger: opts.Logger})
 	if err != nil && !errors.Is(err, transform.ErrAuditFailed) {
@@ -103,4 +107,22 @@ func runWindow(r warehouse.Run) (today, from time.Time, err error) {
 		}
 	}
 	return today, from, nil
+}
+
+// reconcileLanded settles, before a run's transform, the actual writes of earlier runs whose
+// answer never came but which the run's snapshot of Runn shows applied (load.ReconcileLanded),
+// so that R11 and R12 follow those keys.
+func reconcileLanded(ctx context.Context, w *warehouse.Warehouse, runID int64, log *slog.Logger) error {
+	runnExtract, err := w.UsableExtract(ctx, runID, "runn")
+	if err != nil {
+		return err
+	}
+	n, err := load.ReconcileLanded(ctx, w.DB, runID, runnExtract)
+	if err != nil {
+		return err
+	}
+	if n > 0 && log != nil {
+		log.Info("earlier unanswered actual writes found applied in Runn", "run_id", runID, "writes", n)
+	}
+	return nil
 }
