@@ -271,3 +271,33 @@ func assertNoToken(t *testing.T, db interface {
 		}
 	}
 }
+
+// An old plan sent on purpose (replay --apply --i-know-this-writes-old-data) reads Runn before
+// each create: what a later run created since is found, not created a second time.
+func TestOldPlanLooksBeforeCreating(t *testing.T) {
+	ctx := context.Background()
+	w := openWarehouse(t)
+	seed := scenarioSeed()
+	srv := startFake(t, seed, runntestOpts())
+	api := newClient(t, srv, nil, nil)
+	p := scenarioPlan()
+	old, newer := planRun(t, w, seed, p), planRun(t, w, seed, p)
+	if _, err := applyRun(t, w, api, newer); err != nil {
+		t.Fatal(err)
+	}
+	before := srv.State()
+	if _, err := Apply(ctx, w, api, Options{RunID: old, OldData: true}); err != nil {
+		t.Fatalf("old plan: %v", err)
+	}
+	after := srv.State()
+	for kind, n := range map[string][2]int{
+		"roles":    {len(before.Roles), len(after.Roles)},
+		"clients":  {len(before.Clients), len(after.Clients)},
+		"projects": {len(before.Projects), len(after.Projects)},
+		"people":   {len(before.People), len(after.People)},
+	} {
+		if n[0] != n[1] {
+			t.Errorf("%s: %d before the old plan, %d after: created again", kind, n[0], n[1])
+		}
+	}
+}

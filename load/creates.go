@@ -33,6 +33,10 @@ type applier struct {
 	projects map[int64]int64  // Harvest project id -> Runn id
 	people   map[int64]int64  // Harvest user id -> Runn id
 	notMade  map[string]string
+
+	// lookFirst: read Runn before every create, not only after an unanswered one. Set when an
+	// old plan is sent (replay --apply): a later run may have created the record since.
+	lookFirst bool
 }
 
 func newApplier(api API, rec *recorder, prior map[string]prior, workers int, progress func(Progress), log *slog.Logger) *applier {
@@ -115,6 +119,17 @@ func (a *applier) create(ctx context.Context, s createSpec) (int64, string, erro
 	body, err := json.Marshal(s.body)
 	if err != nil {
 		return 0, "", fmt.Errorf("encode the create of %s %s: %w", s.kind, s.key, err)
+	}
+	if a.lookFirst && !seen {
+		id, found, err := s.find(ctx)
+		if err != nil {
+			return 0, "", fmt.Errorf("%s %s (%s): reading Runn before sending an old plan's create: %w", s.kind, s.key, s.label, err)
+		}
+		if found {
+			a.log.Info("an old plan's create is in Runn already: not sent", "kind", s.kind, "key", s.key, "runn_id", id)
+			a.tally.finished(s.kind, s.rule, "already_done", nil)
+			return id, "", nil
+		}
 	}
 	unsure, last := seen && p.mayHaveLanded(), p.WriteID
 	for sends := 0; ; sends++ {
