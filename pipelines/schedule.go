@@ -88,13 +88,23 @@ func Schedule(ctx context.Context, opts ScheduleOptions) error {
 				return stopped(ctx, log)
 			}
 		}
-		if err := waitWhileHeld(ctx, opts.WarehousePath, poll, sleep, log); err != nil {
-			return stopped(ctx, log)
-		}
 		local := slot.In(opts.At.Location)
 		today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
-		log.Info("scheduled sync starting", "slot", slot.Format(time.RFC3339), "today", today.Format(time.DateOnly))
-		err := opts.Run(ctx, today)
+		var err error
+		// Another command may take the warehouse between the wait and the run: wait again
+		// rather than lose the day's sync.
+		for {
+			if err := waitWhileHeld(ctx, opts.WarehousePath, poll, sleep, log); err != nil {
+				return stopped(ctx, log)
+			}
+			log.Info("scheduled sync starting", "slot", slot.Format(time.RFC3339), "today", today.Format(time.DateOnly))
+			err = opts.Run(ctx, today)
+			var busy *warehouse.BusyError
+			if !errors.As(err, &busy) || ctx.Err() != nil {
+				break
+			}
+			log.Info("the warehouse was taken just before the sync: waiting again", "holder", busy.Error())
+		}
 		if ctx.Err() != nil {
 			log.Info("schedule stopped during a run; run it again to resume", "error", err)
 			return fmt.Errorf("interrupted during the sync of %s: %w", today.Format(time.DateOnly), errors.Join(ctx.Err(), err))

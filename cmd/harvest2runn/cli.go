@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/harvest2runn/harvest2runn/load"
+	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
 // Exit statuses: a contract that schedulers script against.
@@ -115,6 +116,10 @@ func report(e *env, name string, err error) int {
 	var ue *usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(e.stderr, "harvest2runn %s: %s\n", name, oneLine(ue.msg))
+		return exitUsage
+	}
+	if errors.Is(err, warehouse.ErrNoWarehouse) {
+		fmt.Fprintf(e.stderr, "harvest2runn %s: %s\n", name, oneLine(err.Error()))
 		return exitUsage
 	}
 	if errors.Is(err, load.ErrRejected) {

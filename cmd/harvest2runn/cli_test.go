@@ -80,6 +80,8 @@ func TestConfigurationErrors(t *testing.T) {
 		{"bad today", vars, []string{"--today", "2026-13-01"}, "--today \"2026-13-01\" is not a date: use YYYY-MM-DD", 0},
 		{"bad since", vars, []string{"--since", "yesterday"}, "--since \"yesterday\" is not a date", 0},
 		{"since and full history", vars, []string{"--since", "2026-01-01", "--full-history"}, "give one", 0},
+		{"lookback and full history", vars, []string{"--lookback-days", "10", "--full-history"}, "give one", 0},
+		{"missing warehouse folder", with(vars, "HARVEST2RUNN_WAREHOUSE", "/nonexistent/dir/w.duckdb"), nil, "warehouse folder /nonexistent/dir does not exist", 0},
 		{"negative lookback", vars, []string{"--lookback-days", "-3"}, "is negative", 0},
 		{"bad tz", vars, []string{"--tz", "Mars/Olympus"}, "is not a time zone", 0},
 		{"bad output", vars, []string{"--output", "xml"}, "use text or json", 0},

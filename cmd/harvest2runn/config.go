@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -50,9 +51,11 @@ type windowFlags struct {
 	lookback    int
 	since       string
 	fullHistory bool
+	fs          *pflag.FlagSet // to tell a --lookback-days given from its default
 }
 
 func (w *windowFlags) register(fs *pflag.FlagSet) {
+	w.fs = fs
 	fs.StringVar(&w.today, "today", "", "the date the run is for, YYYY-MM-DD (default: today in --tz)")
 	fs.StringVar(&w.tz, "tz", "", "IANA time zone that decides today's date, e.g. Europe/Oslo (default: local zone)")
 	fs.IntVar(&w.lookback, "lookback-days", 45, "re-read time entries dated from today minus this many days (R10)")
@@ -83,6 +86,9 @@ func (w *windowFlags) resolve(now time.Time) (time.Time, extract.Window, error) 
 	}
 	if w.since != "" && w.fullHistory {
 		return time.Time{}, extract.Window{}, usagef("--since and --full-history both choose where the window starts: give one")
+	}
+	if w.fs != nil && w.fs.Changed("lookback-days") && (w.fullHistory || w.since != "") {
+		return time.Time{}, extract.Window{}, usagef("--lookback-days and --full-history or --since all choose where the window starts: give one")
 	}
 	win := extract.Window{From: today.AddDate(0, 0, -w.lookback), To: today}
 	switch {
@@ -290,4 +296,21 @@ func (c *commonFlags) clients(ctx context.Context, e *env, log *slog.Logger, sou
 		}
 	}
 	return out, nil
+}
+
+// checkWarehouse refuses, before any request, a warehouse folder that does not exist (a
+// configuration error) and a warehouse another run holds (it says which and since when).
+func (c *commonFlags) checkWarehouse(e *env) error {
+	path, err := filepath.Abs(c.warehousePath(e))
+	if err != nil {
+		return usagef("--warehouse %q: %v", c.warehousePath(e), err)
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return usagef("warehouse folder %s does not exist: create it or choose another --warehouse / HARVEST2RUNN_WAREHOUSE", filepath.Dir(path))
+	}
+	if held, err := warehouse.Held(path); err == nil && held {
+		info, _ := warehouse.ReadLockInfo(path)
+		return &warehouse.BusyError{Path: path, Info: info}
+	}
+	return nil
 }

@@ -588,9 +588,9 @@ func TestE2ESyncConfigurationErrors(t *testing.T) {
 			t.Errorf("%v: exit %d %q; want 2 and %q", tc.args, r.code, r.stderr, tc.want)
 		}
 	}
-	// Commands that read need a warehouse, and say where they looked.
+	// Commands that read need a warehouse, and say where they looked: a configuration error.
 	r := runBin(t, vars, "status")
-	if r.code != exitFailed || !strings.Contains(r.stderr, "no warehouse at") {
+	if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "no warehouse at") {
 		t.Errorf("status without a warehouse: exit %d %q", r.code, r.stderr)
 	}
 }

@@ -70,6 +70,10 @@ func runExtract(ctx context.Context, e *env, o any, args []string) error {
 		},
 	}
 	log := f.common.logger(e)
+	// A warehouse that cannot be used stops the command before anything is sent.
+	if err := f.common.checkWarehouse(e); err != nil {
+		return err
+	}
 	clients, err := f.common.clients(ctx, e, log, f.sources)
 	if err != nil {
 		return err

@@ -143,6 +143,10 @@ func (f *loadFlags) prepare(ctx context.Context, e *env, api *load.API, log **sl
 	if f.dryRun {
 		return prog, nil
 	}
+	// A warehouse that cannot be used stops the command before anything is sent.
+	if err := f.common.checkWarehouse(e); err != nil {
+		return nil, err
+	}
 	clients, err := f.common.clients(ctx, e, *log, []string{"runn"})
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -126,6 +127,10 @@ func (f *syncFlags) runKind(ctx context.Context, e *env, kind string) error {
 		return err
 	}
 	log := f.common.logger(e)
+	// A warehouse that cannot be used stops the command before anything is sent.
+	if err := f.common.checkWarehouse(e); err != nil {
+		return err
+	}
 	clients, err := f.common.clients(ctx, e, log, []string{"harvest", "runn"})
 	if err != nil {
 		return err
@@ -166,10 +171,15 @@ func (f *syncFlags) sync(ctx context.Context, e *env, log *slog.Logger, clients 
 
 // finish prints the result of a sync that started (a run id exists) and returns its error.
 func (f *syncFlags) finish(e *env, res pipelines.SyncResult, err error) error {
-	if res.RunID != 0 {
+	var ue *usageError
+	switch {
+	case res.RunID != 0:
 		if perr := printSync(e.stdout, f.common.output, res); perr != nil && err == nil {
 			err = perr
 		}
+	case err != nil && f.common.output == "json" && !errors.As(err, &ue):
+		// No run started (the warehouse is busy, say): a script still gets its one object.
+		_ = json.NewEncoder(e.stdout).Encode(map[string]any{"run_id": nil, "status": "failed", "error": oneLine(err.Error())})
 	}
 	return err
 }
