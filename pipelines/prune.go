@@ -186,8 +186,12 @@ func pruneOpen(ctx context.Context, w *warehouse.Warehouse, req pruneRequest, lo
 // to replay or revert (0 when there is none).
 func lastSuccessfulRun(ctx context.Context, db *sqlx.DB) (int64, error) {
 	var id sql.NullInt64
+	// A run that sent its plan, all of it or all but what Runn rejected; a dry run sent nothing
+	// and is not what revert or the next comparison needs.
 	if err := db.GetContext(ctx, &id, `SELECT max(r.run_id) FROM meta.runs AS r
-		WHERE r.status = 'succeeded' AND EXISTS (SELECT 1 FROM meta.extracts AS e WHERE e.run_id = r.run_id AND e.status = 'succeeded')`); err != nil {
+		WHERE r.status IN ('succeeded', 'partial')
+		  AND NOT coalesce(try_cast(json_extract_string(r.options, '$.dry_run') AS BOOLEAN), false)
+		  AND EXISTS (SELECT 1 FROM meta.extracts AS e WHERE e.run_id = r.run_id AND e.status = 'succeeded')`); err != nil {
 		return 0, fmt.Errorf("find the last successful run: %w", err)
 	}
 	return id.Int64, nil

@@ -160,3 +160,21 @@ func countRows(t *testing.T, path, query string) int64 {
 	}
 	return n
 }
+
+// The run prune always keeps is the last one that sent its plan: a dry run sent nothing, and a
+// partial run (Runn rejected some records) did send.
+func TestLastSuccessfulRunSkipsDryRuns(t *testing.T) {
+	ctx := context.Background()
+	path, _ := prunableWarehouse(t)
+	w, err := warehouse.Open(ctx, path, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.DB.ExecContext(ctx, `UPDATE meta.runs SET options = '{"dry_run": true}' WHERE run_id = 3`); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := lastSuccessfulRun(ctx, w.DB); err != nil || id != 2 {
+		t.Fatalf("lastSuccessfulRun = %d, %v; want the partial run 2, not the dry run 3", id, err)
+	}
+}
