@@ -3,6 +3,7 @@ package pipelines
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -110,7 +111,8 @@ type AuditResult struct {
 // Audit lists every write a run's loads attempted, with Runn's answers.
 func Audit(ctx context.Context, opts AuditOptions) (AuditResult, error) {
 	var res AuditResult
-	w, err := warehouse.Open(ctx, opts.WarehousePath, warehouse.Options{Holder: "harvest2runn audit"})
+	// Only reads: other readers may look at the same time.
+	w, err := warehouse.OpenReadOnly(ctx, opts.WarehousePath)
 	if err != nil {
 		return res, err
 	}
@@ -120,8 +122,14 @@ func Audit(ctx context.Context, opts AuditOptions) (AuditResult, error) {
 		if res.RunID, err = load.LatestLoadedRun(ctx, w.DB); err != nil {
 			return res, err
 		}
-	} else if _, err := w.GetRun(ctx, res.RunID); err != nil {
-		return res, err
+	} else {
+		var n int
+		if err := w.DB.GetContext(ctx, &n, `SELECT count(*) FROM meta.runs WHERE run_id = ?`, res.RunID); err != nil {
+			return res, err
+		}
+		if n == 0 {
+			return res, fmt.Errorf("no run %d in warehouse %s", res.RunID, w.Path())
+		}
 	}
 	res.Rows, err = load.Trail(ctx, w.DB, res.RunID)
 	return res, err
