@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
+	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 )
 
@@ -77,9 +78,16 @@ func TestAuditsFire(t *testing.T) {
 	}
 }
 
-// generatedRunn is a Runn account for a generated Harvest account: an empty one, so that the
-// plan creates people, projects and roles and writes actuals referring to them.
+// generatedRunn is a Runn account for a generated Harvest account: one with nothing of Harvest's
+// in it, so that the plan creates people, projects and roles and writes actuals referring to
+// them; it holds a role, a client and a project of its own, so that the audits' lookups of Runn
+// records are not empty (an IN over an empty set hides what an IN over NULL does).
 func generatedRunn(t *testing.T, _ *harvesttest.Account) *runntest.State {
 	t.Helper()
-	return &runntest.State{}
+	name := "Runn's own role"
+	return &runntest.State{
+		Roles:    []runn.Role{{ID: 1, Name: &name}},
+		Clients:  []runn.Client{{ID: 1, Name: "Runn's own client"}},
+		Projects: []runn.Project{{ID: 1, Name: "Runn's own project", ClientID: 1, IsConfirmed: true, PricingModel: "tm", RateType: "hours", RateCardID: 1}},
+	}
 }
