@@ -157,6 +157,11 @@ func scenarioWarehouse(t *testing.T, acct *harvesttest.Account, state *runntest.
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
+	// Far from UTC, so that a date taken in the session's zone instead of UTC (R5's start date,
+	// week boundaries) shows.
+	if _, err := w.DB.ExecContext(ctx, "SET GLOBAL TimeZone = 'Pacific/Auckland'"); err != nil {
+		t.Fatal(err)
+	}
 	run, err := w.StartRun(ctx, "sync", today, nil)
 	if err != nil {
 		t.Fatal(err)
