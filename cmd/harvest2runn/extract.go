@@ -31,7 +31,8 @@ time entries of the window) and a snapshot of what Runn holds (roles, clients, p
 project tags, contracts, all assignments, and the actuals of the window), both APIs at once, and
 lands every page, byte for byte, in the warehouse as a new run. Only reads: nothing is written to
 Runn. Harvest's dimensions are re-read in full every time; time entries and Runn's actuals are
-read for the window [today - lookback, today] (R10), or from --since, or for the whole history.
+read for the window [today - lookback, today] (R10), or from --since, or for the whole history
+(Harvest's also after today: such time is reported as not sent, R9).
 
 Example:
   export HARVEST_ACCESS_TOKEN=... HARVEST_ACCOUNT_ID=123456 RUNN_API_TOKEN=...
