@@ -26,7 +26,6 @@ import (
 const (
 	testToken = "load-test-token-5f0c1e9a7b3d"
 	testToday = "2025-06-27"
-	specPath  = "../runn/runntest/runn-openapi.json"
 )
 
 var fixedNow = time.Date(2025, 6, 27, 22, 0, 0, 0, time.UTC)
@@ -157,7 +156,7 @@ func insertPlan(ctx context.Context, tx *sqlx.Tx, runID int64, p Plan) error {
 // timestamps) and whose rate limit is off unless opts sets one.
 func startFake(t testing.TB, seed *runntest.State, opts runntest.Options) *runntest.Server {
 	t.Helper()
-	opts.Token, opts.Today, opts.SpecPath = testToken, testToday, specPath
+	opts.Token, opts.Today = testToken, testToday
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return fixedNow }
 	}

@@ -15,9 +15,7 @@ import (
 
 	"github.com/harvest2runn/harvest2runn/extract"
 	"github.com/harvest2runn/harvest2runn/harvest"
-	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
 	"github.com/harvest2runn/harvest2runn/runn"
-	"github.com/harvest2runn/harvest2runn/runn/runntest"
 )
 
 // stopAtBulk lets the first POST /actuals/bulk/ reach Runn, then stops the run (a SIGTERM):
@@ -50,15 +48,7 @@ func (k *stopAtBulk) RoundTrip(r *http.Request) (*http.Response, error) {
 // Harvest the time of one actual that call sent, and syncs again. It returns what Runn then
 // holds on that actual's key.
 func syncDeleteSync(t *testing.T, interrupt, loseAnswer bool) int64 {
-	srv := harvesttest.NewServer(harvesttest.Generate(harvesttest.GenerateOptions{Seed: 4, TimeEntries: 300}),
-		harvesttest.Options{Token: syncToken, AccountID: "1"})
-	t.Cleanup(srv.Close)
-	rsrv, err := runntest.NewServer(&runntest.State{}, runntest.Options{Token: syncToken, Today: "2025-06-27", RateLimit: 6000,
-		SpecPath: "../runn/runntest/runn-openapi.json"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(rsrv.Close)
+	srv, rsrv := syncFakes(t)
 	hc, _ := harvest.New(harvest.Config{BaseURL: srv.URL(), AccessToken: syncToken, AccountID: "1"})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

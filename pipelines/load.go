@@ -53,14 +53,7 @@ func Load(ctx context.Context, opts LoadOptions) (LoadResult, error) {
 		res.Result, err = load.Apply(ctx, w, opts.Runn, load.Options{RunID: runID, DryRun: opts.DryRun, Workers: opts.Workers,
 			Progress: opts.Progress, Logger: opts.Logger})
 		if res.LoadID != 0 {
-			status := warehouse.RunSucceeded
-			switch {
-			case errors.Is(err, load.ErrRejected):
-				status = warehouse.RunPartial
-			case err != nil:
-				status = warehouse.RunFailed
-			}
-			if ferr := w.FinishRun(ctx, runID, status, err); ferr != nil && err == nil {
+			if ferr := w.FinishRun(ctx, runID, loadStatus(err), err); ferr != nil && err == nil {
 				err = ferr
 			}
 		}
@@ -149,4 +142,16 @@ func withWarehouse(ctx context.Context, path, holder string, res *LoadResult, fn
 	}
 	res.WarehouseHeld = time.Since(opened)
 	return err
+}
+
+// loadStatus is the run status a load's outcome gives: partial when Runn rejected some records.
+func loadStatus(err error) string {
+	switch {
+	case err == nil:
+		return warehouse.RunSucceeded
+	case errors.Is(err, load.ErrRejected):
+		return warehouse.RunPartial
+	default:
+		return warehouse.RunFailed
+	}
 }

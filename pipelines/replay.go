@@ -232,14 +232,7 @@ func applyReplay(ctx context.Context, w *warehouse.Warehouse, opts ReplayOptions
 	lr, err := load.Apply(ctx, w, opts.Runn, load.Options{RunID: opts.RunID, Workers: opts.Workers, Progress: opts.Progress, Logger: opts.Logger, OldData: true})
 	res.Applied = &lr
 	if lr.LoadID != 0 {
-		status := warehouse.RunSucceeded
-		switch {
-		case errors.Is(err, load.ErrRejected):
-			status = warehouse.RunPartial
-		case err != nil:
-			status = warehouse.RunFailed
-		}
-		if ferr := w.FinishRun(ctx, opts.RunID, status, err); ferr != nil && err == nil {
+		if ferr := w.FinishRun(ctx, opts.RunID, loadStatus(err), err); ferr != nil && err == nil {
 			err = ferr
 		}
 	}

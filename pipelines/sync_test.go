@@ -19,17 +19,23 @@ import (
 // redact the answers themselves.
 const syncToken = "pipelines-test-token-0123456789"
 
-func syncClients(t *testing.T) (*harvest.APIClient, *runn.API, *runntest.Server) {
+// syncFakes serves a small generated Harvest account and an empty Runn.
+func syncFakes(t *testing.T) (*harvesttest.Server, *runntest.Server) {
 	t.Helper()
 	srv := harvesttest.NewServer(harvesttest.Generate(harvesttest.GenerateOptions{Seed: 4, TimeEntries: 300}),
 		harvesttest.Options{Token: syncToken, AccountID: "1"})
 	t.Cleanup(srv.Close)
-	rsrv, err := runntest.NewServer(&runntest.State{}, runntest.Options{Token: syncToken, Today: "2025-06-27", RateLimit: 6000,
-		SpecPath: "../runn/runntest/runn-openapi.json"})
+	rsrv, err := runntest.NewServer(&runntest.State{}, runntest.Options{Token: syncToken, Today: "2025-06-27", RateLimit: 6000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(rsrv.Close)
+	return srv, rsrv
+}
+
+func syncClients(t *testing.T) (*harvest.APIClient, *runn.API, *runntest.Server) {
+	t.Helper()
+	srv, rsrv := syncFakes(t)
 	hc, err := harvest.New(harvest.Config{BaseURL: srv.URL(), AccessToken: syncToken, AccountID: "1"})
 	if err != nil {
 		t.Fatal(err)

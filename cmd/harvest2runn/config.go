@@ -33,15 +33,25 @@ type commonFlags struct {
 }
 
 func (c *commonFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&c.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./"+warehouse.DefaultPath+")")
+	c.registerLocal(fs, "log each request and more detail")
 	fs.StringVar(&c.harvestBaseURL, "harvest-base-url", "", "Harvest API base URL (env HARVEST_BASE_URL; default "+harvest.DefaultBaseURL+")")
 	fs.StringVar(&c.harvestTokenFile, "harvest-token-file", "", "read the Harvest token from this file instead of HARVEST_ACCESS_TOKEN")
+	c.registerRunn(fs)
+	fs.StringVar(&c.contact, "contact", "", "email or URL Harvest can reach you at, sent in the User-Agent (env HARVEST2RUNN_CONTACT)")
+}
+
+// registerLocal registers the flags of every command that works on the warehouse.
+func (c *commonFlags) registerLocal(fs *pflag.FlagSet, verbose string) {
+	fs.StringVar(&c.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./"+warehouse.DefaultPath+")")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format on stderr: text or json")
+	fs.BoolVarP(&c.verbose, "verbose", "v", false, verbose)
+	fs.StringVar(&c.output, "output", "text", "summary format on stdout: text or json (json: stdout carries one JSON object only)")
+}
+
+// registerRunn registers where Runn is and where its token comes from.
+func (c *commonFlags) registerRunn(fs *pflag.FlagSet) {
 	fs.StringVar(&c.runnBaseURL, "runn-base-url", "", "Runn API base URL (env RUNN_BASE_URL; default "+runn.DefaultBaseURL+"; US: "+runn.USBaseURL+")")
 	fs.StringVar(&c.runnTokenFile, "runn-token-file", "", "read the Runn API token from this file instead of RUNN_API_TOKEN")
-	fs.StringVar(&c.contact, "contact", "", "email or URL Harvest can reach you at, sent in the User-Agent (env HARVEST2RUNN_CONTACT)")
-	fs.StringVar(&c.logFormat, "log-format", "text", "log format on stderr: text or json")
-	fs.BoolVarP(&c.verbose, "verbose", "v", false, "log each request and more detail")
-	fs.StringVar(&c.output, "output", "text", "summary format on stdout: text or json (json: stdout carries one JSON object only)")
 }
 
 // windowFlags choose the run's `today` and the spent-date window of time entries (R10).

@@ -65,7 +65,7 @@ func e2eFakes(t *testing.T, a e2eAccount) (*harvesttest.Server, *runntest.Server
 		a.runnLimit = 6000
 	}
 	rsrv, err := runntest.NewServer(&runntest.State{}, runntest.Options{Token: testRunnToken, Today: a.runnToday,
-		RateLimit: a.runnLimit, Latency: a.runnLatency, SpecPath: "../../runn/runntest/runn-openapi.json"})
+		RateLimit: a.runnLimit, Latency: a.runnLatency})
 	if err != nil {
 		t.Fatal(err)
 	}

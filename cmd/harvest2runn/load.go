@@ -26,12 +26,8 @@ type loadFlags struct {
 }
 
 func (f *loadFlags) registerCommon(fs *pflag.FlagSet) {
-	fs.StringVar(&f.common.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./harvest2runn.duckdb)")
-	fs.StringVar(&f.common.runnBaseURL, "runn-base-url", "", "Runn API base URL (env RUNN_BASE_URL; default https://api.runn.io; US: https://api.us.runn.io)")
-	fs.StringVar(&f.common.runnTokenFile, "runn-token-file", "", "read the Runn API token from this file instead of RUNN_API_TOKEN")
-	fs.StringVar(&f.common.output, "output", "text", "summary format on stdout: text or json (json: stdout carries one JSON object only)")
-	fs.StringVar(&f.common.logFormat, "log-format", "text", "log format on stderr: text or json")
-	fs.BoolVarP(&f.common.verbose, "verbose", "v", false, "log each request and more detail")
+	f.common.registerLocal(fs, "log each request and more detail")
+	f.common.registerRunn(fs)
 }
 
 func loadCommand() *command {

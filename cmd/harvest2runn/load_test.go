@@ -30,7 +30,7 @@ func plannedWarehouse(t *testing.T, path string) *runntest.Server {
 		People:   []runn.Person{{ID: 880001, FirstName: "Ann", LastName: "Archer"}},
 		Actuals:  []runn.Actual{{ID: 5583001, Date: "2025-06-02", PersonID: 880001, ProjectID: 402001, RoleID: 21801, BillableMinutes: 90}},
 	}
-	srv, err := runntest.NewServer(seed, runntest.Options{Token: testRunnToken, Today: "2025-06-27", SpecPath: "../../runn/runntest/runn-openapi.json"})
+	srv, err := runntest.NewServer(seed, runntest.Options{Token: testRunnToken, Today: "2025-06-27"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,10 +41,7 @@ Example:
 			fs.Int64SliceVar(&f.keep, "keep", nil, "pin this run: never prune its extracts (repeatable)")
 			fs.Int64SliceVar(&f.unpin, "unpin", nil, "remove this run's pin (repeatable)")
 			fs.BoolVar(&f.dryRun, "dry-run", false, "say what would be removed; remove nothing")
-			fs.StringVar(&f.common.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./harvest2runn.duckdb)")
-			fs.StringVar(&f.common.output, "output", "text", "text or json")
-			fs.StringVar(&f.common.logFormat, "log-format", "text", "log format on stderr: text or json")
-			fs.BoolVarP(&f.common.verbose, "verbose", "v", false, "log each run pruned")
+			f.common.registerLocal(fs, "log each run pruned")
 			return f
 		},
 		run: runPrune,

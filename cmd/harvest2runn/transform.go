@@ -42,10 +42,7 @@ Example:
 			fs.Int64Var(&f.run, "run", 0, "the run whose extracts to transform (default: the latest run with both extracts)")
 			fs.BoolVar(&f.noAutofill, "no-autofill", false, "do not plan zeros for missing weekdays of finished weeks (R13)")
 			fs.StringSliceVar(&f.only, "only", nil, "sync only these kinds: clients,projects,people,actuals (default all)")
-			fs.StringVar(&f.common.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./harvest2runn.duckdb)")
-			fs.StringVar(&f.common.output, "output", "text", "summary format on stdout: text or json")
-			fs.StringVar(&f.common.logFormat, "log-format", "text", "log format on stderr: text or json")
-			fs.BoolVarP(&f.common.verbose, "verbose", "v", false, "log each model as it runs")
+			f.common.registerLocal(fs, "log each model as it runs")
 			return f
 		},
 		run: runTransform,
