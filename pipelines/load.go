@@ -18,8 +18,10 @@ type LoadOptions struct {
 	DryRun        bool
 	Runn          load.API // may be nil for a dry run
 	Workers       int
-	Progress      func(load.Progress)
-	Logger        *slog.Logger
+	// AllowLargeChanges lifts the plan's R17 (b) and (c) stops for this load.
+	AllowLargeChanges bool
+	Progress          func(load.Progress)
+	Logger            *slog.Logger
 }
 
 // LoadResult is a load (or revert) and the warehouse it used.
@@ -28,12 +30,15 @@ type LoadResult struct {
 	Warehouse string `json:"warehouse"`
 	// WarehouseHeld is how long the warehouse file was open: no analyst can open it meanwhile.
 	WarehouseHeld time.Duration `json:"warehouse_held_ns"`
+	// SafetyStops are the plan's R17 checks that tripped: the load stopped before sending
+	// anything, or went on because they were lifted.
+	SafetyStops []SafetyStop `json:"safety_stops"`
 }
 
 // Load sends a transformed run's plan to Runn, resuming any earlier load of it, and records the
 // outcome in the run registry (succeeded, partial when Runn rejected some records, failed).
 func Load(ctx context.Context, opts LoadOptions) (LoadResult, error) {
-	var res LoadResult
+	res := LoadResult{SafetyStops: []SafetyStop{}}
 	err := withWarehouse(ctx, opts.WarehousePath, "harvest2runn load", &res, func(w *warehouse.Warehouse) error {
 		runID := opts.RunID
 		if runID == 0 {
@@ -50,6 +55,14 @@ func Load(ctx context.Context, opts LoadOptions) (LoadResult, error) {
 			return err
 		}
 		var err error
+		if res.SafetyStops, err = checkSafety(ctx, w.DB, runID, opts.AllowLargeChanges); err != nil {
+			if errors.Is(err, ErrSafetyStop) {
+				if ferr := w.FinishRun(ctx, runID, warehouse.RunFailed, err); ferr != nil {
+					err = errors.Join(err, ferr)
+				}
+			}
+			return err
+		}
 		res.Result, err = load.Apply(ctx, w, opts.Runn, load.Options{RunID: runID, DryRun: opts.DryRun, Workers: opts.Workers,
 			Progress: opts.Progress, Logger: opts.Logger})
 		if res.LoadID != 0 {

@@ -23,11 +23,13 @@ type ReplayOptions struct {
 	// Apply sends the replayed plan to Runn as the run's plan: its plan in plan.* is replaced by
 	// the replay's when they differ, and the run's load resumes (what it confirmed is not sent
 	// again). The load refuses a run older than one already loaded.
-	Apply    bool
-	Runn     load.API // required with Apply
-	Workers  int
-	Progress func(load.Progress)
-	Logger   *slog.Logger
+	Apply bool
+	// AllowLargeChanges lifts the replayed plan's R17 (b) and (c) stops when it is applied.
+	AllowLargeChanges bool
+	Runn              load.API // required with Apply
+	Workers           int
+	Progress          func(load.Progress)
+	Logger            *slog.Logger
 }
 
 // ReplayResult is a run planned again, and how the new plan compares with the run's own.
@@ -227,6 +229,9 @@ func adoptPlan(ctx context.Context, w *warehouse.Warehouse, runID int64, took ti
 // outcome on the run as Load does.
 func applyReplay(ctx context.Context, w *warehouse.Warehouse, opts ReplayOptions, res *ReplayResult) error {
 	if err := w.SetStage("load"); err != nil {
+		return err
+	}
+	if _, err := checkSafety(ctx, w.DB, opts.RunID, opts.AllowLargeChanges); err != nil {
 		return err
 	}
 	lr, err := load.Apply(ctx, w, opts.Runn, load.Options{RunID: opts.RunID, Workers: opts.Workers, Progress: opts.Progress, Logger: opts.Logger, OldData: true})

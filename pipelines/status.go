@@ -27,6 +27,9 @@ type StatusResult struct {
 	// date"); a kind never synced has no entry.
 	LastSync []LastSyncOfKind `json:"last_sync"`
 	LastRun  *RunInfo         `json:"last_run"`
+	// SafetyStops are the R17 checks that tripped in the last run: it stopped before load, or
+	// went on because --allow-large-changes lifted them.
+	SafetyStops []SafetyStop `json:"safety_stops"`
 	// UnknownRoles are people whose role is Unknown: their time is blocked until it is fixed in
 	// Runn (R6, R8).
 	UnknownRoles []UnknownRolePerson `json:"people_with_role_unknown"`
@@ -84,7 +87,8 @@ type PendingWrite struct {
 // holds it, Status says which run, in which stage, since when, from the run lock file alone.
 func Status(ctx context.Context, path string) (StatusResult, error) {
 	res := StatusResult{Warehouse: path, LastSync: []LastSyncOfKind{}, UnknownRoles: []UnknownRolePerson{},
-		Exclusions: []transform.ExclusionSum{}, Rejected: []PendingWrite{}, PinnedRuns: []int64{}}
+		Exclusions: []transform.ExclusionSum{}, Rejected: []PendingWrite{}, PinnedRuns: []int64{},
+		SafetyStops: []SafetyStop{}}
 	r, err := openReader(ctx, path)
 	var busy *warehouse.BusyError
 	if errors.As(err, &busy) {
@@ -101,7 +105,7 @@ func Status(ctx context.Context, path string) (StatusResult, error) {
 	defer r.Close()
 	res.Warehouse = r.Path()
 	for _, step := range []func(context.Context, *sqlx.DB, *StatusResult) error{
-		lastRun, lastSyncs, unknownRoles, exclusions, pendingRejections, pruneState,
+		lastRun, lastRunStops, lastSyncs, unknownRoles, exclusions, pendingRejections, pruneState,
 	} {
 		if err := step(ctx, r.DB, &res); err != nil {
 			return res, err
@@ -141,6 +145,19 @@ func lastRun(ctx context.Context, db *sqlx.DB, res *StatusResult) error {
 		res.LastRun.FinishedAt = &r.Finished.Time
 	}
 	return nil
+}
+
+// lastRunStops lists the R17 stops of the last run (a warehouse older than the stops has none).
+func lastRunStops(ctx context.Context, db *sqlx.DB, res *StatusResult) error {
+	if res.LastRun == nil {
+		return nil
+	}
+	ok, err := hasTable(ctx, db, "meta", "safety_stops")
+	if err != nil || !ok {
+		return err
+	}
+	res.SafetyStops, err = runStops(ctx, db, res.LastRun.RunID)
+	return err
 }
 
 // lastSyncs finds, per entity kind, the newest run whose load succeeded and that synced that

@@ -44,6 +44,8 @@ type SyncOptions struct {
 	Harvest       extract.HarvestAPI
 	Runn          RunnAPI
 	Workers       int // bulk actuals calls in flight; 0: the load's default
+	// AllowLargeChanges lifts R17 (b) and (c) for this run: a real clean-up or mass deletion.
+	AllowLargeChanges bool
 	// RetentionDays > 0: after a sync that sent its plan, prune the raw extracts of runs started
 	// more than this many days ago (never the last successful run's, never pinned runs').
 	RetentionDays   int
@@ -98,7 +100,11 @@ type SyncResult struct {
 	PossibleDuplicates int64                    `json:"possible_duplicates"`
 	ReferenceConflicts int64                    `json:"reference_conflicts"`
 	AuditFailures      []transform.AuditFailure `json:"audit_failures,omitempty"`
-	MissingPlanTables  []string                 `json:"missing_plan_tables,omitempty"`
+	// SafetyStops are the R17 checks that tripped: the run stopped before load, or went on
+	// because --allow-large-changes lifted them (lifted: true).
+	SafetyStops       []SafetyStop `json:"safety_stops"`
+	AllowLargeChanges bool         `json:"allow_large_changes"`
+	MissingPlanTables []string     `json:"missing_plan_tables,omitempty"`
 	// Samples are the first planned changes of each kind (dry runs).
 	Samples  map[string]any         `json:"samples,omitempty"`
 	Requests map[string]APIRequests `json:"requests"`
@@ -125,7 +131,8 @@ func Sync(ctx context.Context, opts SyncOptions) (res SyncResult, err error) {
 	}
 	res = SyncResult{Kind: kind, Today: opts.Today.Format(time.DateOnly), Window: syncWindow(opts.Window), Only: only,
 		DryRun: opts.DryRun, Status: warehouse.RunFailed, Stage: "extract", Changes: []load.Counts{},
-		Exclusions: []transform.ExclusionSum{}, Rejected: []load.Problem{}}
+		Exclusions: []transform.ExclusionSum{}, Rejected: []load.Problem{}, SafetyStops: []SafetyStop{},
+		AllowLargeChanges: opts.AllowLargeChanges}
 	for _, k := range only {
 		if !slices.Contains(transform.Kinds, k) {
 			return res, fmt.Errorf("unknown kind %q: use any of %s", k, strings.Join(transform.Kinds, ","))
@@ -200,6 +207,14 @@ func syncStages(ctx context.Context, w *warehouse.Warehouse, opts SyncOptions, o
 			res.Extracts = append(res.Extracts, m)
 		}
 	}
+	if stop, ok := incompleteExtractStop(err); ok {
+		// R17 (a): an incomplete extract is never used, and no flag lifts it.
+		res.SafetyStops = []SafetyStop{stop}
+		if rerr := recordStops(ctx, w.DB, res.RunID, res.SafetyStops); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return &safetyError{stops: res.SafetyStops}
+	}
 	if err != nil {
 		return err
 	}
@@ -227,9 +242,12 @@ func syncStages(ctx context.Context, w *warehouse.Warehouse, opts SyncOptions, o
 	res.UnknownRoles, res.PossibleDuplicates, res.ReferenceConflicts = sum.UnknownRoles, sum.PossibleDupes, sum.ReferenceClashes
 	if err != nil {
 		// Audits failed: what was planned is shown, nothing of it may be sent.
-		for _, c := range sum.Changes {
-			res.Changes = append(res.Changes, load.Counts{Kind: c.Kind, Rule: c.Rule, Planned: int(c.Rows)})
-		}
+		res.Changes = plannedCounts(sum)
+		return err
+	}
+	if res.SafetyStops, err = checkSafety(ctx, w.DB, res.RunID, opts.AllowLargeChanges); err != nil {
+		// R17 (b), (c): what the plan would have done is shown, nothing of it is sent.
+		res.Changes = plannedCounts(sum)
 		return err
 	}
 
@@ -253,6 +271,15 @@ func syncStages(ctx context.Context, w *warehouse.Warehouse, opts SyncOptions, o
 	return err
 }
 
+// plannedCounts are a plan's changes per kind and rule, none of them sent.
+func plannedCounts(sum transform.Summary) []load.Counts {
+	out := []load.Counts{}
+	for _, c := range sum.Changes {
+		out = append(out, load.Counts{Kind: c.Kind, Rule: c.Rule, Planned: int(c.Rows)})
+	}
+	return out
+}
+
 func syncRunOptions(opts SyncOptions, only []string) map[string]any {
 	o := map[string]any{}
 	for k, v := range opts.RunOptions {
@@ -261,6 +288,9 @@ func syncRunOptions(opts SyncOptions, only []string) map[string]any {
 	w := syncWindow(opts.Window)
 	o["window_from"], o["window_to"] = w.From, w.To
 	o["only"], o["dry_run"], o["autofill"] = only, opts.DryRun, opts.Autofill
+	if opts.AllowLargeChanges {
+		o["allow_large_changes"] = true
+	}
 	return o
 }
 

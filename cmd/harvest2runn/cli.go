@@ -36,6 +36,8 @@ type command struct {
 	help    string // what it does, with an example
 	flags   func(fs *pflag.FlagSet) any
 	run     func(ctx context.Context, e *env, opts any, args []string) error
+	// raw: the command prints data byte for byte (a stored page), never escaped.
+	raw bool
 }
 
 func commands() []*command {
@@ -104,6 +106,11 @@ func run(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "harvest2runn %s: %v: run 'harvest2runn %s --help'\n", cmd.name, err, cmd.name)
 		return exitUsage
 	}
+	if textOutput(fs) && !cmd.raw {
+		escaped := *e
+		escaped.stdout = controlEscaper{e.stdout}
+		e = &escaped
+	}
 	err := cmd.run(ctx, e, opts, fs.Args())
 	return report(e, cmd.name, err)
 }
@@ -134,8 +141,10 @@ func report(e *env, name string, err error) int {
 	return exitFailed
 }
 
+// oneLine is s on one line with control characters escaped: error messages carry names from
+// Harvest and Runn.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return escapeControls(strings.Join(strings.Fields(s), " "))
 }
 
 func versionCommand() *command {

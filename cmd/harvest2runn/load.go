@@ -19,10 +19,11 @@ import (
 
 // loadFlags are the flags of load and revert.
 type loadFlags struct {
-	common commonFlags
-	run    int64
-	dryRun bool
-	force  bool
+	common     commonFlags
+	run        int64
+	dryRun     bool
+	force      bool
+	allowLarge bool
 }
 
 func (f *loadFlags) registerCommon(fs *pflag.FlagSet) {
@@ -52,6 +53,8 @@ Example:
 			f := &loadFlags{}
 			fs.Int64Var(&f.run, "run", 0, "the run whose plan to send (default: the latest run with a plan)")
 			fs.BoolVar(&f.dryRun, "dry-run", false, "show what would be sent; send nothing (no Runn token needed)")
+			fs.BoolVar(&f.allowLarge, "allow-large-changes", false,
+				"lift the plan's safety stops R17 (b) and (c) for this load: for a real clean-up or mass deletion")
 			f.registerCommon(fs)
 			return f
 		},
@@ -90,14 +93,14 @@ func runLoad(ctx context.Context, e *env, o any, args []string) error {
 	if len(args) > 0 {
 		return usagef("unexpected argument %q: give the run with --run ID", args[0])
 	}
-	opts := pipelines.LoadOptions{WarehousePath: f.common.warehousePath(e), RunID: f.run, DryRun: f.dryRun}
+	opts := pipelines.LoadOptions{WarehousePath: f.common.warehousePath(e), RunID: f.run, DryRun: f.dryRun, AllowLargeChanges: f.allowLarge}
 	prog, err := f.prepare(ctx, e, &opts.Runn, &opts.Logger, &opts.Progress)
 	if err != nil {
 		return err
 	}
 	res, err := pipelines.Load(ctx, opts)
 	prog.Close()
-	if res.LoadID != 0 || (res.DryRun && res.Counts != nil) {
+	if res.LoadID != 0 || (res.DryRun && res.Counts != nil) || len(res.SafetyStops) > 0 {
 		if perr := printLoad(e.stdout, f.common.output, res); perr != nil && err == nil {
 			err = perr
 		}
@@ -155,6 +158,12 @@ func printLoad(w io.Writer, format string, res pipelines.LoadResult) error {
 	if format == "json" {
 		return json.NewEncoder(w).Encode(res)
 	}
+	if res.LoadID == 0 && !res.DryRun {
+		// Stopped before anything was sent: the stops are the whole story.
+		fmt.Fprintf(w, "run %d: not loaded\n", res.RunID)
+		printStops(w, res.SafetyStops)
+		return nil
+	}
 	what := "loaded"
 	switch {
 	case res.DryRun && res.Mode == load.ModeRevert:
@@ -172,6 +181,7 @@ func printLoad(w io.Writer, format string, res pipelines.LoadResult) error {
 		fmt.Fprintf(w, " in %s", res.Duration.Round(time.Millisecond))
 	}
 	fmt.Fprintln(w)
+	printStops(w, res.SafetyStops)
 	fmt.Fprintf(w, "  %-8s %-10s %8s %8s %8s %8s %8s\n", "kind", "rule", "planned", "done", "landed", "rejected", "skipped")
 	for _, c := range res.Counts {
 		fmt.Fprintf(w, "  %-8s %-10s %8d %8d %8d %8d %8d\n", c.Kind, c.Rule, c.Planned, c.AlreadyDone, c.Applied+c.Reconciled, c.Rejected, c.Skipped)

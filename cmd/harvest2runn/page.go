@@ -18,6 +18,7 @@ type pageFlags struct {
 func pageCommand() *command {
 	return &command{
 		name:    "page",
+		raw:     true,
 		summary: "print a landed page's body exactly as the API sent it",
 		usage:   "EXTRACT_ID RESOURCE SEQ [flags]",
 		help: `Prints the body of one page of an extract, byte for byte as Harvest or Runn sent it, to stdout.

@@ -97,6 +97,7 @@ func printStatus(w io.Writer, s pipelines.StatusResult, now time.Time) {
 		if r.Error != "" {
 			fmt.Fprintf(w, "    error: %s\n", oneLine(r.Error))
 		}
+		printStops(w, s.SafetyStops)
 	} else {
 		fmt.Fprintln(w, "  last run: none yet (harvest2runn sync --dry-run is a good first one)")
 	}

@@ -26,6 +26,7 @@ type syncFlags struct {
 	dryRun     bool
 	noAutofill bool
 	retention  int
+	allowLarge bool
 }
 
 func (f *syncFlags) registerRun(fs *pflag.FlagSet) {
@@ -34,6 +35,8 @@ func (f *syncFlags) registerRun(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.noAutofill, "no-autofill", false, "do not write zeros for rostered weekdays without time in finished weeks (R13)")
 	fs.IntVar(&f.retention, "retention-days", pipelines.DefaultRetentionDays,
 		"after the run, prune the raw extracts of runs older than this many days (0: keep all; see prune)")
+	fs.BoolVar(&f.allowLarge, "allow-large-changes", false,
+		"for this run only, lift the safety stops R17 (b) a source that shrank by half and (c) a plan zeroing over 10% of the actuals harvest2runn holds: for a real clean-up or mass deletion")
 }
 
 func syncCommand() *command {
@@ -43,7 +46,14 @@ func syncCommand() *command {
 		usage:   "[--only KINDS] [--dry-run] [--today DATE] [flags]",
 		help: `One run: extract Harvest and a snapshot of Runn into the warehouse, plan what Runn must receive by
 the sync rules (R1-R15), then send it to Runn in the order of R15 with every write recorded in the
-audit trail. --dry-run stops after the plan and prints it: nothing is sent to Runn. A run that
+audit trail. --dry-run stops after the plan and prints it: nothing is sent to Runn.
+
+Safety stops (R17): the run sends nothing and exits 1, with the figures, when an extract is
+incomplete (a listing sent fewer records than it announced), when a source shrank implausibly
+since the last run (a Runn listing, or Harvest's time entries, at less than half and 10 or 50
+records fewer), or when the plan would zero more than 10% (and more than 20) of the actuals
+harvest2runn holds in the window. After a real clean-up or mass deletion, --allow-large-changes
+lifts the last two for one run; an incomplete extract is never used. A run that
 stops (interrupt, crash, an API failing for good) exits 1; run the same command again: the new
 run reads Runn afresh, so what the stopped one created is matched by its Harvest reference (R1)
 and what it wrote is not written again (R14). Runn refusing some records exits 3 after the rest
@@ -160,7 +170,7 @@ func (f *syncFlags) sync(ctx context.Context, e *env, log *slog.Logger, clients 
 	lprog := &loadProgress{terminal: e.terminal, out: e.stderr, log: log, logged: map[string]int{}}
 	res, err := pipelines.Sync(ctx, pipelines.SyncOptions{
 		WarehousePath: f.common.warehousePath(e), Kind: kind, Today: today, Window: win, Only: f.only,
-		DryRun: f.dryRun, Autofill: !f.noAutofill, Harvest: clients.harvest, Runn: clients.runn,
+		DryRun: f.dryRun, Autofill: !f.noAutofill, Harvest: clients.harvest, Runn: clients.runn, AllowLargeChanges: f.allowLarge,
 		RetentionDays: f.retention, ExtractProgress: prog, LoadProgress: lprog.update, Logger: log,
 		RunOptions: map[string]any{"lookback_days": f.window.lookback, "full_history": f.window.fullHistory, "since": f.window.since},
 	})
@@ -226,6 +236,7 @@ func printSync(w io.Writer, format string, res pipelines.SyncResult) error {
 	}
 	fmt.Fprintf(w, "  people with role Unknown: %d   possible duplicates: %d   reference conflicts: %d\n",
 		res.UnknownRoles, res.PossibleDuplicates, res.ReferenceConflicts)
+	printStops(w, res.SafetyStops)
 	for _, a := range res.AuditFailures {
 		b, _ := json.Marshal(a.First)
 		fmt.Fprintf(w, "  audit %s failed: %d rows, first: %s\n", a.Audit, a.Rows, b)
