@@ -1,0 +1,222 @@
+package main
+
+// End-to-end tests of the safety stops (R17), the implausible-time edge case and the escaping
+// of text outputs, through the real binary against the fakes.
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/harvest2runn/harvest2runn/harvest"
+	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
+	"github.com/harvest2runn/harvest2runn/runn/runntest"
+)
+
+type stopJSON struct {
+	Stop     string `json:"stop"`
+	Source   string `json:"source"`
+	Listing  string `json:"listing"`
+	Expected int64  `json:"expected"`
+	Got      int64  `json:"got"`
+	Lifted   bool   `json:"lifted"`
+	Detail   string `json:"detail"`
+}
+
+type stopsJSON struct {
+	RunID       int64      `json:"run_id"`
+	Status      string     `json:"status"`
+	SafetyStops []stopJSON `json:"safety_stops"`
+}
+
+func (s stopsJSON) has(stop, listing string) bool {
+	for _, x := range s.SafetyStops {
+		if x.Stop == stop && x.Listing == listing {
+			return true
+		}
+	}
+	return false
+}
+
+// runnState is Runn's state as JSON, to compare before and after a run that must change nothing.
+func runnState(t *testing.T, rsrv *runntest.Server) string {
+	t.Helper()
+	b, err := json.Marshal(rsrv.State())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// R17 (b), (c): Harvest answering every listing of time entries empty on the second run (a valid,
+// self-consistent answer during an incident) stops the run before load: exit 1, the figures in
+// the text and JSON outputs and in status, Runn untouched. --allow-large-changes lifts it.
+func TestE2ESafetyMassZeroingStopsUntilAllowed(t *testing.T) {
+	srv, rsrv, vars := e2eFakes(t, e2eAccount{gen: harvesttest.GenerateOptions{Seed: 3, People: 12, Projects: 20, TimeEntries: 800}})
+	if r := runBin(t, vars, "sync", "--today", "2025-06-27", "--no-autofill"); r.code != exitOK {
+		t.Fatalf("first sync: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, e := range srv.Account().TimeEntries {
+		if err := srv.DeleteTimeEntry(e.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, writesBefore := runnState(t, rsrv), writes(rsrv)
+
+	r := runBin(t, vars, "sync", "--today", "2025-06-27", "--no-autofill", "--output", "json")
+	var res stopsJSON
+	decodeOne(t, r.stdout, &res)
+	if r.code != exitFailed || res.Status != "failed" || !res.has("R17c", "owned_keys") || !res.has("R17b", "time_entries") {
+		t.Fatalf("second sync: exit %d, %+v\n%s", r.code, res, r.stderr)
+	}
+	if writes(rsrv) != writesBefore || runnState(t, rsrv) != before {
+		t.Fatal("a run stopped by R17 changed Runn")
+	}
+	if !strings.Contains(lastLine(r.stderr), "--allow-large-changes") {
+		t.Errorf("the closing error line does not say how to lift the stop:\n%s", r.stderr)
+	}
+
+	r = runBin(t, vars, "sync", "--today", "2025-06-27", "--no-autofill", "--dry-run")
+	if r.code != exitFailed || !strings.Contains(r.stdout, "SAFETY STOP (R17)") || !strings.Contains(r.stdout, "R17c") {
+		t.Fatalf("dry run of the same: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+
+	r = runBin(t, vars, "status")
+	if !strings.Contains(r.stdout, "SAFETY STOP (R17)") || !strings.Contains(r.stdout, "owned_keys") {
+		t.Errorf("status does not show the stop:\n%s", r.stdout)
+	}
+	var st stopsJSON
+	decodeOne(t, runBin(t, vars, "status", "--output", "json").stdout, &st)
+	if !st.has("R17c", "owned_keys") {
+		t.Errorf("status --output json: %+v", st)
+	}
+
+	r = runBin(t, vars, "sync", "--today", "2025-06-27", "--no-autofill", "--allow-large-changes", "--output", "json")
+	decodeOne(t, r.stdout, &res)
+	if r.code != exitOK || res.Status != "succeeded" || !res.has("R17c", "owned_keys") {
+		t.Fatalf("sync --allow-large-changes: exit %d, %+v\n%s", r.code, res, r.stderr)
+	}
+	for _, s := range res.SafetyStops {
+		if !s.Lifted {
+			t.Errorf("stop not marked lifted: %+v", s)
+		}
+	}
+	if writes(rsrv) == writesBefore {
+		t.Error("the allowed run wrote nothing: R11's zeros were expected")
+	}
+}
+
+// R17 (c) guards `load` as well as `sync`: a plan made by `transform` that would zero the keys
+// is refused by `load` until --allow-large-changes.
+func TestE2ESafetyLoadRefusesTrippedPlan(t *testing.T) {
+	srv, rsrv, vars := e2eFakes(t, e2eAccount{gen: harvesttest.GenerateOptions{Seed: 5, People: 10, Projects: 15, TimeEntries: 600}})
+	if r := runBin(t, vars, "sync", "--today", "2025-06-27", "--no-autofill"); r.code != exitOK {
+		t.Fatalf("first sync: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, e := range srv.Account().TimeEntries {
+		if err := srv.DeleteTimeEntry(e.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := runBin(t, vars, "extract", "--today", "2025-06-27"); r.code != exitOK {
+		t.Fatalf("extract: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runBin(t, vars, "transform", "--no-autofill"); r.code != exitOK {
+		t.Fatalf("transform: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	before := writes(rsrv)
+	r := runBin(t, vars, "load")
+	if r.code != exitFailed || !strings.Contains(r.stdout, "SAFETY STOP") || writes(rsrv) != before {
+		t.Fatalf("load of a tripped plan: exit %d, %d writes\n%s\n%s", r.code, writes(rsrv)-before, r.stdout, r.stderr)
+	}
+	r = runBin(t, vars, "load", "--allow-large-changes")
+	if r.code != exitOK || writes(rsrv) == before || !strings.Contains(r.stdout, "lifted by --allow-large-changes") {
+		t.Fatalf("load --allow-large-changes: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// Implausible time (R7, R9): a person-day above 24 h is not written and is reported with its
+// reason; an absurd entry (1e9 hours) never becomes billions of minutes in Runn.
+func TestE2ESafetyImplausibleTimeIsExcluded(t *testing.T) {
+	srv, rsrv, vars := e2eFakes(t, e2eAccount{gen: harvesttest.GenerateOptions{Seed: 7, People: 6, Projects: 8, TimeEntries: 200}})
+	acct := srv.Account()
+	var tmpl harvest.TimeEntry
+	for _, e := range acct.TimeEntries {
+		if !e.IsRunning && e.SpentDate >= "2025-06-02" && e.SpentDate <= "2025-06-20" {
+			tmpl = e
+			break
+		}
+	}
+	if tmpl.ID == 0 {
+		t.Fatal("no stopped entry in the window to copy")
+	}
+	huge := tmpl
+	huge.ID, huge.Hours = 0, "1000000000"
+	srv.AddTimeEntry(huge)
+
+	r := runBin(t, vars, "sync", "--today", "2025-06-27", "--output", "json")
+	var res struct {
+		Status     string `json:"status"`
+		Exclusions []struct {
+			Reason  string `json:"reason"`
+			Minutes int64  `json:"minutes"`
+		} `json:"exclusions"`
+	}
+	decodeOne(t, r.stdout, &res)
+	if r.code != exitOK {
+		t.Fatalf("sync: exit %d\n%s", r.code, r.stderr)
+	}
+	found := false
+	for _, x := range res.Exclusions {
+		if strings.Contains(x.Reason, "more than 24 h in one day") && x.Minutes >= 60_000_000_000 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the 1e9-hour day is not reported as more than 24 h in one day: %+v", res.Exclusions)
+	}
+	for _, a := range rsrv.State().Actuals {
+		if a.BillableMinutes+a.NonbillableMinutes > 1440 {
+			t.Fatalf("Runn holds an actual of %v minutes in one day", a.BillableMinutes+a.NonbillableMinutes)
+		}
+	}
+}
+
+// Names from Harvest reach the terminal escaped: a user named with ANSI escapes and a bell shows
+// as text in status, never as control characters; JSON output keeps the name exact.
+func TestE2ESafetyControlCharactersEscaped(t *testing.T) {
+	srv, _, vars := e2eFakes(t, e2eAccount{gen: harvesttest.GenerateOptions{Seed: 3, People: 5, Projects: 6, TimeEntries: 100}})
+	evil := "Mallory\x1b[2J\x1b]0;pwned\x07"
+	srv.AddUser(harvest.User{FirstName: evil, LastName: "Q", IsActive: true, Roles: []string{}})
+	if r := runBin(t, vars, "sync", "--today", "2025-06-27"); r.code != exitOK {
+		t.Fatalf("sync: exit %d\n%s", r.code, r.stderr)
+	}
+	r := runBin(t, vars, "status")
+	if strings.ContainsAny(r.stdout, "\x1b\x07") {
+		t.Fatalf("status printed raw control characters:\n%q", r.stdout)
+	}
+	if !strings.Contains(r.stdout, `Mallory\x1b[2J\x1b]0;pwned\x07 Q`) {
+		t.Errorf("status does not show the escaped name:\n%s", r.stdout)
+	}
+	var st struct {
+		UnknownRoles []struct {
+			Name string `json:"name"`
+		} `json:"people_with_role_unknown"`
+	}
+	decodeOne(t, runBin(t, vars, "status", "--output", "json").stdout, &st)
+	names := []string{}
+	for _, p := range st.UnknownRoles {
+		if strings.HasPrefix(p.Name, "Mallory") {
+			names = append(names, p.Name)
+		}
+	}
+	if want := []string{evil + " Q"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("status --output json names %q, want %q", names, want)
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
+}
