@@ -159,6 +159,7 @@ func TestE2ERunnSafetyRedirectedCreate(t *testing.T) {
 		Location: rsrv.URL() + "/clients/" + strconv.FormatInt(victim.ID, 10)})
 
 	r := runBin(t, vars, "sync", "--today", "2025-06-27")
+	t.Logf("second sync with a redirected client create: exit %d", r.code)
 	redirected := 0
 	for _, req := range rsrv.Requests() {
 		if req.Fault == runntest.Redirect {
