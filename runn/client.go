@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -50,7 +51,8 @@ type Config struct {
 	// Token is a Runn API token (Settings > API in Runn). It is sent only in the Authorization
 	// header and never logged or put in errors.
 	Token string
-	// HTTPClient defaults to a client with a DefaultTimeout per attempt.
+	// HTTPClient defaults to a client with a DefaultTimeout per attempt. New uses a copy of it
+	// that follows no redirect, whatever its CheckRedirect says (see the package documentation).
 	HTTPClient *http.Client
 	// UserAgent defaults to DefaultUserAgent.
 	UserAgent string
@@ -139,6 +141,7 @@ func New(cfg Config) (*API, error) {
 	if c.http == nil {
 		c.http = &http.Client{Timeout: DefaultTimeout}
 	}
+	c.http = withoutRedirects(c.http)
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
 	}
@@ -174,9 +177,77 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("runn: base URL %q must not carry credentials, a query or a fragment", u.Redacted())
 	}
+	// Over plain http the token, emails and cost rates cross the network in clear. A loopback
+	// host never leaves the machine (a local proxy, the fakes), so it alone may use http.
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("runn: base URL %q is plain http, which would send the API token in clear: set --runn-base-url / RUNN_BASE_URL to an https URL (EU %s, US %s); http is allowed only on loopback hosts (localhost, 127.0.0.0/8, ::1)",
+			u.String(), DefaultBaseURL, USBaseURL)
+	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
+}
+
+// isLoopback reports whether host (without port or brackets) is localhost or a loopback address.
+// Names other than localhost are not resolved: what a name resolves to can change between this
+// check and the requests.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// withoutRedirects returns a copy of hc that follows no redirect. Following one is never right
+// for this client: a POST answered with a 302 becomes a GET whose answer (another record) would
+// be taken for the created record, and Go forwards the Authorization header to the same host on
+// another port, https to http included. The 3xx answer itself comes back to the caller, which
+// makes an error of it.
+//
+// CheckRedirect alone is not enough: http.Client parses the Location before it consults
+// CheckRedirect, and one it cannot parse becomes a transport error (retried like a network fault,
+// with the raw Location in its text). So the transport also moves a 3xx answer's Location out of
+// the Client's sight, which leaves it nothing to follow.
+func withoutRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if _, wrapped := cp.Transport.(hideLocation); !wrapped {
+		cp.Transport = hideLocation{base: cp.Transport}
+	}
+	return &cp
+}
+
+// notFollowedLocation is where hideLocation keeps a 3xx answer's Location.
+const notFollowedLocation = "X-Harvest2runn-Location-Not-Followed"
+
+// hideLocation is an http.RoundTripper that renames the Location header of 3xx answers.
+type hideLocation struct{ base http.RoundTripper }
+
+func (h hideLocation) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := h.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err := base.RoundTrip(req)
+	if err == nil && resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		if loc := resp.Header.Values("Location"); len(loc) > 0 {
+			resp.Header.Del("Location")
+			resp.Header[notFollowedLocation] = loc
+		}
+	}
+	return resp, err
+}
+
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the wrapped transport.
+func (h hideLocation) CloseIdleConnections() {
+	base := h.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if c, ok := base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 }
 
 // Stats returns a snapshot of the client's counters.

@@ -37,6 +37,21 @@
 // errors.Is(err, ErrOutcomeUnknown) is true; the caller must then read Runn (for example with
 // FindPeopleByExternalID) to learn whether the record exists before sending the create again.
 //
+// # Redirects, plain http and untrusted answers
+//
+// The client follows no redirect, whatever http.Client the caller injects: a 3xx answer is an
+// *APIError matching ErrRedirected that names the status and the (redacted) Location. Following
+// one would turn a POST into a GET whose answer, another record, passes for the created one, and
+// would send the token to wherever the Location points. A redirected read fails without a retry;
+// a redirected write also matches ErrOutcomeUnknown, since something may have acted on it.
+//
+// Base URLs must be https, except on loopback hosts (localhost, 127.0.0.0/8, ::1), where nothing
+// crosses the network.
+//
+// A create's answer is trusted only when it carries an id and the Harvest reference that was
+// sent (for a role sent without one, the name that was sent); otherwise the create fails with an
+// *UnconfirmedCreateError, which matches ErrOutcomeUnknown.
+//
 // # Errors and secrets
 //
 // Runn's error answers become *APIError, which matches ErrUnauthorized (401), ErrNotFound (404)

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -20,8 +23,12 @@ var (
 	ErrBadRequest = errors.New("runn: request refused as invalid")
 	// ErrRateLimited: Runn answered 429 on every attempt.
 	ErrRateLimited = errors.New("runn: rate limited")
+	// ErrRedirected: Runn answered a redirect (3xx), which the client never follows. On a write
+	// the error matches ErrOutcomeUnknown as well.
+	ErrRedirected = errors.New("runn: redirected: harvest2runn follows no redirects; check RUNN_BASE_URL")
 	// ErrOutcomeUnknown: a create may or may not have been applied (a 5xx answer, a timeout or a
-	// connection broken after the request was sent). Read Runn before sending it again.
+	// connection broken after the request was sent, a redirect answering a write, or a create's answer
+	// that does not show the record that was sent). Read Runn before sending it again.
 	ErrOutcomeUnknown = errors.New("runn: outcome unknown: the request may have been applied; read Runn before sending it again")
 )
 
@@ -38,6 +45,9 @@ type APIError struct {
 	URL    string
 	Status int
 	Body   ErrorBody
+	// Location is a redirect's target (3xx answers only), absolute, with any credentials, query
+	// values and the token removed; empty when the answer had none.
+	Location string
 }
 
 func (e *APIError) Error() string {
@@ -46,6 +56,14 @@ func (e *APIError) Error() string {
 
 // detail is the message without the method and URL, for errors that name those already.
 func (e *APIError) detail() string {
+	if e.redirect() {
+		to := "with no Location"
+		if e.Location != "" {
+			to = "to " + e.Location
+		}
+		return fmt.Sprintf("Runn answered %d %s redirecting %s: harvest2runn follows no redirects: check --runn-base-url / RUNN_BASE_URL (EU %s, US %s)",
+			e.Status, http.StatusText(e.Status), to, DefaultBaseURL, USBaseURL)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Runn answered %d %s: error=%q message=%q statusCode=%d",
 		e.Status, http.StatusText(e.Status), e.Body.Error, e.Body.Message, e.Body.StatusCode)
@@ -74,9 +92,13 @@ func (e *APIError) hint() string {
 	return ""
 }
 
+func (e *APIError) redirect() bool { return e.Status >= 300 && e.Status < 400 }
+
 // Is makes errors.Is(err, ErrUnauthorized) and the like work on an *APIError.
 func (e *APIError) Is(target error) bool {
 	switch target {
+	case ErrRedirected:
+		return e.redirect()
 	case ErrUnauthorized:
 		return e.Status == http.StatusUnauthorized
 	case ErrNotFound:
@@ -117,6 +139,34 @@ func (c *API) redact(b []byte) []byte {
 		return b
 	}
 	return bytes.ReplaceAll(b, []byte(c.token), []byte(redacted))
+}
+
+// redactLocation is a redirect's target fit for an error message: resolved against the request's
+// URL, without credentials or fragment, query values replaced, the token removed, and bounded in
+// length. A Location that cannot be parsed is not shown, since what it hides cannot be told.
+func (c *API) redactLocation(resp *http.Response) string {
+	loc := resp.Header.Get(notFollowedLocation)
+	if loc == "" {
+		loc = resp.Header.Get("Location")
+	}
+	if loc == "" {
+		return ""
+	}
+	u, err := resp.Request.URL.Parse(loc)
+	if err != nil {
+		return "(a Location that is not a URL)"
+	}
+	u.User, u.Fragment, u.RawFragment = nil, "", ""
+	if u.RawQuery != "" {
+		q, _ := url.ParseQuery(u.RawQuery)
+		keys := slices.Sorted(maps.Keys(q))
+		for i, k := range keys {
+			keys[i] = url.QueryEscape(k) + "=" + redacted
+		}
+		u.RawQuery = ""
+		return snippet([]byte(c.redactString(u.String() + "?" + strings.Join(keys, "&"))))
+	}
+	return snippet([]byte(c.redactString(u.String())))
 }
 
 // redactString is redact for strings built from errors of the transport.

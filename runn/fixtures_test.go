@@ -26,7 +26,7 @@ const (
 		"notes":[],"skills":[],"customFields":{"select":[],"text":[],"checkbox":[],"date":[]},
 		"createdAt":"2025-01-15T08:00:00.000Z","updatedAt":"2025-06-30T12:10:09.442Z"}`
 	roleJSON = `{"id":21877,"name":"Senior Structural Engineer","isArchived":false,"defaultHourCost":68.5,"standardRate":155,
-		"references":[],"personIds":[880451,880467],
+		"references":[{"referenceName":"Harvest","externalId":"5512"}],"personIds":[880451,880467],
 		"createdAt":"2024-11-02T11:20:00.000Z","updatedAt":"2025-02-01T09:00:00.000Z"}`
 	contractJSON = `{"id":1290034,"personId":880451,"roleId":21877,"startDate":"2025-01-15","endDate":null,
 		"employmentType":"employee","costPerHour":68.5,"minutesPerDay":450,
@@ -82,7 +82,7 @@ func wantPerson() Person {
 
 func wantRole() Role {
 	return Role{ID: 21877, Name: ptr("Senior Structural Engineer"), DefaultHourCost: 68.5, StandardRate: 155,
-		References: []Reference{}, PersonIDs: []int64{880451, 880467},
+		References: harvestRef("5512"), PersonIDs: []int64{880451, 880467},
 		CreatedAt: ts("2024-11-02T11:20:00.000Z"), UpdatedAt: ts("2025-02-01T09:00:00.000Z")}
 }
 

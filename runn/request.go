@@ -80,6 +80,14 @@ func (c *API) do(ctx context.Context, cl call) (answer, error) {
 				return answer{}, fail(attempt, true, err)
 			}
 			retryable = true
+		case apiErr.redirect():
+			// Not followed (New made sure of it) and not retried: the same request would be
+			// redirected again. A write may have been applied before Runn (or whatever answered)
+			// redirected it, so its outcome is unknown, even for an upsert: the caller reads Runn
+			// before sending anything else.
+			if cl.method != http.MethodGet {
+				return answer{}, fail(attempt, true, err)
+			}
 		case apiErr.Status == http.StatusTooManyRequests:
 			c.stats.rateLimited.Add(1)
 			retryable = true
@@ -160,7 +168,13 @@ func (c *API) once(ctx context.Context, cl call, target string) (ans answer, sen
 		"bytes", len(data), "duration", ans.duration)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		retryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), now)
-		return ans, true, retryAfter, newAPIError(cl.method, target, resp.StatusCode, ans.body)
+		apiErr := newAPIError(cl.method, target, resp.StatusCode, ans.body)
+		if apiErr.redirect() {
+			apiErr.Location = c.redactLocation(resp)
+			c.log.Warn("runn: Runn answered a redirect, which is not followed", "method", cl.method, "url", target,
+				"status", resp.StatusCode, "location", apiErr.Location)
+		}
+		return ans, true, retryAfter, apiErr
 	}
 	return ans, true, 0, nil
 }

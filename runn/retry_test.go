@@ -178,7 +178,7 @@ func writeCalls() []writeCall {
 	actual := ActualInput{Date: "2025-07-09", BillableMinutes: 375, PersonID: 880451, ProjectID: 402288, RoleID: 21877}
 	return []writeCall{
 		{"CreateRole", false, roleJSON, func(ctx context.Context, c *API) error {
-			_, err := c.CreateRole(ctx, RoleInput{Name: "Engineer"})
+			_, err := c.CreateRole(ctx, RoleInput{Name: "Senior Structural Engineer"})
 			return err
 		}},
 		{"CreateClient", false, clientJSON, func(ctx context.Context, c *API) error {

@@ -229,22 +229,23 @@ func TestEverythingSentValidatesAgainstTheSpec(t *testing.T) {
 		check("ListPages "+string(ep), counts, []int{1, 0}, err)
 	}
 
-	refs := harvestRef("1234")
-	role, err := c.CreateRole(ctx, RoleInput{Name: "Senior Structural Engineer", References: refs})
+	// Each create sends the reference its answer carries: the client trusts no other answer.
+	role, err := c.CreateRole(ctx, RoleInput{Name: "Senior Structural Engineer", References: harvestRef("5512")})
 	check("CreateRole", role, wantRole(), err)
-	role, err = c.CreateRole(ctx, RoleInput{Name: "Unknown"})
+	role, err = c.CreateRole(ctx, RoleInput{Name: "Senior Structural Engineer"})
 	check("CreateRole minimal", role, wantRole(), err)
-	client, err := c.CreateClient(ctx, ClientInput{Name: "Halvorsen Marine AS", Website: "https://halvorsen-marine.example", References: refs})
+	client, err := c.CreateClient(ctx, ClientInput{Name: "Halvorsen Marine AS", Website: "https://halvorsen-marine.example",
+		References: harvestRef("11873302")})
 	check("CreateClient", client, wantClient(), err)
 	client, err = c.CreateClient(ctx, ClientInput{Name: "Halvorsen Marine AS"})
 	check("CreateClient minimal", client, wantClient(), err)
 	project, err := c.CreateProject(ctx, ProjectInput{Name: "Harbour Terminal BIM Rollout", ClientID: 73015,
-		IsConfirmed: ptr(true), Budget: ptr(185000.0), PricingModel: "fp", References: refs})
+		IsConfirmed: ptr(true), Budget: ptr(185000.0), PricingModel: "fp", References: harvestRef("40119877")})
 	check("CreateProject", project, wantProject(), err)
 	project, err = c.CreateProject(ctx, ProjectInput{Name: "Harbour", ClientID: 73015})
 	check("CreateProject minimal", project, wantProject(), err)
 	person, err := c.CreatePerson(ctx, PersonInput{FirstName: "Ingrid", LastName: "Nakamura",
-		Email: "ingrid.nakamura@example.com", References: refs, RoleID: 21877, StartDate: "2025-01-15",
+		Email: "ingrid.nakamura@example.com", References: harvestRef("4410982"), RoleID: 21877, StartDate: "2025-01-15",
 		EmploymentType: "contractor", CostPerHour: ptr(0.0), MinutesPerDay: ptr(450.0),
 		RosteredDays: &RosteredDays{Monday: 450, Tuesday: 450, Wednesday: 450, Thursday: 450}})
 	check("CreatePerson", person, wantPerson(), err)

@@ -42,7 +42,9 @@
 //
 // Faults (Server.InjectFault) make chosen requests fail: a 5xx with nothing applied, a
 // delay, a connection reset with nothing applied, a lost answer after the write was
-// applied, or a bulk call applied in part. Server.Requests logs every request for counting.
+// applied, a bulk call applied in part, a redirect with nothing applied, an empty listing
+// whatever the fake holds, or a create answered with a body the test gives (applied or not).
+// Server.Requests logs every request for counting.
 //
 // The seed and the final state are State values; LoadState and State.WriteJSON read and
 // write them as JSON fixtures (sorted by id, stable formatting, fit for golden files).

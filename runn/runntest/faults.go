@@ -2,6 +2,7 @@ package runntest
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,20 @@ const (
 	// PartialBulk applies the first Fault.ApplyItems items of a POST /actuals/bulk/ call,
 	// then answers 500. It matches only that operation.
 	PartialBulk
+	// Redirect answers Fault.Status (default 302; 301, 307 and 308 are the usual others) with
+	// the header "Location: Fault.Location" (none when empty) and no body; nothing is applied.
+	// A proxy or a wrong base URL answers like this; a client must not follow it.
+	Redirect
+	// EmptyListing answers a list operation (GET /clients/, /people/, ...) with a valid empty
+	// last page, {"values":[],"nextCursor":null}, whatever the fake holds: a self-consistent
+	// but wrong answer, as a misbehaving API gives during an incident. It matches only GETs of
+	// list operations.
+	EmptyListing
+	// CreateAnswer applies the create when Fault.Apply is true (not at all otherwise) and
+	// answers 201 with Fault.Body as it is (e.g. `{}`, or another record's JSON), whatever
+	// was created. When applying it is refused (400, 404), that refusal is answered instead. It
+	// matches only POSTs of create operations (clients, projects, people, roles, actuals).
+	CreateAnswer
 )
 
 func (k FaultKind) String() string {
@@ -39,6 +54,12 @@ func (k FaultKind) String() string {
 		return "LostResponse"
 	case PartialBulk:
 		return "PartialBulk"
+	case Redirect:
+		return "Redirect"
+	case EmptyListing:
+		return "EmptyListing"
+	case CreateAnswer:
+		return "CreateAnswer"
 	}
 	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -63,23 +84,40 @@ type Fault struct {
 	Delay time.Duration
 	// ApplyItems of a PartialBulk fault: how many leading items are applied.
 	ApplyItems int
+	// Location of a Redirect fault: the target it names, as the test gives it.
+	Location string
+	// Apply of a CreateAnswer fault: whether the create is applied.
+	Apply bool
+	// Body of a CreateAnswer fault: the answer's body, sent as it is.
+	Body []byte
 }
 
-func (f *Fault) matches(method, path string) bool {
-	if f.Kind == PartialBulk && (method != http.MethodPost || path != bulkActualsPath) {
-		return false
+func (f *Fault) matches(method, path string, op *operation) bool {
+	switch f.Kind {
+	case PartialBulk:
+		if method != http.MethodPost || path != bulkActualsPath {
+			return false
+		}
+	case EmptyListing:
+		if method != http.MethodGet || !strings.HasPrefix(op.id, "list") {
+			return false
+		}
+	case CreateAnswer:
+		if method != http.MethodPost || !strings.HasPrefix(op.id, "create") {
+			return false
+		}
 	}
 	return (f.Method == "" || strings.EqualFold(f.Method, method)) && strings.HasPrefix(path, f.PathPrefix)
 }
 
-// takeFault returns the first pending fault matching the request, counts one use of it and
-// notes it in the request log.
-func (s *Server) takeFault(method, path string, logIndex int) (Fault, bool) {
+// takeFault returns the first pending fault matching the request to op, counts one use of it
+// and notes it in the request log.
+func (s *Server) takeFault(method, path string, op *operation, logIndex int) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range s.faults {
 		f := &s.faults[i]
-		if !f.matches(method, path) {
+		if !f.matches(method, path, op) {
 			continue
 		}
 		taken := *f
@@ -101,6 +139,10 @@ func (s *Server) InjectFault(f Fault) {
 	if f.Kind == ServerError && f.Status == 0 {
 		f.Status = http.StatusInternalServerError
 	}
+	if f.Kind == Redirect && f.Status == 0 {
+		f.Status = http.StatusFound
+	}
+	f.Body = slices.Clone(f.Body)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, f)

@@ -169,9 +169,143 @@ func TestRequestLog(t *testing.T) {
 	}
 }
 
+// noFollow sends a request as do does, with a client that follows no redirect.
+func noFollow(t *testing.T, s *Server, method, path, body string) *http.Response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = bytes.NewBufferString(body)
+	}
+	req, err := http.NewRequest(method, s.URL()+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("Accept-Version", "1.0.0")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+// TestRedirectFault (R17): the fake answers a redirect to where the test says, applies
+// nothing, and only to requests that passed validation.
+func TestRedirectFault(t *testing.T) {
+	for _, tc := range []struct {
+		status, want int
+		location     string
+	}{
+		{0, http.StatusFound, "http://127.0.0.1:1/clients/73015"},
+		{http.StatusMovedPermanently, http.StatusMovedPermanently, "/clients/73016"},
+		{http.StatusTemporaryRedirect, http.StatusTemporaryRedirect, "https://elsewhere.example/clients/"},
+		{http.StatusPermanentRedirect, http.StatusPermanentRedirect, ""},
+	} {
+		t.Run(http.StatusText(tc.want), func(t *testing.T) {
+			s, _ := startServer(t, testSeed(), Options{})
+			s.InjectFault(Fault{Method: "POST", PathPrefix: "/clients/", Kind: Redirect, Status: tc.status, Location: tc.location})
+			// Refused by validation (no name): the fault waits for a request that reaches the operation.
+			if r := noFollow(t, s, "POST", "/clients/", `{}`); r.StatusCode != http.StatusBadRequest {
+				t.Fatalf("an invalid create: %d, want 400", r.StatusCode)
+			}
+			r := noFollow(t, s, "POST", "/clients/", `{"name":"Redirected"}`)
+			if r.StatusCode != tc.want || r.Header.Get("Location") != tc.location {
+				t.Fatalf("got %d Location %q, want %d Location %q", r.StatusCode, r.Header.Get("Location"), tc.want, tc.location)
+			}
+			if n := len(s.State().Clients); n != 2 {
+				t.Errorf("%d clients, want 2: a Redirect applies nothing", n)
+			}
+			if reqs := s.Requests(); reqs[1].Fault != Redirect || reqs[1].Status != tc.want {
+				t.Errorf("request log %+v", reqs[1])
+			}
+			if r := noFollow(t, s, "POST", "/clients/", `{"name":"Created"}`); r.StatusCode != http.StatusCreated {
+				t.Errorf("after the fault: %d, want 201", r.StatusCode)
+			}
+		})
+	}
+}
+
+// TestEmptyListingFault (R17 b): a list operation answers a valid empty last page whatever the
+// fake holds; other GETs and writes are untouched, and the fault waits for a list.
+func TestEmptyListingFault(t *testing.T) {
+	s, _ := startServer(t, testSeed(), Options{})
+	s.InjectFault(Fault{PathPrefix: "/people/", Kind: EmptyListing})
+	if r := do(t, s, "GET", "/people/880451", nil); r.status != http.StatusOK || !bytes.Contains(r.body, []byte("Nakamura")) {
+		t.Fatalf("GET one person: %d %s, want the person: EmptyListing strikes only lists", r.status, r.body)
+	}
+	if r := do(t, s, "POST", "/people/", map[string]any{"firstName": "A", "lastName": "B", "roleId": 21877}); r.status != http.StatusCreated {
+		t.Fatalf("create: %d %s, want 201", r.status, r.body)
+	}
+	r := do(t, s, "GET", "/people/?limit=2", nil)
+	if r.status != http.StatusOK || string(r.body) != `{"values":[],"nextCursor":null}` {
+		t.Fatalf("listing: %d %s, want an empty last page", r.status, r.body)
+	}
+	if reqs := s.Requests(); reqs[2].Fault != EmptyListing {
+		t.Errorf("request log %+v", reqs[2])
+	}
+	var page struct{ Values []runn.Person }
+	do(t, s, "GET", "/people/", nil).decode(t, &page)
+	if len(page.Values) != 3 {
+		t.Errorf("after the fault: %d people listed, want 3", len(page.Values))
+	}
+}
+
+// TestCreateAnswerFault (R1, R17): a create is applied or not as the fault says and answered
+// with the test's body; a refused create answers its refusal; other requests are untouched.
+func TestCreateAnswerFault(t *testing.T) {
+	other := `{"id":73016,"name":"Acme Engineering","references":[]}`
+	tests := []struct {
+		name       string
+		apply      bool
+		body       string
+		path       string
+		create     string
+		wantStatus int
+		wantBody   string
+		wantNames  []string
+	}{
+		{"applied, empty answer", true, `{}`, "/clients/", `{"name":"Newco"}`, 201, `{}`, []string{"Harbour Authority", "Acme Engineering", "Newco"}},
+		{"not applied, another record", false, other, "/clients/", `{"name":"Newco"}`, 201, other, []string{"Harbour Authority", "Acme Engineering"}},
+		{"applied but refused", true, `{}`, "/projects/", `{"name":"Orphan","clientId":1}`, 400, "", []string{"Harbour Authority", "Acme Engineering"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := startServer(t, testSeed(), Options{})
+			s.InjectFault(Fault{Kind: CreateAnswer, Apply: tt.apply, Body: []byte(tt.body)})
+			if r := do(t, s, "GET", "/clients/?sortBy=id", nil); r.status != http.StatusOK || !bytes.Contains(r.body, []byte("Harbour")) {
+				t.Fatalf("a list: %d %s: CreateAnswer strikes only creates", r.status, r.body)
+			}
+			r := do(t, s, "POST", tt.path, tt.create)
+			if r.status != tt.wantStatus || (tt.wantBody != "" && string(r.body) != tt.wantBody) {
+				t.Fatalf("create: %d %s, want %d %s", r.status, r.body, tt.wantStatus, tt.wantBody)
+			}
+			var names []string
+			for _, c := range s.State().Clients {
+				names = append(names, c.Name)
+			}
+			if diff := cmp.Diff(tt.wantNames, names); diff != "" {
+				t.Errorf("clients held (-want +got):\n%s", diff)
+			}
+			if n := len(s.State().Projects); n != 4 {
+				t.Errorf("%d projects, want the seed's 4", n)
+			}
+			if r := do(t, s, "POST", "/clients/", `{"name":"Later"}`); r.status != http.StatusCreated || !bytes.Contains(r.body, []byte(`"Later"`)) {
+				t.Errorf("after the fault: %d %s, want the created client", r.status, r.body)
+			}
+		})
+	}
+}
+
 func TestFaultKindString(t *testing.T) {
 	for k, want := range map[FaultKind]string{0: "none", ServerError: "ServerError", Delay: "Delay", ResetConnection: "ResetConnection",
-		LostResponse: "LostResponse", PartialBulk: "PartialBulk", 42: "FaultKind(42)"} {
+		LostResponse: "LostResponse", PartialBulk: "PartialBulk", Redirect: "Redirect", EmptyListing: "EmptyListing",
+		CreateAnswer: "CreateAnswer", 42: "FaultKind(42)"} {
 		if got := k.String(); got != want {
 			t.Errorf("%d.String() = %q, want %q", int(k), got, want)
 		}

@@ -137,7 +137,7 @@ func (s *Server) serve(w *statusWriter, r *http.Request, logIndex int) {
 	}
 	c := &call{r: r, op: op, route: route, params: params, body: body, applyItems: -1}
 
-	f, faulted := s.takeFault(r.Method, r.URL.Path, logIndex)
+	f, faulted := s.takeFault(r.Method, r.URL.Path, op, logIndex)
 	if !faulted {
 		s.answer(w, c)
 		return
@@ -164,6 +164,21 @@ func (s *Server) serve(w *statusWriter, r *http.Request, logIndex int) {
 		} else {
 			writeJSON(w, status, b)
 		}
+	case Redirect:
+		if f.Location != "" {
+			w.Header().Set("Location", f.Location)
+		}
+		w.WriteHeader(f.Status)
+	case EmptyListing:
+		writeJSON(w, http.StatusOK, []byte(`{"values":[],"nextCursor":null}`))
+	case CreateAnswer:
+		if f.Apply {
+			if status, b := s.run(c); status < 200 || status > 299 {
+				writeJSON(w, status, b)
+				return
+			}
+		}
+		writeJSON(w, http.StatusCreated, f.Body)
 	default:
 		s.answer(w, c)
 	}
