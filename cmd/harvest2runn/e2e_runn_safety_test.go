@@ -268,7 +268,8 @@ func (s *tokenSpy) received() []string {
 }
 
 // (c) Redirects to a plain-http listener on the same host, another port (Go forwards the
-// Authorization header there when it follows): on the preflight, on a create (308 keeps the
+// Authorization header there when it follows): on the preflight (a configuration mistake: exit
+// 2), on a create (308 keeps the
 // POST and its body) and on a listing. The listener never receives a request, let alone the
 // token; the listing's redirect fails the run, saying so.
 func TestE2ERunnSafetyRedirectNeverCarriesTheToken(t *testing.T) {
@@ -277,10 +278,16 @@ func TestE2ERunnSafetyRedirectNeverCarriesTheToken(t *testing.T) {
 	spy := newTokenSpy(t)
 	rsrv.InjectFault(runntest.Fault{Method: "GET", PathPrefix: "/me/", Kind: runntest.Redirect, Status: http.StatusTemporaryRedirect,
 		Location: spy.URL + "/me/"})
+
+	// A redirected preflight is a configuration mistake: exit 2, one line, nothing sent.
+	r := runBin(t, vars, "sync", "--today", "2025-06-27")
+	if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "follows no redirects") || writes(rsrv) != 0 {
+		t.Fatalf("sync with a redirected preflight: exit %d, %d writes\n%s", r.code, writes(rsrv), r.stderr)
+	}
+
 	rsrv.InjectFault(runntest.Fault{Method: "POST", PathPrefix: "/people/", Kind: runntest.Redirect, Status: http.StatusPermanentRedirect,
 		Location: spy.URL + "/people/"})
-
-	r := runBin(t, vars, "sync", "--today", "2025-06-27")
+	r = runBin(t, vars, "sync", "--today", "2025-06-27")
 	if got := spy.received(); len(got) != 0 {
 		t.Fatalf("the redirect's target received %d requests (token forwarded: %v):\n%s", len(got),
 			strings.Contains(strings.Join(got, "\n"), testRunnToken), strings.Join(got, "\n"))
@@ -290,7 +297,7 @@ func TestE2ERunnSafetyRedirectNeverCarriesTheToken(t *testing.T) {
 	}
 	checkRunnIdentity(t, srv.Account(), rsrv.State())
 	if r.code != exitOK {
-		t.Fatalf("sync with a redirected preflight and create: exit %d, want the create read, resent and the run done\n%s\n%s",
+		t.Fatalf("sync with a redirected create: exit %d, want the create read, resent and the run done\n%s\n%s",
 			r.code, r.stdout, r.stderr)
 	}
 

@@ -43,6 +43,10 @@ func preflightRunn(ctx context.Context, c *runn.API, base string) error {
 		return usagef("Runn answered 404 at %s: check --runn-base-url / RUNN_BASE_URL (EU %s, US %s)", base, runn.DefaultBaseURL, runn.USBaseURL)
 	case errors.Is(err, runn.ErrUnreachable):
 		return usagef("cannot reach Runn at %s: check --runn-base-url / RUNN_BASE_URL and the network (%v)", base, err)
+	case errors.Is(err, runn.ErrRedirected):
+		// A base URL that redirects is a configuration mistake, and following it could carry
+		// the token elsewhere.
+		return usagef("%v", err)
 	case errors.Is(err, context.Canceled):
 		return err
 	default:
