@@ -170,7 +170,7 @@ func TestR17CreatesAdoptWhatRunnHas(t *testing.T) {
 		if r.Error == nil || !strings.HasPrefix(*r.Error, "adopted") {
 			continue
 		}
-		if r.Status != statusConfirmed || r.How == nil || *r.How != howRead || r.RequestID != nil || r.RunnID == nil {
+		if !r.Adopted || r.Status != statusConfirmed || r.How == nil || *r.How != howRead || r.RequestID != nil || r.RunnID == nil {
 			t.Errorf("adoption of %s %s: status %s how %v request %v runn id %v", r.Kind, r.TargetKey, r.Status, r.How, r.RequestID, r.RunnID)
 			continue
 		}
@@ -181,8 +181,14 @@ func TestR17CreatesAdoptWhatRunnHas(t *testing.T) {
 			t.Errorf("trail: %s adopted as %d, want %d", k, got[k], id)
 		}
 	}
-	if len(got) != len(adopted) {
-		t.Errorf("trail holds %d adoptions, want %d: %v", len(got), len(adopted), got)
+	flagged := 0
+	for _, r := range trail {
+		if r.Adopted {
+			flagged++
+		}
+	}
+	if len(got) != len(adopted) || flagged != len(adopted) {
+		t.Errorf("trail holds %d adoptions (%d flagged Adopted), want %d: %v", len(got), flagged, len(adopted), got)
 	}
 	// A revert lists what the run created: not what it adopted.
 	created, err := createdRecords(ctx, w.DB, runID)
