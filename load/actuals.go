@@ -96,10 +96,31 @@ func (a *applier) resolveActual(c ActualChange) (runn.ActualInput, string) {
 	return in, strings.Join(missing, "; ")
 }
 
-// bulk sends items in one POST /actuals/bulk/. When Runn refuses the call, the items its message
-// names are sent one by one and the others together; a message naming none halves the batch; a
-// single refused item is rejected with Runn's message. Every good item lands.
+// refused is Runn's refusal of one bulk call.
+type refused struct {
+	msg   string
+	named map[int]string // the parts of msg about the items it names, by index in the call
+	ids   []int64        // the call's attempts, one per item
+}
+
+// notAbout says whether a refusal of part of a refused call says nothing about that part's own
+// items: its message names none, or it is the very message the whole call got.
+func (r *refused) notAbout(parent *refused) bool { return len(r.named) == 0 || r.msg == parent.msg }
+
+// bulk sends items in one POST /actuals/bulk/ and, when Runn refuses the call, finds out which
+// items it refuses (settle). Every good item lands.
 func (a *applier) bulk(ctx context.Context, items []*actualItem) error {
+	r, err := a.sendBulk(ctx, items)
+	if err != nil || r == nil || len(items) == 1 {
+		return err
+	}
+	return a.settle(ctx, items, r)
+}
+
+// sendBulk sends items in one call and records Runn's answer. When Runn refuses the call, a
+// single item is rejected with Runn's message, and several are marked split (the caller decides
+// what becomes of them); the refusal is returned either way.
+func (a *applier) sendBulk(ctx context.Context, items []*actualItem) (*refused, error) {
 	inputs := make([]runn.ActualInput, len(items))
 	intents := make([]intent, len(items))
 	for i, item := range items {
@@ -109,53 +130,148 @@ func (a *applier) bulk(ctx context.Context, items []*actualItem) error {
 		Actuals []runn.ActualInput `json:"actuals"`
 	}{inputs})
 	if err != nil {
-		return fmt.Errorf("encode a bulk actuals call: %w", err)
+		return nil, fmt.Errorf("encode a bulk actuals call: %w", err)
 	}
 	reqID, ids, err := a.rec.send(ctx, KindActual, http.MethodPost, bulkActualsPath, body, intents)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	start := time.Now()
 	out, err := a.api.CreateActualsBulk(ctx, inputs)
 	took := time.Since(start)
 	if err == nil {
-		return a.landed(ctx, reqID, took, items, ids, out)
+		return nil, a.landed(ctx, reqID, took, items, ids, out)
 	}
-	apiErr, refused := refusal(err)
-	if !refused {
+	apiErr, isRefusal := refusal(err)
+	if !isRefusal {
 		// Best effort (fails when ctx is cancelled); unconfirmed actuals are resent next time.
 		outs := make([]outcome, len(items))
 		for i := range items {
-			outs[i] = outcome{writeID: ids[i], status: statusUnknown, how: "answer", err: err.Error()}
+			outs[i] = outcome{writeID: ids[i], status: statusUnknown, how: howAnswer, err: err.Error()}
 		}
 		_ = a.rec.answer(ctx, reqID, took, httpStatus(err), "failed", err.Error(), outs, nil)
-		return fmt.Errorf("send %d actuals (POST %s): %w", len(items), bulkActualsPath, err)
+		return nil, fmt.Errorf("send %d actuals (POST %s): %w", len(items), bulkActualsPath, err)
 	}
-	msg := runnMessage(apiErr)
-	named := itemMessages(msg, len(items))
+	r := &refused{msg: runnMessage(apiErr), ids: ids}
+	r.named = itemMessages(r.msg, len(items))
 	outs := make([]outcome, len(items))
 	for i := range items {
-		outs[i] = outcome{writeID: ids[i], status: statusSplit, how: "answer", err: named[i]}
+		outs[i] = outcome{writeID: ids[i], status: statusSplit, how: howAnswer, err: r.named[i]}
 		if len(items) == 1 {
-			outs[i].status, outs[i].err = statusRejected, cmp.Or(named[i], msg)
+			outs[i].status, outs[i].err = statusRejected, cmp.Or(r.named[i], r.msg)
 		}
 	}
-	if err := a.rec.answer(ctx, reqID, took, apiErr.Status, "refused", msg, outs, nil); err != nil {
-		return err
+	if err := a.rec.answer(ctx, reqID, took, apiErr.Status, "refused", r.msg, outs, nil); err != nil {
+		return nil, err
 	}
 	if len(items) == 1 {
 		it := items[0].it
 		a.log.Warn("Runn rejected an actual", "key", it.key, "message", outs[0].err)
 		a.tally.finished(KindActual, it.rule, statusRejected,
 			&Problem{Kind: KindActual, Key: it.key, Rule: it.rule, Status: statusRejected, Message: outs[0].err})
+	}
+	return r, nil
+}
+
+// settle finds out which items of a refused call of several Runn refuses, and sends the others
+// again. The items Runn's message names are sent alone and the rest together. A message naming
+// none halves the call. Splitting stops where Runn's refusal proves not to be about particular
+// items: both halves refused again for a reason naming no item (or with the whole call's very
+// message), or a part refused with the message of the call it was split from. Runn then refuses
+// whatever the call holds (a blanket 400), and halving down to single items would cost about two
+// requests per item to learn nothing: every item of those parts is rejected with Runn's message,
+// and a later call refused with that same message is rejected without being split. So a call
+// costs at most three requests when every part is refused alike, and about one per bad item when
+// Runn names them.
+func (a *applier) settle(ctx context.Context, items []*actualItem, r *refused) error {
+	if len(r.named) == 0 && a.isBlanket(r.msg) {
+		return a.rejectAll(ctx, items, r)
+	}
+	if len(r.named) > 0 {
+		for _, part := range splitRefused(items, r.named) {
+			sub, err := a.sendBulk(ctx, part)
+			switch {
+			case err != nil:
+				return err
+			case sub == nil || len(part) == 1:
+			case sub.msg == r.msg:
+				// Refused as the whole call was, for other items: the message is not about them.
+				err = a.rejectAll(ctx, part, sub)
+			default:
+				err = a.settle(ctx, part, sub)
+			}
+			if err != nil {
+				return err
+			}
+		}
 		return nil
 	}
-	for _, part := range splitRefused(items, named) {
-		if err := a.bulk(ctx, part); err != nil {
+	half := len(items) / 2
+	parts := [2][]*actualItem{items[:half], items[half:]}
+	var subs [2]*refused
+	for i, part := range parts {
+		sub, err := a.sendBulk(ctx, part)
+		if err != nil {
 			return err
+		}
+		subs[i] = sub
+	}
+	if subs[0] != nil && subs[1] != nil && subs[0].notAbout(r) && subs[1].notAbout(r) && len(items) > 2 {
+		a.log.Warn("Runn refuses every part of a bulk call alike, for a reason that names no item: its actuals are rejected without splitting further",
+			"actuals", len(items), "message", r.msg)
+		if len(parts[0]) > 1 && len(parts[1]) > 1 {
+			// Two calls of several items each refused alike: later calls refused so are too.
+			a.blanket(r.msg, subs[0].msg, subs[1].msg)
+		}
+		for i, part := range parts {
+			if len(part) > 1 {
+				if err := a.rejectAll(ctx, part, subs[i]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for i, part := range parts {
+		if subs[i] != nil && len(part) > 1 {
+			if err := a.settle(ctx, part, subs[i]); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// rejectAll rejects every item of a refused call with Runn's message: its refusal was found not
+// to be about particular items, so it is not split further.
+func (a *applier) rejectAll(ctx context.Context, items []*actualItem, r *refused) error {
+	outs := make([]outcome, len(items))
+	for i := range items {
+		outs[i] = outcome{writeID: r.ids[i], status: statusRejected, how: howAnswer, err: r.msg}
+	}
+	if err := a.rec.note(ctx, outs...); err != nil {
+		return err
+	}
+	for _, item := range items {
+		a.tally.finished(KindActual, item.it.rule, statusRejected,
+			&Problem{Kind: KindActual, Key: item.it.key, Rule: item.it.rule, Status: statusRejected, Message: r.msg})
+	}
+	return nil
+}
+
+// blanket remembers messages Runn refused bulk calls with whatever they held.
+func (a *applier) blanket(msgs ...string) {
+	a.blanketMu.Lock()
+	defer a.blanketMu.Unlock()
+	for _, m := range msgs {
+		a.blanketMsgs[m] = true
+	}
+}
+
+func (a *applier) isBlanket(msg string) bool {
+	a.blanketMu.Lock()
+	defer a.blanketMu.Unlock()
+	return a.blanketMsgs[msg]
 }
 
 // landed records a bulk call Runn accepted: each item is confirmed with the id of the actual in

@@ -17,6 +17,8 @@ type API interface {
 	CreateActualsBulk(ctx context.Context, in []runn.ActualInput) ([]runn.Actual, error)
 	ListRoles(ctx context.Context) ([]runn.Role, error)
 	ListClients(ctx context.Context) ([]runn.Client, error)
+	ListProjects(ctx context.Context) ([]runn.Project, error)
+	ListPeople(ctx context.Context) ([]runn.Person, error)
 	FindPeopleByExternalID(ctx context.Context, id string) ([]runn.Person, error)
 	FindProjectsByExternalID(ctx context.Context, id string) ([]runn.Project, error)
 	Stats() runn.Stats

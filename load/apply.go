@@ -79,7 +79,6 @@ func Apply(ctx context.Context, w *warehouse.Warehouse, api API, opts Options) (
 	res.LoadID = rec.loadID
 	log.Info("load started", "run_id", opts.RunID, "load_id", rec.loadID, "changes", plan.Size(), "already_done", countConfirmed(prior))
 	a := newApplier(api, rec, prior, opts.Workers, opts.Progress, log)
-	a.lookFirst = opts.OldData
 	started, before := time.Now(), api.Stats()
 	err = a.applyPlan(ctx, plan)
 	if err == nil {

@@ -26,7 +26,7 @@ func TestApplyScenario(t *testing.T) {
 		t.Fatalf("Apply: %v", err)
 	}
 	if got := len(srv.Requests()); got != scenarioRequests {
-		t.Errorf("%d requests, want %d (10 creates, 3 bulk calls)", got, scenarioRequests)
+		t.Errorf("%d requests, want %d (4 reads before creating, 10 creates, 3 bulk calls)", got, scenarioRequests)
 	}
 	tot := res.Totals()
 	if tot.Planned != 260 || tot.Applied != 260 || tot.Rejected+tot.Skipped+tot.AlreadyDone+tot.Reconciled != 0 || len(res.Rejected) != 0 {

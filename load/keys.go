@@ -17,6 +17,11 @@ func harvestKey(id int64) string { return "harvest:" + strconv.FormatInt(id, 10)
 
 func roleTargetKey(roleKey string) string { return "role:" + roleKey }
 
+func (c RoleChange) targetKey() string    { return roleTargetKey(c.RoleKey) }
+func (c ClientChange) targetKey() string  { return harvestKey(c.HarvestClientID) }
+func (c ProjectChange) targetKey() string { return harvestKey(c.HarvestProjectID) }
+func (c PersonChange) targetKey() string  { return harvestKey(c.HarvestUserID) }
+
 // actualTargetKey is "DATE person P project J role R", where a part not yet in Runn is
 // "harvest:ID" (person, project) or "role:KEY".
 func actualTargetKey(c ActualChange) string {

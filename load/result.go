@@ -22,6 +22,7 @@ type Counts struct {
 	AlreadyDone int    `json:"already_done"` // confirmed by an earlier load of the run: not sent again
 	Applied     int    `json:"applied"`      // confirmed by Runn's answer
 	Reconciled  int    `json:"reconciled"`   // an unanswered create found in Runn by reading it
+	Adopted     int    `json:"adopted"`      // a create not sent: Runn had the record already (R17, R1)
 	Rejected    int    `json:"rejected"`     // refused by Runn
 	Skipped     int    `json:"skipped"`      // not sent: a record it needs was not created
 }
@@ -92,6 +93,7 @@ func (r *Result) Totals() Counts {
 		t.AlreadyDone += c.AlreadyDone
 		t.Applied += c.Applied
 		t.Reconciled += c.Reconciled
+		t.Adopted += c.Adopted
 		t.Rejected += c.Rejected
 		t.Skipped += c.Skipped
 	}
@@ -143,7 +145,7 @@ func (t *tally) plan(kind, rule string) {
 }
 
 // finished counts one change of kind and rule as status ("already_done", "applied",
-// "reconciled", "rejected" or "skipped"); p is set for rejected and skipped ones.
+// "reconciled", "adopted", "rejected" or "skipped"); p is set for rejected and skipped ones.
 func (t *tally) finished(kind, rule, status string, p *Problem) {
 	t.mu.Lock()
 	c := t.get(kind, rule)
@@ -154,6 +156,8 @@ func (t *tally) finished(kind, rule, status string, p *Problem) {
 		c.Applied++
 	case "reconciled":
 		c.Reconciled++
+	case "adopted":
+		c.Adopted++
 	case statusRejected:
 		c.Rejected++
 	case statusSkipped:

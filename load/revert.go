@@ -162,7 +162,9 @@ func createdRecords(ctx context.Context, db *sqlx.DB, runID int64) ([]Created, e
 		RunnID int64   `db:"runn_id"`
 	}
 	if err := db.SelectContext(ctx, &out, `SELECT kind, target_key, label, runn_id FROM audit.write_log
-		WHERE run_id = ? AND mode = 'apply' AND kind <> 'actual' AND status = 'confirmed' ORDER BY write_id`, runID); err != nil {
+		WHERE run_id = ? AND mode = 'apply' AND kind <> 'actual' AND status = 'confirmed'
+		  AND request_id IS NOT NULL -- adopted records were in Runn already: the run did not create them
+		ORDER BY write_id`, runID); err != nil {
 		return nil, fmt.Errorf("list the records run %d created: %w", runID, err)
 	}
 	created := make([]Created, len(out))

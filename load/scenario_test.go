@@ -10,9 +10,10 @@ import (
 // The fixed scenario of the end-to-end tests: a Runn account with a few records carrying Harvest
 // references, and a plan that creates 2 roles, 2 clients, 3 projects and 3 people and writes 250
 // actuals, zeros included, many of them on records created in the same run (NULL Runn ids).
-// Uninterrupted, it takes 13 requests: 10 creates and 3 bulk calls (100 + 100 + 50).
+// Uninterrupted, it takes 17 requests: one read of each kind before its creates (R17), 10
+// creates and 3 bulk calls (100 + 100 + 50).
 
-const scenarioRequests = 13
+const scenarioRequests = 17
 
 func str(s string) *string { return &s }
 

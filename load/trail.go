@@ -30,6 +30,17 @@ const (
 	statusSkipped   = "skipped"
 )
 
+// How an outcome was learnt (audit.outcomes.how).
+const (
+	howAnswer = "answer"
+	howRead   = "read"
+)
+
+// adoptedNote starts the note of an adopted create's outcome: `audit` shows it, and it tells an
+// adoption from a create that was sent (both are confirmed by a read, but only the sent one has
+// a request).
+const adoptedNote = "adopted"
+
 // recorder writes one load's audit trail. It is safe for concurrent use: writes are serialised,
 // which also keeps DuckDB's optimistic transactions from conflicting.
 type recorder struct {
@@ -132,13 +143,38 @@ func (r *recorder) send(ctx context.Context, kind, method, path string, body []b
 
 // skip records changes that are not sent, each with why.
 func (r *recorder) skip(ctx context.Context, items []intent, why []string) error {
+	err := r.unsent(ctx, items, func(i int, writeID int64) outcome {
+		return outcome{writeID: writeID, status: statusSkipped, err: why[i]}
+	})
+	if err != nil {
+		return fmt.Errorf("record skipped changes in the audit trail: %w", err)
+	}
+	return nil
+}
+
+// adopt records a create that is not sent because Runn already has the record (R17, R1): an
+// attempt without a request, confirmed by the read that found runnID, note saying so. (The
+// trail's CHECK allows how 'answer' or 'read' only: an adoption is a confirmation by a read
+// whose write has no request, which a reconciled create always has.)
+func (r *recorder) adopt(ctx context.Context, it intent, runnID int64, note string) error {
+	err := r.unsent(ctx, []intent{it}, func(_ int, writeID int64) outcome {
+		return outcome{writeID: writeID, status: statusConfirmed, how: howRead, runnID: runnID, err: note}
+	})
+	if err != nil {
+		return fmt.Errorf("record that Runn already has %s %s (Runn id %d) in the audit trail (nothing was sent): %w", it.kind, it.key, runnID, err)
+	}
+	return nil
+}
+
+// unsent records changes that need no request, each with its outcome, in one transaction.
+func (r *recorder) unsent(ctx context.Context, items []intent, out func(i int, writeID int64) outcome) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	writeIDs := make([]int64, len(items))
 	outs := make([]outcome, len(items))
 	for i := range items {
 		writeIDs[i] = r.nextWrite + int64(i)
-		outs[i] = outcome{writeID: writeIDs[i], status: statusSkipped, err: why[i]}
+		outs[i] = out(i, writeIDs[i])
 	}
 	err := r.tx(ctx, func(tx *sqlx.Tx) error {
 		if err := r.insertWrites(ctx, tx, writeIDs, items, 0); err != nil {
@@ -147,7 +183,7 @@ func (r *recorder) skip(ctx context.Context, items []intent, why []string) error
 		return r.insertOutcomes(ctx, tx, outs)
 	})
 	if err != nil {
-		return fmt.Errorf("record skipped changes in the audit trail: %w", err)
+		return err
 	}
 	r.nextWrite += int64(len(items))
 	r.nextOutcome += int64(len(items))
@@ -187,13 +223,14 @@ func (r *recorder) answer(ctx context.Context, reqID int64, took time.Duration, 
 	return nil
 }
 
-// note records outcomes learnt without a request of their own (reconciliation reads).
+// note records outcomes learnt without a request of their own: reconciliation reads, and bulk
+// items rejected once Runn's refusals proved not to be about them.
 func (r *recorder) note(ctx context.Context, outs ...outcome) error {
 	ctx = context.WithoutCancel(ctx)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.tx(ctx, func(tx *sqlx.Tx) error { return r.insertOutcomes(ctx, tx, outs) }); err != nil {
-		return fmt.Errorf("record a reconciliation in the audit trail: %w", err)
+		return fmt.Errorf("record what became of %d earlier attempts in the audit trail: %w", len(outs), err)
 	}
 	r.nextOutcome += int64(len(outs))
 	return nil
@@ -255,6 +292,9 @@ func (r *recorder) finish(ctx context.Context, res *Result, runErr error) error 
 		msg = runErr.Error()
 	}
 	t := res.Totals()
+	// audit.loads has no column for adoptions: like reconciled creates, they are records found
+	// in Runn by reading it, so they are counted there and the columns still add up to planned.
+	reconciled := t.Reconciled + t.Adopted
 	// Recorded even when ctx was cancelled: the cancellation is what it records.
 	ctx = context.WithoutCancel(ctx)
 	r.mu.Lock()
@@ -262,7 +302,7 @@ func (r *recorder) finish(ctx context.Context, res *Result, runErr error) error 
 	_, err := r.db.ExecContext(ctx, `UPDATE audit.loads SET finished_at = now(), status = ?, planned = ?, already_done = ?,
 		applied = ?, reconciled = ?, rejected = ?, skipped = ?, requests = ?, retries = ?, rate_limited = ?, server_errors = ?,
 		network_errors = ?, duration_ms = ?, error = ? WHERE load_id = ?`,
-		status, t.Planned, t.AlreadyDone, t.Applied, t.Reconciled, t.Rejected, t.Skipped, res.Requests, res.Retries,
+		status, t.Planned, t.AlreadyDone, t.Applied, reconciled, t.Rejected, t.Skipped, res.Requests, res.Retries,
 		res.RateLimited, res.ServerErrors, res.NetworkErrors, res.Duration.Milliseconds(), msg, r.loadID)
 	if err != nil {
 		return fmt.Errorf("record the end of load %d in the audit trail: %w", r.loadID, err)
