@@ -182,10 +182,7 @@ func printLoad(w io.Writer, format string, res pipelines.LoadResult) error {
 	}
 	fmt.Fprintln(w)
 	printStops(w, res.SafetyStops)
-	fmt.Fprintf(w, "  %-8s %-10s %8s %8s %8s %8s %8s\n", "kind", "rule", "planned", "done", "landed", "rejected", "skipped")
-	for _, c := range res.Counts {
-		fmt.Fprintf(w, "  %-8s %-10s %8d %8d %8d %8d %8d\n", c.Kind, c.Rule, c.Planned, c.AlreadyDone, c.Applied+c.Reconciled, c.Rejected, c.Skipped)
-	}
+	printCounts(w, res.Counts)
 	t := res.Totals()
 	if res.DryRun {
 		fmt.Fprintf(w, "  %d changes, %d confirmed by an earlier load (not sent again)\n", t.Planned, t.AlreadyDone)

@@ -216,10 +216,7 @@ func printSync(w io.Writer, format string, res pipelines.SyncResult) error {
 	fmt.Fprintf(w, "run %d (%s, today %s, window %s, %s): %s in %s\n", res.RunID, res.Kind, res.Today, window,
 		strings.Join(res.Only, ","), what, res.Times.Total.Round(time.Millisecond))
 	if len(res.Changes) > 0 {
-		fmt.Fprintf(w, "  %-8s %-10s %8s %8s %8s %8s %8s\n", "kind", "rule", "planned", "done", "landed", "rejected", "skipped")
-		for _, c := range res.Changes {
-			fmt.Fprintf(w, "  %-8s %-10s %8d %8d %8d %8d %8d\n", c.Kind, c.Rule, c.Planned, c.AlreadyDone, c.Applied+c.Reconciled, c.Rejected, c.Skipped)
-		}
+		printCounts(w, res.Changes)
 	} else if res.Stage == "done" || res.Stage == "load" {
 		fmt.Fprintln(w, "  nothing to send: Runn already holds what Harvest says (R14)")
 	}
