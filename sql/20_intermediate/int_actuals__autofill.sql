@@ -8,7 +8,9 @@
 -- highest id; no fallback, unlike R8) must roster that weekday (rostered minutes > 0: its
 -- minutesPerDay alone rosters nothing). And neither Runn (an actual without workstream, any
 -- minutes) nor Harvest (intermediate.int_actuals__harvest_keys, even a 0 sum) has an actual for
--- the key. Empty when autofill is off. People and projects created this run have no Runn
+-- the key. Nor on a day whose Harvest time of the person is above 24 h in all
+-- (intermediate.int_actuals__implausible_days, R7, R9): what Runn holds for that person and day
+-- stays as it is. Empty when autofill is off. People and projects created this run have no Runn
 -- assignment yet, so they never appear here.
 --
 -- Days are generated only at the end, once: assignments of one (person, project, role) are
@@ -135,3 +137,5 @@ ANTI JOIN intermediate.int_actuals__runn_keys AS r
 ANTI JOIN intermediate.int_actuals__harvest_keys AS h
     ON h.date = c.date AND h.runn_person_id = c.runn_person_id
     AND h.runn_project_id = c.runn_project_id AND h.runn_role_id = c.runn_role_id
+ANTI JOIN intermediate.int_actuals__implausible_days AS i
+    ON i.date = c.date AND i.runn_person_id = c.runn_person_id

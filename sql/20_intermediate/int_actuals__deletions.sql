@@ -11,6 +11,9 @@
 -- Harvest's (carry the reference of a Harvest record in the extract). A day whose time is
 -- blocked by its role ('role Unknown', 'no role', R9) is left alone too: Harvest still has that
 -- time, it just cannot say under which role, and the exclusion report says so.
+-- A person's day with more than 24 h of stopped time (intermediate.int_actuals__implausible_days)
+-- is left alone on every project: Harvest's time there cannot be trusted, so neither can its
+-- absence from one project (R7, R9, "Implausible time").
 -- Days whose Harvest time is blocked by its role.
 WITH blocked_days AS (
     SELECT DISTINCT date, person_key AS runn_person_id, project_key AS runn_project_id
@@ -47,4 +50,8 @@ WHERE r.billable_minutes + r.nonbillable_minutes > 0
     AND NOT EXISTS (
         SELECT 1 FROM blocked_days AS b
         WHERE b.date = o.date AND b.runn_person_id = o.runn_person_id AND b.runn_project_id = o.runn_project_id
+    )
+    AND NOT EXISTS (
+        SELECT 1 FROM intermediate.int_actuals__implausible_days AS i
+        WHERE i.date = o.date AND i.runn_person_id = o.runn_person_id
     )

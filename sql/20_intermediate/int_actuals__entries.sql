@@ -14,44 +14,84 @@
 -- record this run creates (no Runn id yet), minus its Harvest id. Runn and Harvest ids are
 -- positive, so the two never collide, and every later join is on one BIGINT.
 --
--- Order of the reasons when several apply: whether the records exist in Runn, then whether they
--- are archived, then the project's tag and state, then the entry's own date and timer.
+-- Implausible time (R7, R9): a person's stopped time on one day above 24 h in all (more than
+-- 1,440 whole minutes, any projects, whatever else excludes the entries; exactly 1,440 is
+-- allowed) is not written: every stopped entry of that person and day is excluded with the
+-- reason 'more than 24 h in one day', and intermediate.int_actuals__implausible_days stops R11,
+-- R12 and R13 there, so what Runn holds for that person and day stays as it is. Running timers
+-- count for nothing (they keep their own reason). Minutes too large to count (NULL, see
+-- stg_harvest__time_entries) are over 24 h by themselves; sums are HUGEINT, so nothing overflows.
+-- A person is the Runn person the time lands on (several Harvest users may carry one Runn
+-- person's reference: their time adds up), else the Harvest user.
+--
+-- Order of the reasons when several apply: more than 24 h in one day (the entry's time itself
+-- is wrong, so it says the most), then whether the records exist in Runn, then whether they are
+-- archived, then the project's tag and state, then the entry's own date and timer.
 WITH ctx AS (
     SELECT today, window_from FROM staging.run_context
+),
+entries AS (
+    SELECT
+        e.harvest_entry_id,
+        e.spent_date AS date,
+        e.harvest_user_id,
+        e.harvest_project_id,
+        pe.runn_person_id,
+        pr.runn_project_id,
+        CASE
+            WHEN pe.runn_person_id IS NOT NULL THEN pe.runn_person_id
+            WHEN pe.is_created THEN -pe.harvest_user_id
+        END AS person_key,
+        CASE
+            WHEN pr.runn_project_id IS NOT NULL THEN pr.runn_project_id
+            WHEN pr.is_created THEN -pr.harvest_project_id
+        END AS project_key,
+        round(e.hours * 60)::BIGINT AS minutes,
+        coalesce(e.billable, false) AND coalesce(pr.pricing_model, '') <> 'nb' AS is_billable,
+        coalesce(e.is_running, false) AS is_running,
+        CASE
+            WHEN pr.runn_project_id IS NULL AND NOT coalesce(pr.is_created, false) THEN
+                CASE
+                    WHEN pr.not_created_reason = 'no client in Harvest' THEN 'project without client'
+                    ELSE 'project not in Runn'
+                END
+            WHEN pe.runn_person_id IS NULL AND NOT coalesce(pe.is_created, false) THEN 'person not in Runn'
+            WHEN pr.is_archived_in_runn THEN 'project archived in Runn'
+            WHEN pe.is_archived_in_runn THEN 'person archived in Runn'
+            WHEN pr.is_sync_off THEN 'sync_off'
+            WHEN NOT coalesce(pr.is_confirmed, false) THEN 'tentative project'
+            WHEN e.spent_date > ctx.today THEN 'after today'
+            WHEN coalesce(e.is_running, false) THEN 'running timer'
+        END AS exclusion_reason
+    FROM staging.stg_harvest__time_entries AS e
+    CROSS JOIN ctx
+    LEFT JOIN intermediate.int_people AS pe ON pe.harvest_user_id = e.harvest_user_id
+    LEFT JOIN intermediate.int_projects AS pr ON pr.harvest_project_id = e.harvest_project_id
+    WHERE ctx.window_from IS NULL OR e.spent_date >= ctx.window_from
+),
+person_days AS (
+    SELECT
+        *,
+        coalesce(
+            bool_or(minutes IS NULL) FILTER (WHERE NOT is_running) OVER person_day
+                OR sum(minutes) FILTER (WHERE NOT is_running) OVER person_day > 1440,
+            false) AS is_implausible
+    FROM entries
+    WINDOW person_day AS (PARTITION BY coalesce(person_key, -harvest_user_id), date)
 )
 SELECT
-    e.harvest_entry_id,
-    e.spent_date AS date,
-    e.harvest_user_id,
-    e.harvest_project_id,
-    pe.runn_person_id,
-    pr.runn_project_id,
+    harvest_entry_id,
+    date,
+    harvest_user_id,
+    harvest_project_id,
+    runn_person_id,
+    runn_project_id,
+    person_key,
+    project_key,
+    minutes,
+    is_billable,
     CASE
-        WHEN pe.runn_person_id IS NOT NULL THEN pe.runn_person_id
-        WHEN pe.is_created THEN -pe.harvest_user_id
-    END AS person_key,
-    CASE
-        WHEN pr.runn_project_id IS NOT NULL THEN pr.runn_project_id
-        WHEN pr.is_created THEN -pr.harvest_project_id
-    END AS project_key,
-    round(e.hours * 60)::BIGINT AS minutes,
-    coalesce(e.billable, false) AND coalesce(pr.pricing_model, '') <> 'nb' AS is_billable,
-    CASE
-        WHEN pr.runn_project_id IS NULL AND NOT coalesce(pr.is_created, false) THEN
-            CASE
-                WHEN pr.not_created_reason = 'no client in Harvest' THEN 'project without client'
-                ELSE 'project not in Runn'
-            END
-        WHEN pe.runn_person_id IS NULL AND NOT coalesce(pe.is_created, false) THEN 'person not in Runn'
-        WHEN pr.is_archived_in_runn THEN 'project archived in Runn'
-        WHEN pe.is_archived_in_runn THEN 'person archived in Runn'
-        WHEN pr.is_sync_off THEN 'sync_off'
-        WHEN NOT coalesce(pr.is_confirmed, false) THEN 'tentative project'
-        WHEN e.spent_date > ctx.today THEN 'after today'
-        WHEN coalesce(e.is_running, false) THEN 'running timer'
+        WHEN is_implausible AND NOT is_running THEN 'more than 24 h in one day'
+        ELSE exclusion_reason
     END AS exclusion_reason
-FROM staging.stg_harvest__time_entries AS e
-CROSS JOIN ctx
-LEFT JOIN intermediate.int_people AS pe ON pe.harvest_user_id = e.harvest_user_id
-LEFT JOIN intermediate.int_projects AS pr ON pr.harvest_project_id = e.harvest_project_id
-WHERE ctx.window_from IS NULL OR e.spent_date >= ctx.window_from
+FROM person_days

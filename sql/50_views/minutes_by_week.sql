@@ -13,7 +13,9 @@ WITH runs AS (
     WHERE h.source = 'harvest'
 ),
 entries AS (
-    SELECT runs.run_id, e.user_id, e.project_id, e.spent_date, round(e.hours::DECIMAL(38, 18) * 60) AS minutes
+    SELECT runs.run_id, e.user_id, e.project_id, e.spent_date,
+        -- Hours too large to count are NULL, as in stg_harvest__time_entries (R7, "Implausible time").
+        CASE WHEN abs(e.hours::DOUBLE) * 60 < 1e15 THEN round(e.hours::DECIMAL(38, 18) * 60) END AS minutes
     FROM raw.harvest_time_entries AS e
     JOIN runs ON e.extract_id = runs.harvest_extract_id
     WHERE e.spent_date >= coalesce(runs.window_from, e.spent_date)

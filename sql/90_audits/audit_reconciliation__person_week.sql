@@ -5,6 +5,9 @@
 -- of how the rules got there; it holds on a run that changes nothing too.
 -- A person is a Runn person (several Harvest users may carry one Runn person's reference, and
 -- their time lands on it together), or a Harvest user without one (-harvest_user_id).
+-- Sums are HUGEINT: a person-day of huge entries is excluded ("Implausible time", R7, R9) and must
+-- still add up here; an entry too large to count has NULL hours in staging and NULL minutes in
+-- the exclusions, so it weighs nothing on either side.
 WITH ctx AS (SELECT * FROM staging.run_context),
 people AS (
     SELECT harvest_user_id, coalesce(runn_person_id, -harvest_user_id) AS person_key
@@ -12,7 +15,7 @@ people AS (
 ),
 harvest AS (
     SELECT coalesce(p.person_key, -e.harvest_user_id) AS person_key, date_trunc('week', e.spent_date) AS week,
-        sum(round(e.hours * 60))::BIGINT AS minutes
+        sum(round(e.hours * 60))::HUGEINT AS minutes
     FROM staging.stg_harvest__time_entries AS e
     CROSS JOIN ctx
     LEFT JOIN people AS p ON p.harvest_user_id = e.harvest_user_id
@@ -24,19 +27,19 @@ harvest AS (
 ),
 written AS (
     SELECT coalesce(a.runn_person_id, -a.harvest_user_id) AS person_key, date_trunc('week', a.date) AS week,
-        sum(a.billable_minutes + a.nonbillable_minutes)::BIGINT AS minutes
+        sum(a.billable_minutes + a.nonbillable_minutes)::HUGEINT AS minutes
     FROM changes.chg_runn__actuals AS a
     GROUP BY ALL
 ),
 equal AS (
     SELECT q.runn_person_id AS person_key, date_trunc('week', q.date) AS week,
-        sum(q.billable_minutes + q.nonbillable_minutes)::BIGINT AS minutes
+        sum(q.billable_minutes + q.nonbillable_minutes)::HUGEINT AS minutes
     FROM report.rpt_actuals_found_equal AS q
     GROUP BY ALL
 ),
 excluded AS (
     SELECT coalesce(p.person_key, -x.harvest_user_id) AS person_key, date_trunc('week', x.date) AS week,
-        sum(x.minutes)::BIGINT AS minutes
+        sum(x.minutes)::HUGEINT AS minutes
     FROM report.rpt_exclusions AS x
     LEFT JOIN people AS p ON p.harvest_user_id = x.harvest_user_id
     GROUP BY ALL
