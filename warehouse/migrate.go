@@ -65,7 +65,7 @@ func (w *Warehouse) migrate(ctx context.Context) error {
 		return fmt.Errorf("read schema version of %s: %w", w.path, err)
 	}
 	if n := len(ms); n > 0 && current > ms[n-1].version {
-		return fmt.Errorf("warehouse %s has schema version %d, newer than this harvest2runn knows (%d): upgrade harvest2runn",
+		return configErrorf(nil, "warehouse %s has schema version %d, newer than this harvest2runn knows (%d): upgrade harvest2runn",
 			w.path, current, ms[n-1].version)
 	}
 	for _, m := range ms {

@@ -13,6 +13,9 @@ import (
 )
 
 func main() {
+	// The warehouse and its WAL are created by DuckDB, with the mode the umask leaves: they hold
+	// emails and cost rates, so nothing this process creates is for other users.
+	syscall.Umask(0o077)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], &env{
 		stdout:   os.Stdout,
