@@ -331,7 +331,7 @@ func (c *commonFlags) clients(ctx context.Context, e *env, log *slog.Logger, sou
 
 // checkWarehouse refuses, before any request, a warehouse that cannot be used (no path can be
 // chosen, a folder that does not exist or cannot be written, a path that is a folder: a
-// configuration error) and a warehouse another run holds (it says which and since when). The
+// configuration error, as is one written by a newer harvest2runn) and a warehouse another run holds (it says which and since when). The
 // default warehouse's folder is created (0700) when missing.
 func (c *commonFlags) checkWarehouse(e *env) error {
 	p, isDefault, err := c.resolveWarehouse(e)
@@ -348,6 +348,9 @@ func (c *commonFlags) checkWarehouse(e *env) error {
 	if held, err := warehouse.Held(path); err == nil && held {
 		info, _ := warehouse.ReadLockInfo(path)
 		return &warehouse.BusyError{Path: path, Info: info}
+	}
+	if err := warehouse.CheckVersion(context.Background(), path); err != nil {
+		return usagef("%v", err)
 	}
 	return nil
 }
