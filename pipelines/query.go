@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
-
-	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
 // Column is a result column: its name and DuckDB type.
@@ -38,10 +36,10 @@ func (e *RefusedError) Error() string {
 }
 
 // Query runs one SQL statement against the warehouse opened read-only and sandboxed
-// (warehouse.OpenSandboxed), so that nothing an analyst types can change it or reach beyond it,
+// (warehouse.OpenReadOnly), so that nothing an analyst types can change it or reach beyond it,
 // and streams the result to sink. A statement that tries gives a *RefusedError.
 func Query(ctx context.Context, path, query string, sink RowSink) error {
-	r, err := warehouse.OpenSandboxed(ctx, path)
+	r, err := openReader(ctx, path)
 	if err != nil {
 		return err
 	}

@@ -28,22 +28,18 @@ type Reader struct {
 // OpenReadOnly opens the warehouse at path read-only (an empty path: the account's default, see
 // Open). A run holding it gives a *BusyError that says which run and since when; a missing file
 // gives ErrNoWarehouse.
+//
+// Readers run SQL a user types (query), so read-only is not enough: COPY TO, EXPORT, read_text()
+// and INSTALL reach files and the network outside the warehouse. External access is off,
+// extensions are neither installed nor autoloaded, and the configuration is locked so that a SET
+// cannot turn any of it back on; DuckDB refuses such statements with a Permission or Invalid
+// Input error. Every reader has these settings: DuckDB refuses, within one process, a second
+// connection to a file with settings other than the first's.
 func OpenReadOnly(ctx context.Context, path string) (*Reader, error) {
-	return openReader(ctx, path, "")
-}
-
-// sandboxed are DuckDB's settings for SQL a user types: read-only is not enough, since COPY TO,
-// EXPORT, read_text() and INSTALL reach files and the network outside the warehouse. External
-// access off, extensions neither installed nor autoloaded, and the configuration locked so that
-// a SET cannot turn any of it back on.
-const sandboxed = "&enable_external_access=false&autoinstall_known_extensions=false&autoload_known_extensions=false&lock_configuration=true"
-
-// OpenSandboxed opens the warehouse like OpenReadOnly, for SQL a user types: its statements can
-// neither write nor read or write anything outside the warehouse, nor install or load an
-// extension. DuckDB refuses them with a Permission or Invalid Input error.
-func OpenSandboxed(ctx context.Context, path string) (*Reader, error) {
 	return openReader(ctx, path, sandboxed)
 }
+
+const sandboxed = "&enable_external_access=false&autoinstall_known_extensions=false&autoload_known_extensions=false&lock_configuration=true"
 
 func openReader(ctx context.Context, path, settings string) (*Reader, error) {
 	abs, _, err := resolve(path)
