@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/harvest2runn/harvest2runn/load"
-	"github.com/harvest2runn/harvest2runn/pipelines"
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
@@ -129,8 +128,7 @@ func report(e *env, name string, err error) int {
 		return exitUsage
 	}
 	var ce *warehouse.ConfigError
-	var re *pipelines.RefusedError
-	if errors.Is(err, warehouse.ErrNoWarehouse) || errors.As(err, &ce) || errors.As(err, &re) {
+	if errors.Is(err, warehouse.ErrNoWarehouse) || errors.As(err, &ce) {
 		fmt.Fprintf(e.stderr, "harvest2runn %s: %s\n", name, oneLine(err.Error()))
 		return exitUsage
 	}

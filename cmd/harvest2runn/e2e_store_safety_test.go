@@ -61,7 +61,6 @@ func without(vars map[string]string, keys ...string) map[string]string {
 	return out
 }
 
-
 // defaultWarehouseVars are vars with the default warehouse: HARVEST2RUNN_WAREHOUSE unset and
 // the user's state folder in a temp folder. It returns where the warehouse must be.
 func defaultWarehouseVars(t *testing.T, vars map[string]string) (map[string]string, string) {
@@ -322,7 +321,7 @@ func docQueries(t *testing.T) []string {
 
 // Issue 9: `query`, documented as read-only, ran COPY ... TO over the warehouse file itself and
 // over a page file; read_text('/etc/...') worked; INSTALL tried to download. Now each is refused
-// with exit 2 and one line, the files stay as they were, and every documented query still works.
+// with one line and exit 1, as any statement that fails, the files stay as they were, and every documented query still works.
 func TestE2EStoreSafetyQueryRefusals(t *testing.T) {
 	t.Parallel()
 	_, _, vars := e2eFakes(t, e2eAccount{gen: harvesttest.GenerateOptions{Seed: 6, People: 8, Projects: 8, TimeEntries: 200}})
@@ -352,9 +351,9 @@ func TestE2EStoreSafetyQueryRefusals(t *testing.T) {
 		"CREATE TABLE meta.mine AS SELECT 1 AS x",
 	} {
 		r := runBin(t, vars, "query", q)
-		if r.code != exitUsage || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 ||
+		if r.code != exitFailed || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 ||
 			!strings.Contains(r.stderr, "query is read-only and cannot reach outside the warehouse: ") {
-			t.Errorf("query %q: exit %d, stdout %q, stderr %q; want exit 2 and one line saying it is refused", q, r.code, r.stdout, r.stderr)
+			t.Errorf("query %q: exit %d, stdout %q, stderr %q; want exit 1 and one line saying it is refused", q, r.code, r.stdout, r.stderr)
 		}
 	}
 	for p, sum := range sums {

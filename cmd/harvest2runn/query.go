@@ -38,7 +38,7 @@ func queryCommand() *command {
 changed by it, and prints the result. docs/warehouse.md lists the tables and views worth asking.
 The statement cannot reach outside the warehouse either: no file or URL is read or written (COPY,
 EXPORT, read_csv, ATTACH), no extension installed or loaded, no setting changed; such a statement
-is refused with exit status 2. While a run holds the warehouse, the query is refused with the
+is refused with one line and exit status 1, as any statement DuckDB cannot run. While a run holds the warehouse, the query is refused with the
 run's id and stage; try again when it is done.
 
 Example:
