@@ -36,12 +36,13 @@ type Reader struct {
 // Input error. Every reader has these settings: DuckDB refuses, within one process, a second
 // connection to a file with settings other than the first's.
 func OpenReadOnly(ctx context.Context, path string) (*Reader, error) {
-	return openReader(ctx, path, sandboxed)
+	return openReader(ctx, path)
 }
 
+// sandboxed are the settings of every reader (see OpenReadOnly).
 const sandboxed = "&enable_external_access=false&autoinstall_known_extensions=false&autoload_known_extensions=false&lock_configuration=true"
 
-func openReader(ctx context.Context, path, settings string) (*Reader, error) {
+func openReader(ctx context.Context, path string) (*Reader, error) {
 	abs, _, err := resolve(path)
 	if err != nil {
 		return nil, err
@@ -65,7 +66,7 @@ func openReader(ctx context.Context, path, settings string) (*Reader, error) {
 		}
 		return nil, fmt.Errorf("lock %s: %w", lockPath(abs), err)
 	}
-	db, err := sqlx.Open("duckdb", abs+"?access_mode=READ_ONLY"+settings)
+	db, err := sqlx.Open("duckdb", abs+"?access_mode=READ_ONLY"+sandboxed)
 	if err == nil {
 		err = db.PingContext(ctx)
 	}

@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -178,36 +177,33 @@ func TestE2EStoreSafetyPrivateFiles(t *testing.T) {
 
 	b := shellBin(t, vars, t.TempDir(), `umask 0; exec "$H2R" sync --today 2025-06-27`)
 	// The WAL lives only while the run writes: look at it then.
-	var (
-		mu      sync.Mutex
-		walMode fs.FileMode
-		walSeen bool
-		done    = make(chan struct{})
-	)
+	stop := make(chan struct{})
+	seen := make(chan fs.FileMode, 1)
 	go func() {
-		defer close(done)
-		for b.cmd.ProcessState == nil && !walSeen {
+		for {
 			if m, err := modeOf(path + ".wal"); err == nil {
-				mu.Lock()
-				walMode, walSeen = m, true
-				mu.Unlock()
+				seen <- m
 				return
 			}
-			time.Sleep(time.Millisecond)
+			select {
+			case <-stop:
+				close(seen)
+				return
+			case <-time.After(time.Millisecond):
+			}
 		}
 	}()
 	r := b.wait(t)
-	<-done
+	close(stop)
+	walMode, walSeen := <-seen
 	if r.code != exitOK {
 		t.Fatalf("sync under umask 0: exit %d\n%s", r.code, r.stderr)
 	}
-	mu.Lock()
 	if !walSeen {
 		t.Error("no WAL seen while the sync ran")
 	} else if walMode != 0o600 {
 		t.Errorf("WAL %s.wal has mode %#o, want 0600", path, walMode)
 	}
-	mu.Unlock()
 
 	pages, _ := filepath.Glob(filepath.Join(path+".pages", "*"))
 	if len(pages) == 0 {
@@ -244,6 +240,23 @@ func TestE2EStoreSafetyPrivateFiles(t *testing.T) {
 		t.Fatalf("prune: exit %d\n%s", r.code, r.stderr)
 	}
 	check("opened again")
+
+	// A warehouse chosen with HARVEST2RUNN_WAREHOUSE is as private; its folder is the user's.
+	other := filepath.Join(t.TempDir(), "w.duckdb")
+	r = shellBin(t, with(vars, "HARVEST2RUNN_WAREHOUSE", other), t.TempDir(), `umask 0; exec "$H2R" sync --today 2025-06-27`).wait(t)
+	if r.code != exitOK {
+		t.Fatalf("sync into %s under umask 0: exit %d\n%s", other, r.code, r.stderr)
+	}
+	otherPages, _ := filepath.Glob(filepath.Join(other+".pages", "*"))
+	want := map[string]fs.FileMode{other: 0o600, other + ".lock": 0o600, other + ".pages": 0o700}
+	for _, p := range otherPages {
+		want[p] = 0o600
+	}
+	for p, m := range want {
+		if got, err := modeOf(p); err != nil || got != m {
+			t.Errorf("HARVEST2RUNN_WAREHOUSE under umask 0: %s has mode %#o (%v), want %#o", p, got, err, m)
+		}
+	}
 }
 
 // Issue 9: with a file-size limit (as on a full disk) nightly runs exited 0 while the database
