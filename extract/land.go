@@ -58,11 +58,12 @@ type lander struct {
 
 func newLander(ctx context.Context, w *warehouse.Warehouse, extractID int64, source string) (*lander, error) {
 	dir := w.PagesDir()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// Page bodies hold what the warehouse holds (emails, cost rates): for its owner only.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("page folder: %w", err)
 	}
 	name := filepath.Join(filepath.Base(dir), fmt.Sprintf("%s-extract-%d.json.zst", source, extractID))
-	bodies, err := os.OpenFile(filepath.Join(filepath.Dir(dir), name), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	bodies, err := os.OpenFile(filepath.Join(filepath.Dir(dir), name), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("page file: %w", err)
 	}

@@ -37,7 +37,7 @@ type ExtractResult struct {
 }
 
 // Extract runs the extract stage alone, as its own run.
-func Extract(ctx context.Context, opts ExtractOptions) (ExtractResult, error) {
+func Extract(ctx context.Context, opts ExtractOptions) (_ ExtractResult, err error) {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -46,7 +46,7 @@ func Extract(ctx context.Context, opts ExtractOptions) (ExtractResult, error) {
 	if err != nil {
 		return ExtractResult{}, err
 	}
-	defer w.Close()
+	defer closeInto(w, &err)
 	// The window is what a later transform or replay of this run reads back.
 	runOpts := map[string]any{}
 	for k, v := range opts.RunOptions {

@@ -57,22 +57,26 @@ type PruneResult struct {
 	PageBytes int64       `json:"page_bytes"`
 }
 
+// MaxKeepDays bounds --keep-days (about a century): a cutoff further back is not a date DuckDB
+// can compare with.
+const MaxKeepDays = 36_500
+
 // ErrPruned: the run's raw extracts were removed by a prune.
 var ErrPruned = errors.New("its raw extracts were pruned")
 
 // Prune removes the raw extracts (raw.* rows and page files) of runs started before the cutoff,
 // except the last successful run's and pinned runs'. The runs, their plans and audit trails stay;
 // their extracts get the status 'pruned', so no later stage can read them as empty.
-func Prune(ctx context.Context, opts PruneOptions) (PruneResult, error) {
+func Prune(ctx context.Context, opts PruneOptions) (_ PruneResult, err error) {
 	log := orDiscardLogger(opts.Logger)
-	if opts.KeepDays < 0 {
-		return PruneResult{}, fmt.Errorf("keep days %d is negative", opts.KeepDays)
+	if opts.KeepDays < 0 || opts.KeepDays > MaxKeepDays {
+		return PruneResult{}, &warehouse.ConfigError{Msg: fmt.Sprintf("--keep-days %d is out of range: give a number of days from 0 to %d", opts.KeepDays, MaxKeepDays)}
 	}
 	w, err := warehouse.Open(ctx, opts.WarehousePath, warehouse.Options{Holder: "harvest2runn prune"})
 	if err != nil {
 		return PruneResult{}, err
 	}
-	defer w.Close()
+	defer closeInto(w, &err)
 	if err := w.SetStage("prune"); err != nil {
 		return PruneResult{}, err
 	}
@@ -87,11 +91,19 @@ func Prune(ctx context.Context, opts PruneOptions) (PruneResult, error) {
 		reason: fmt.Sprintf("harvest2runn prune --keep-days %d", opts.KeepDays)}, log)
 }
 
+// pin pins and unpins runs. Every run to pin is checked first: a run id that is not in the
+// warehouse is a mistake in the command, refused (a *warehouse.ConfigError) before anything changes.
 func pin(ctx context.Context, w *warehouse.Warehouse, keep, unpin []int64) error {
 	for _, id := range keep {
-		if _, err := w.GetRun(ctx, id); err != nil {
-			return err
+		var n int
+		if err := w.DB.GetContext(ctx, &n, `SELECT count(*) FROM meta.runs WHERE run_id = ?`, id); err != nil {
+			return fmt.Errorf("look for run %d: %w", id, err)
 		}
+		if n == 0 {
+			return &warehouse.ConfigError{Msg: fmt.Sprintf("--keep %d: no run %d in warehouse %s: give the id of a run that harvest2runn status or query lists", id, id, w.Path())}
+		}
+	}
+	for _, id := range keep {
 		if _, err := w.DB.ExecContext(ctx, `INSERT INTO meta.pinned_runs (run_id)
 			SELECT ? WHERE NOT EXISTS (SELECT 1 FROM meta.pinned_runs WHERE run_id = ?)`, id, id); err != nil {
 			return fmt.Errorf("pin run %d: %w", id, err)

@@ -133,9 +133,21 @@ func TestPrune(t *testing.T) {
 	if got := prunedIDs(res); got != "2 5" || len(res.Kept) != 1 || res.Kept[0].RunID != 3 {
 		t.Errorf("pruned %s, kept %v; want 2 5, kept 3", got, res.Kept)
 	}
-	if _, err := Prune(ctx, PruneOptions{WarehousePath: path, KeepDays: 0, Keep: []int64{99}, Now: now}); err == nil ||
+	// Issue 9: a run id that is not in the warehouse, or a --keep-days no date can hold, is a
+	// configuration mistake (exit 2), refused before anything changes.
+	var ce *warehouse.ConfigError
+	pinned := countRows(t, path, `SELECT count(*) FROM meta.pinned_runs`)
+	if _, err := Prune(ctx, PruneOptions{WarehousePath: path, KeepDays: 0, Keep: []int64{3, 99}, Now: now}); !errors.As(err, &ce) ||
 		!strings.Contains(err.Error(), "no run 99") {
-		t.Errorf("pinning a run that does not exist: %v", err)
+		t.Errorf("pinning a run that does not exist: %v; want a *warehouse.ConfigError", err)
+	}
+	if n := countRows(t, path, `SELECT count(*) FROM meta.pinned_runs`); n != pinned {
+		t.Errorf("a refused --keep pinned runs: %d pins, want %d", n, pinned)
+	}
+	for _, days := range []int{-1, MaxKeepDays + 1, 99_999_999_999} {
+		if res, err := Prune(ctx, PruneOptions{WarehousePath: path, KeepDays: days, Now: now}); !errors.As(err, &ce) || res.Warehouse != "" {
+			t.Errorf("keep days %d: %+v %v; want a *warehouse.ConfigError and no result", days, res, err)
+		}
 	}
 }
 

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
 )
 
 // Column is a result column: its name and DuckDB type.
@@ -22,15 +25,42 @@ type RowSink interface {
 	Row(values []any) error
 }
 
-// Query runs one SQL statement against the warehouse opened read-only, so that nothing an
-// analyst types can change it, and streams the result to sink.
+// RefusedError is a statement Query refused: one that would write, or reach outside the
+// warehouse (files, the network, extensions, settings). Reason is DuckDB's.
+type RefusedError struct {
+	Reason string
+}
+
+func (e *RefusedError) Error() string {
+	return "query is read-only and cannot reach outside the warehouse: " + e.Reason
+}
+
+// Query runs one SQL statement against the warehouse opened read-only and sandboxed
+// (warehouse.OpenReadOnly), so that nothing an analyst types can change it or reach beyond it,
+// and streams the result to sink. A statement that tries gives a *RefusedError.
 func Query(ctx context.Context, path, query string, sink RowSink) error {
 	r, err := openReader(ctx, path)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	return queryInto(ctx, r, query, nil, sink)
+	return refused(queryInto(ctx, r, query, nil, sink))
+}
+
+// refused turns DuckDB's refusals of what the sandbox forbids into a *RefusedError.
+func refused(err error) error {
+	var de *duckdb.Error
+	if err == nil || !errors.As(err, &de) {
+		return err
+	}
+	msg := de.Msg
+	switch {
+	case de.Type == duckdb.ErrorTypePermission, de.Type == duckdb.ErrorTypeAutoLoad, de.Type == duckdb.ErrorTypeMissingExtension,
+		de.Type == duckdb.ErrorTypeInvalidInput && (strings.Contains(msg, "read-only mode") || strings.Contains(msg, "configuration has been locked")):
+		reason, _, _ := strings.Cut(msg, "\n")
+		return &RefusedError{Reason: strings.TrimSpace(reason)}
+	}
+	return err
 }
 
 func queryInto(ctx context.Context, r *reader, query string, args []any, sink RowSink) error {

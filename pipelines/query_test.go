@@ -128,3 +128,39 @@ func TestStatusOfADeadRun(t *testing.T) {
 		t.Fatalf("status: %+v %+v %v", st, st.LastRun, err)
 	}
 }
+
+// Issue 9: query ran COPY ... TO over the warehouse file itself, read /etc/passwd and tried to
+// download extensions. Each is a *RefusedError now, and SQL errors of other kinds stay as they were.
+func TestQueryCannotReachOutsideTheWarehouse(t *testing.T) {
+	ctx := context.Background()
+	path := newWarehouse(t)
+	outside := filepath.Join(t.TempDir(), "out.csv")
+	for _, tc := range []struct {
+		query   string
+		refused bool
+	}{
+		{"COPY (SELECT 1) TO '" + path + "'", true},
+		{"COPY meta.runs TO '" + outside + "'", true},
+		{"SELECT * FROM read_text('/etc/passwd')", true},
+		{"INSTALL httpfs", true},
+		{"LOAD httpfs", true},
+		{"SET enable_external_access = true", true},
+		{"CREATE TABLE meta.mine (x INT)", true},
+		{"SELECT 1; COPY (SELECT 1) TO '" + outside + "'", true},
+		{"SELECT * FROM no_such_table", false},
+		{"SELEKT 1", false},
+	} {
+		err := Query(ctx, path, tc.query, &collect{})
+		var re *RefusedError
+		switch {
+		case tc.refused && (!errors.As(err, &re) || !strings.HasPrefix(err.Error(), "query is read-only and cannot reach outside the warehouse: ") || strings.Contains(re.Reason, "\n")):
+			t.Errorf("%s: %v; want a one-line *RefusedError", tc.query, err)
+		case !tc.refused && (err == nil || errors.As(err, &re)):
+			t.Errorf("%s: %v; want DuckDB's error, not a refusal", tc.query, err)
+		}
+	}
+	c := &collect{}
+	if err := Query(ctx, path, `SELECT count(*) AS n FROM meta.schema_migrations`, c); err != nil || len(c.rows) != 1 {
+		t.Errorf("a query of the warehouse itself: %v %v", c.rows, err)
+	}
+}

@@ -2,7 +2,10 @@ package pipelines
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/jmoiron/sqlx"
@@ -33,8 +36,22 @@ func hasTable(ctx context.Context, db *sqlx.DB, schema, name string) (bool, erro
 	return n > 0, nil
 }
 
-// absPath is the absolute path of the warehouse at path (the default one when empty), as
-// warehouse.Open resolves it: the lock file is named after it.
+// absPath is the absolute path of the warehouse at path (the account's default one when empty),
+// as warehouse.Open resolves it: the lock file is named after it.
 func absPath(path string) (string, error) {
-	return filepath.Abs(cmpOr(path, warehouse.DefaultPath))
+	if path == "" {
+		var err error
+		if path, err = warehouse.DefaultPathFor(os.Getenv("HARVEST_ACCOUNT_ID"), os.Getenv); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Abs(path)
+}
+
+// closeInto closes w and joins a failure to *err: a command that wrote to the warehouse has
+// failed when the warehouse could not be written at the end (a *warehouse.WriteError).
+func closeInto(w io.Closer, err *error) {
+	if cerr := w.Close(); cerr != nil {
+		*err = errors.Join(*err, cerr)
+	}
 }

@@ -56,7 +56,7 @@ type ReplayResult struct {
 // switches, in a scratch copy of its inputs, and compares the result with the plan the run
 // kept: the run's plan in the warehouse is left as it was (unless Apply). A pruned run cannot be
 // replayed (ErrPruned).
-func Replay(ctx context.Context, opts ReplayOptions) (ReplayResult, error) {
+func Replay(ctx context.Context, opts ReplayOptions) (_ ReplayResult, err error) {
 	log := orDiscardLogger(opts.Logger)
 	started := time.Now()
 	res := ReplayResult{RunID: opts.RunID, Diff: []TableDiff{}}
@@ -67,7 +67,7 @@ func Replay(ctx context.Context, opts ReplayOptions) (ReplayResult, error) {
 	if err != nil {
 		return res, err
 	}
-	defer w.Close()
+	defer closeInto(w, &err)
 	if err := w.SetStage("replay"); err != nil {
 		return res, err
 	}
@@ -171,12 +171,12 @@ func runSwitches(run warehouse.Run, opts ReplayOptions) ([]string, bool) {
 }
 
 // replan runs the transform in the scratch warehouse and reads back its plan.
-func replan(ctx context.Context, sc *scratch, topts transform.Options, res *ReplayResult) error {
+func replan(ctx context.Context, sc *scratch, topts transform.Options, res *ReplayResult) (err error) {
 	sw, err := warehouse.Open(ctx, sc.path, warehouse.Options{Holder: "harvest2runn replay (scratch)"})
 	if err != nil {
 		return err
 	}
-	defer sw.Close()
+	defer closeInto(sw, &err)
 	res.Transform, err = transform.Run(ctx, sw, topts)
 	if err != nil && !errors.Is(err, transform.ErrAuditFailed) {
 		return fmt.Errorf("replay run %d: %w", topts.RunID, err)

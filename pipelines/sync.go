@@ -151,7 +151,12 @@ func Sync(ctx context.Context, opts SyncOptions) (res SyncResult, err error) {
 	if err != nil {
 		return res, err
 	}
-	defer w.Close()
+	defer func() {
+		if cerr := w.Close(); cerr != nil {
+			err = errors.Join(err, cerr)
+			res.Status, res.Error = warehouse.RunFailed, err.Error()
+		}
+	}()
 	res.Warehouse = w.Path()
 	run, err := w.StartRun(ctx, kind, opts.Today, syncRunOptions(opts, only))
 	if err != nil {

@@ -33,12 +33,12 @@ type TransformResult struct {
 }
 
 // Transform plans a run again from its stored extracts, with the run's own today and window.
-func Transform(ctx context.Context, opts TransformOptions) (TransformResult, error) {
+func Transform(ctx context.Context, opts TransformOptions) (_ TransformResult, err error) {
 	w, err := warehouse.Open(ctx, opts.WarehousePath, warehouse.Options{Holder: "harvest2runn transform"})
 	if err != nil {
 		return TransformResult{}, err
 	}
-	defer w.Close()
+	defer closeInto(w, &err)
 	runID := opts.RunID
 	if runID == 0 {
 		if runID, err = latestExtractedRun(ctx, w); err != nil {

@@ -65,7 +65,10 @@ func lockPath(warehousePath string) string { return warehousePath + ".lock" }
 
 func acquireLock(warehousePath, holder string) (*fileLock, error) {
 	path := lockPath(warehousePath)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
+	if errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.EROFS) {
+		return nil, configErrorf(err, "cannot write the run lock %s (%v): fix the warehouse folder's permissions or choose another --warehouse / HARVEST2RUNN_WAREHOUSE", path, unwrapPath(err))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open run lock %s: %w", path, err)
 	}

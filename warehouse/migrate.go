@@ -3,8 +3,10 @@ package warehouse
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -64,9 +66,8 @@ func (w *Warehouse) migrate(ctx context.Context) error {
 	if err := w.DB.GetContext(ctx, &current, `SELECT coalesce(max(version), 0) FROM meta.schema_migrations`); err != nil {
 		return fmt.Errorf("read schema version of %s: %w", w.path, err)
 	}
-	if n := len(ms); n > 0 && current > ms[n-1].version {
-		return fmt.Errorf("warehouse %s has schema version %d, newer than this harvest2runn knows (%d): upgrade harvest2runn",
-			w.path, current, ms[n-1].version)
+	if err := checkNewer(w.path, current); err != nil {
+		return err
 	}
 	for _, m := range ms {
 		if m.version <= current {
@@ -93,6 +94,44 @@ func (w *Warehouse) applyMigration(ctx context.Context, m migration) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit migration %03d_%s: %w", m.version, m.name, err)
+	}
+	return nil
+}
+
+// CheckVersion refuses, with a *ConfigError, a warehouse at path written by a newer
+// harvest2runn, without taking the run lock: commands that call an API check it before sending
+// anything. A missing file passes; Open creates it.
+func CheckVersion(ctx context.Context, path string) error {
+	abs, _, err := resolve(path)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(abs); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	r, err := OpenReadOnly(ctx, abs)
+	if err != nil {
+		// A busy warehouse, or one DuckDB cannot open: Open says so with the run's details.
+		return nil
+	}
+	defer r.Close()
+	var current int
+	if err := r.DB.GetContext(ctx, &current, `SELECT coalesce(max(version), 0) FROM meta.schema_migrations`); err != nil {
+		// A warehouse from before the migrations table, or not one at all: Open decides.
+		return nil
+	}
+	return checkNewer(abs, current)
+}
+
+// checkNewer refuses a schema version newer than the last embedded migration.
+func checkNewer(path string, current int) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	if n := len(ms); n > 0 && current > ms[n-1].version {
+		return configErrorf(nil, "warehouse %s has schema version %d, newer than this harvest2runn knows (%d): upgrade harvest2runn",
+			path, current, ms[n-1].version)
 	}
 	return nil
 }

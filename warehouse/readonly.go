@@ -25,20 +25,36 @@ type Reader struct {
 	lock *os.File
 }
 
-// OpenReadOnly opens the warehouse at path read-only. A run holding it gives a *BusyError that
-// says which run and since when; a missing file gives ErrNoWarehouse.
+// OpenReadOnly opens the warehouse at path read-only (an empty path: the account's default, see
+// Open). A run holding it gives a *BusyError that says which run and since when; a missing file
+// gives ErrNoWarehouse.
+//
+// Readers run SQL a user types (query), so read-only is not enough: COPY TO, EXPORT, read_text()
+// and INSTALL reach files and the network outside the warehouse. External access is off,
+// extensions are neither installed nor autoloaded, and the configuration is locked so that a SET
+// cannot turn any of it back on; DuckDB refuses such statements with a Permission or Invalid
+// Input error. Every reader has these settings: DuckDB refuses, within one process, a second
+// connection to a file with settings other than the first's.
 func OpenReadOnly(ctx context.Context, path string) (*Reader, error) {
-	if path == "" {
-		path = DefaultPath
-	}
-	abs, err := filepath.Abs(path)
+	return openReader(ctx, path)
+}
+
+// sandboxed are the settings of every reader (see OpenReadOnly).
+const sandboxed = "&enable_external_access=false&autoinstall_known_extensions=false&autoload_known_extensions=false&lock_configuration=true"
+
+func openReader(ctx context.Context, path string) (*Reader, error) {
+	abs, _, err := resolve(path)
 	if err != nil {
-		return nil, fmt.Errorf("warehouse path %q: %w", path, err)
+		return nil, err
 	}
-	if _, err := os.Stat(abs); errors.Is(err, os.ErrNotExist) {
+	st, err := os.Stat(abs)
+	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w at %s: run `harvest2runn sync` first, or point --warehouse / HARVEST2RUNN_WAREHOUSE at it", ErrNoWarehouse, abs)
 	}
-	lock, err := os.OpenFile(lockPath(abs), os.O_RDWR|os.O_CREATE, 0o644)
+	if err == nil && st.IsDir() {
+		return nil, configErrorf(nil, "warehouse %s is a folder: give the path of a file, e.g. %s", abs, filepath.Join(abs, "harvest2runn.duckdb"))
+	}
+	lock, err := os.OpenFile(lockPath(abs), os.O_RDWR|os.O_CREATE, fileMode)
 	if err != nil {
 		return nil, fmt.Errorf("open run lock %s: %w", lockPath(abs), err)
 	}
@@ -50,7 +66,7 @@ func OpenReadOnly(ctx context.Context, path string) (*Reader, error) {
 		}
 		return nil, fmt.Errorf("lock %s: %w", lockPath(abs), err)
 	}
-	db, err := sqlx.Open("duckdb", abs+"?access_mode=READ_ONLY")
+	db, err := sqlx.Open("duckdb", abs+"?access_mode=READ_ONLY"+sandboxed)
 	if err == nil {
 		err = db.PingContext(ctx)
 	}

@@ -10,8 +10,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -19,8 +17,12 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// DefaultPath is where the warehouse lives unless --warehouse or HARVEST2RUNN_WAREHOUSE says otherwise.
-const DefaultPath = "harvest2runn.duckdb"
+// DefaultPath is the empty path, which Open and OpenReadOnly take as the default warehouse of
+// the account in HARVEST_ACCOUNT_ID (DefaultPathFor). The default is one file per Harvest account
+// and user in the user's state folder, no longer one per working folder.
+//
+// Deprecated: resolve the path with DefaultPathFor, which says why when it cannot.
+const DefaultPath = ""
 
 // Warehouse is an open warehouse file, held by this process until Close.
 type Warehouse struct {
@@ -28,6 +30,7 @@ type Warehouse struct {
 	path      string
 	connector *duckdb.Connector
 	lock      *fileLock
+	closed    bool
 }
 
 // Options tune Open.
@@ -39,19 +42,17 @@ type Options struct {
 }
 
 // Open opens (creating if needed) the warehouse at path, takes the run lock and applies pending
-// migrations. A second process gets a *BusyError naming the run that holds it.
+// migrations. An empty path is the account's default warehouse (DefaultPathFor), whose folder is
+// created when missing. A second process gets a *BusyError naming the run that holds it; a path
+// that cannot work, or a warehouse of a newer harvest2runn, a *ConfigError. The files it keeps
+// are made private (0600, folders 0700), those left readable by older versions too.
 func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
-	if path == "" {
-		path = DefaultPath
-	}
-	abs, err := filepath.Abs(path)
+	abs, isDefault, err := resolve(path)
 	if err != nil {
-		return nil, fmt.Errorf("warehouse path %q: %w", path, err)
+		return nil, err
 	}
-	if dir := filepath.Dir(abs); dir != "" {
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("warehouse folder %s does not exist: create it or choose another --warehouse", dir)
-		}
+	if err := CheckPath(abs, isDefault); err != nil {
+		return nil, err
 	}
 	lock, err := acquireLock(abs, opts.Holder)
 	if err != nil {
@@ -63,19 +64,22 @@ func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 		return nil, err
 	}
 	w.lock = lock
+	fail := func(err error) (*Warehouse, error) {
+		return nil, errors.Join(err, w.Close())
+	}
+	if err := tighten(abs, isDefault); err != nil {
+		return fail(err)
+	}
 	if opts.MemoryLimit != "" {
 		if _, err := w.DB.ExecContext(ctx, "SET memory_limit = ?", opts.MemoryLimit); err != nil {
-			w.Close()
-			return nil, fmt.Errorf("warehouse memory limit %q: %w", opts.MemoryLimit, err)
+			return fail(fmt.Errorf("warehouse memory limit %q: %w", opts.MemoryLimit, err))
 		}
 	}
 	if err := w.migrate(ctx); err != nil {
-		w.Close()
-		return nil, err
+		return fail(err)
 	}
 	if err := w.abandonStaleRuns(ctx); err != nil {
-		w.Close()
-		return nil, err
+		return fail(err)
 	}
 	return w, nil
 }
@@ -135,14 +139,28 @@ func (w *Warehouse) SetStage(stage string) error {
 	return w.lock.update(func(i *LockInfo) { i.Stage = stage })
 }
 
-// Close closes the database and releases the run lock.
+// Close checkpoints the warehouse, closes it and releases the run lock. A checkpoint or close
+// that fails gives a *WriteError: DuckDB's own checkpoint on close swallows its errors, so on a
+// full disk a run's writes would stay in the WAL while the command reported success.
 func (w *Warehouse) Close() error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
 	var errs []error
 	if w.DB != nil {
-		errs = append(errs, w.DB.Close())
+		// The context is not the run's: an interrupted run must still write what it recorded.
+		if _, err := w.DB.ExecContext(context.Background(), "CHECKPOINT"); err != nil {
+			errs = append(errs, &WriteError{Path: w.path, Err: err})
+		}
+		if err := w.DB.Close(); err != nil {
+			errs = append(errs, &WriteError{Path: w.path, Err: err})
+		}
 	}
 	if w.connector != nil {
-		errs = append(errs, w.connector.Close())
+		if err := w.connector.Close(); err != nil {
+			errs = append(errs, &WriteError{Path: w.path, Err: err})
+		}
 	}
 	if w.lock != nil {
 		w.lock.release()

@@ -61,7 +61,9 @@ Environment:
   HARVEST_BASE_URL        Harvest API base URL (default https://api.harvestapp.com)
   RUNN_API_TOKEN          Runn API token (or --runn-token-file)
   RUNN_BASE_URL           Runn API base URL (default https://api.runn.io; US: https://api.us.runn.io)
-  HARVEST2RUNN_WAREHOUSE  warehouse file (default ./harvest2runn.duckdb)
+  HARVEST2RUNN_WAREHOUSE  warehouse file (default: one per Harvest account and user,
+                          $XDG_STATE_HOME/harvest2runn/<HARVEST_ACCOUNT_ID>.duckdb,
+                          XDG_STATE_HOME defaulting to ~/.local/state)
 
 Exit status: 0 all planned writes applied, 1 the run failed (rerun resumes),
 2 usage or configuration error, 3 finished but Runn rejected some records.
@@ -120,12 +122,20 @@ func report(e *env, name string, err error) int {
 	if err == nil {
 		return exitOK
 	}
+	// A warehouse that could not be written fails the command whatever else happened: what it
+	// did may be only in the WAL.
+	var we *warehouse.WriteError
+	if errors.As(err, &we) {
+		fmt.Fprintf(e.stderr, "harvest2runn %s: %s\n", name, oneLine(err.Error()))
+		return exitFailed
+	}
 	var ue *usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(e.stderr, "harvest2runn %s: %s\n", name, oneLine(ue.msg))
 		return exitUsage
 	}
-	if errors.Is(err, warehouse.ErrNoWarehouse) {
+	var ce *warehouse.ConfigError
+	if errors.Is(err, warehouse.ErrNoWarehouse) || errors.As(err, &ce) {
 		fmt.Fprintf(e.stderr, "harvest2runn %s: %s\n", name, oneLine(err.Error()))
 		return exitUsage
 	}

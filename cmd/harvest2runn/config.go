@@ -42,7 +42,7 @@ func (c *commonFlags) register(fs *pflag.FlagSet) {
 
 // registerLocal registers the flags of every command that works on the warehouse.
 func (c *commonFlags) registerLocal(fs *pflag.FlagSet, verbose string) {
-	fs.StringVar(&c.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./"+warehouse.DefaultPath+")")
+	fs.StringVar(&c.warehouse, "warehouse", "", warehouseFlagHelp)
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.BoolVarP(&c.verbose, "verbose", "v", false, verbose)
 	fs.StringVar(&c.output, "output", "text", "summary format on stdout: text or json (json: stdout carries one JSON object only)")
@@ -138,8 +138,29 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
+// warehouseFlagHelp is --warehouse's help, in every command that takes it.
+const warehouseFlagHelp = "warehouse file (env HARVEST2RUNN_WAREHOUSE; default $XDG_STATE_HOME/harvest2runn/<HARVEST_ACCOUNT_ID>.duckdb, XDG_STATE_HOME defaulting to ~/.local/state)"
+
+// resolveWarehouse is the warehouse the command uses: --warehouse, HARVEST2RUNN_WAREHOUSE, or
+// the account's default one (warehouse.DefaultPathFor). isDefault: the last, whose folder is
+// harvest2runn's own and created when missing. Without an account id there is no default: a
+// configuration error that says what to set.
+func (c *commonFlags) resolveWarehouse(e *env) (path string, isDefault bool, err error) {
+	if p := firstNonEmpty(c.warehouse, e.getenv("HARVEST2RUNN_WAREHOUSE")); p != "" {
+		return p, false, nil
+	}
+	p, err := warehouse.DefaultPathFor(strings.TrimSpace(e.getenv("HARVEST_ACCOUNT_ID")), e.getenv)
+	if err != nil {
+		return "", false, usagef("%v", err)
+	}
+	return p, true, nil
+}
+
+// warehousePath is resolveWarehouse's path; empty when none can be chosen, which the pipelines
+// (warehouse.Open and OpenReadOnly) refuse with the same configuration error.
 func (c *commonFlags) warehousePath(e *env) string {
-	return firstNonEmpty(c.warehouse, e.getenv("HARVEST2RUNN_WAREHOUSE"), warehouse.DefaultPath)
+	p, _, _ := c.resolveWarehouse(e)
+	return p
 }
 
 func (c *commonFlags) validateOutput() error {
@@ -308,19 +329,28 @@ func (c *commonFlags) clients(ctx context.Context, e *env, log *slog.Logger, sou
 	return out, nil
 }
 
-// checkWarehouse refuses, before any request, a warehouse folder that does not exist (a
-// configuration error) and a warehouse another run holds (it says which and since when).
+// checkWarehouse refuses, before any request, a warehouse that cannot be used (no path can be
+// chosen, a folder that does not exist or cannot be written, a path that is a folder: a
+// configuration error, as is one written by a newer harvest2runn) and a warehouse another run holds (it says which and since when). The
+// default warehouse's folder is created (0700) when missing.
 func (c *commonFlags) checkWarehouse(e *env) error {
-	path, err := filepath.Abs(c.warehousePath(e))
+	p, isDefault, err := c.resolveWarehouse(e)
 	if err != nil {
-		return usagef("--warehouse %q: %v", c.warehousePath(e), err)
+		return err
 	}
-	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
-		return usagef("warehouse folder %s does not exist: create it or choose another --warehouse / HARVEST2RUNN_WAREHOUSE", filepath.Dir(path))
+	path, err := filepath.Abs(p)
+	if err != nil {
+		return usagef("--warehouse %q: %v", p, err)
+	}
+	if err := warehouse.CheckPath(path, isDefault); err != nil {
+		return usagef("%v", err)
 	}
 	if held, err := warehouse.Held(path); err == nil && held {
 		info, _ := warehouse.ReadLockInfo(path)
 		return &warehouse.BusyError{Path: path, Info: info}
+	}
+	if err := warehouse.CheckVersion(context.Background(), path); err != nil {
+		return usagef("%v", err)
 	}
 	return nil
 }

@@ -13,6 +13,13 @@ import (
 )
 
 func main() {
+	// The warehouse and its WAL are created by DuckDB, with the mode the umask leaves: they hold
+	// emails and cost rates, so nothing this process creates is for other users.
+	syscall.Umask(0o077)
+	// Past a file-size limit the kernel sends SIGXFSZ to the writing thread. Go ignores it on its
+	// own threads but dies of it on DuckDB's: ignored, the write fails with EFBIG and the run
+	// reports that the warehouse could not be written instead of vanishing without a word.
+	signal.Ignore(syscall.SIGXFSZ)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], &env{
 		stdout:   os.Stdout,

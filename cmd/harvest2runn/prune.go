@@ -59,12 +59,19 @@ func runPrune(ctx context.Context, e *env, o any, args []string) error {
 	if f.keepDays < 0 {
 		return usagef("give --keep-days N: the extracts of runs started in the last N days stay, e.g. --keep-days %d", pipelines.DefaultRetentionDays)
 	}
+	if f.keepDays > pipelines.MaxKeepDays {
+		return usagef("--keep-days %d is out of range: give a number of days from 0 to %d", f.keepDays, pipelines.MaxKeepDays)
+	}
 	for _, id := range append(append([]int64{}, f.keep...), f.unpin...) {
 		if id <= 0 {
 			return usagef("run id %d is not a run id: give the number a sync printed", id)
 		}
 	}
-	res, err := pipelines.Prune(ctx, pipelines.PruneOptions{WarehousePath: f.common.warehousePath(e), KeepDays: f.keepDays,
+	path, _, err := f.common.resolveWarehouse(e)
+	if err != nil {
+		return err
+	}
+	res, err := pipelines.Prune(ctx, pipelines.PruneOptions{WarehousePath: path, KeepDays: f.keepDays,
 		Keep: f.keep, Unpin: f.unpin, DryRun: f.dryRun, Logger: f.common.logger(e)})
 	if res.Warehouse != "" {
 		if perr := printPrune(e.stdout, f.common.output, res); perr != nil && err == nil {

@@ -26,7 +26,7 @@ type queryFlags struct {
 
 func (f *queryFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.format, "format", "table", "table, csv or json (an array of objects, one per row)")
-	fs.StringVar(&f.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./harvest2runn.duckdb)")
+	fs.StringVar(&f.warehouse, "warehouse", "", warehouseFlagHelp)
 }
 
 func queryCommand() *command {
@@ -36,8 +36,10 @@ func queryCommand() *command {
 		usage:   "SQL [--format table|csv|json]",
 		help: `Runs one SQL statement (DuckDB's dialect) against the warehouse opened read-only, so nothing can be
 changed by it, and prints the result. docs/warehouse.md lists the tables and views worth asking.
-While a run holds the warehouse, the query is refused with the run's id and stage; try again when
-it is done.
+The statement cannot reach outside the warehouse either: no file or URL is read or written (COPY,
+EXPORT, read_csv, ATTACH), no extension installed or loaded, no setting changed; such a statement
+is refused with one line and exit status 1, as any statement DuckDB cannot run. While a run holds the warehouse, the query is refused with the
+run's id and stage; try again when it is done.
 
 Example:
   harvest2runn query "SELECT run_id, kind, status, today FROM meta.runs ORDER BY run_id DESC LIMIT 5"
@@ -101,7 +103,11 @@ func runQuery(ctx context.Context, e *env, o any, args []string) error {
 		return err
 	}
 	c := commonFlags{warehouse: f.warehouse}
-	if err := pipelines.Query(ctx, c.warehousePath(e), args[0], sink); err != nil {
+	path, _, err := c.resolveWarehouse(e)
+	if err != nil {
+		return err
+	}
+	if err := pipelines.Query(ctx, path, args[0], sink); err != nil {
 		return err
 	}
 	return sink.Close()
@@ -123,7 +129,9 @@ func runReport(ctx context.Context, e *env, o any, args []string) error {
 		}
 	}
 	c := commonFlags{warehouse: f.warehouse}
-	opts.WarehousePath = c.warehousePath(e)
+	if opts.WarehousePath, _, err = c.resolveWarehouse(e); err != nil {
+		return err
+	}
 	if _, err := pipelines.Discrepancies(ctx, opts, sink); err != nil {
 		return err
 	}
