@@ -150,8 +150,8 @@ func withWarehouse(ctx context.Context, path, holder string, res *LoadResult, fn
 	}
 	res.Warehouse = w.Path()
 	err = fn(w)
-	if cerr := w.Close(); cerr != nil && err == nil {
-		err = cerr
+	if cerr := w.Close(); cerr != nil {
+		err = errors.Join(err, cerr)
 	}
 	res.WarehouseHeld = time.Since(opened)
 	return err

@@ -89,6 +89,15 @@ func Replay(ctx context.Context, opts ReplayOptions) (_ ReplayResult, err error)
 			return res, fmt.Errorf("run %d cannot be replayed: %w", run.ID, err)
 		}
 		extracts = append(extracts, id)
+		// R17 (b) compares each extract with the one before it: the replay needs that one too.
+		var previous int64
+		if err := w.DB.GetContext(ctx, &previous, `SELECT coalesce(max(extract_id), 0) FROM meta.usable_extracts
+			WHERE source = ? AND extract_id < ?`, src, id); err != nil {
+			return res, fmt.Errorf("run %d: find the extract before %d: %w", run.ID, id, err)
+		}
+		if previous > 0 {
+			extracts = append(extracts, previous)
+		}
 	}
 	today, from, err := runWindow(run)
 	if err != nil {

@@ -17,13 +17,6 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// DefaultPath is the empty path, which Open and OpenReadOnly take as the default warehouse of
-// the account in HARVEST_ACCOUNT_ID (DefaultPathFor). The default is one file per Harvest account
-// and user in the user's state folder, no longer one per working folder.
-//
-// Deprecated: resolve the path with DefaultPathFor, which says why when it cannot.
-const DefaultPath = ""
-
 // Warehouse is an open warehouse file, held by this process until Close.
 type Warehouse struct {
 	DB        *sqlx.DB

@@ -41,7 +41,7 @@ Example:
 			f := &auditFlags{}
 			fs.Int64Var(&f.run, "run", 0, "the run whose trail to list (default: the latest run with one)")
 			fs.StringVar(&f.format, "format", "table", "table, csv or json")
-			fs.StringVar(&f.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./harvest2runn.duckdb)")
+			fs.StringVar(&f.warehouse, "warehouse", "", warehouseFlagHelp)
 			return f
 		},
 		run: runAudit,

@@ -36,7 +36,7 @@ read for the window [today - lookback, today] (R10), or from --since, or for the
 
 Example:
   export HARVEST_ACCESS_TOKEN=... HARVEST_ACCOUNT_ID=123456 RUNN_API_TOKEN=...
-  harvest2runn extract --lookback-days 45 --warehouse ./harvest2runn.duckdb
+  harvest2runn extract --lookback-days 45
   harvest2runn extract --source harvest --since 2025-01-01 --output json
 `,
 		flags: func(fs *pflag.FlagSet) any {

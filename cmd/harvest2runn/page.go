@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/spf13/pflag"
@@ -30,7 +31,7 @@ Example:
 `,
 		flags: func(fs *pflag.FlagSet) any {
 			f := &pageFlags{}
-			fs.StringVar(&f.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./"+warehouse.DefaultPath+")")
+			fs.StringVar(&f.warehouse, "warehouse", "", warehouseFlagHelp)
 			fs.StringVar(&f.source, "source", "harvest", "which API's page: harvest or runn")
 			return f
 		},
@@ -54,13 +55,15 @@ func runPage(ctx context.Context, e *env, o any, args []string) error {
 	if f.source != "harvest" && f.source != "runn" {
 		return usagef("--source %q: use harvest or runn", f.source)
 	}
-	w, err := warehouse.Open(ctx, firstNonEmpty(f.warehouse, e.getenv("HARVEST2RUNN_WAREHOUSE"), warehouse.DefaultPath),
-		warehouse.Options{Holder: "harvest2runn page"})
+	c := commonFlags{warehouse: f.warehouse}
+	w, err := warehouse.Open(ctx, c.warehousePath(e), warehouse.Options{Holder: "harvest2runn page"})
 	if err != nil {
 		return err
 	}
-	defer w.Close()
 	body, err := extract.PageBody(ctx, w, f.source, id, args[1], seq)
+	if cerr := w.Close(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
 	if err != nil {
 		return err
 	}

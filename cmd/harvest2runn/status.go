@@ -36,7 +36,7 @@ Example:
 		flags: func(fs *pflag.FlagSet) any {
 			f := &statusFlags{}
 			fs.StringVar(&f.output, "output", "text", "text or json")
-			fs.StringVar(&f.warehouse, "warehouse", "", "warehouse file (env HARVEST2RUNN_WAREHOUSE; default ./harvest2runn.duckdb)")
+			fs.StringVar(&f.warehouse, "warehouse", "", warehouseFlagHelp)
 			return f
 		},
 		run: runStatus,

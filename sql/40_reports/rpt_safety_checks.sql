@@ -25,6 +25,11 @@
 -- window_to NULL: no end): a run with a shorter lookback than the last one is no shrink.
 -- Tripped when the count now is less than half of the previous one (exactly half is not) and
 -- at least 10 records fewer (Runn) or 50 entries fewer (Harvest).
+-- What harvest2runn itself put into Runn after the previous snapshot was taken (records it
+-- created or adopted, actual keys it wrote, not in that snapshot) is added to what Runn is
+-- expected to hold: Runn holds them now unless a user removed them. Without it, the run after a
+-- first sync would compare with the Runn of before that sync, and an empty listing of the
+-- people or actuals it had just written would pass.
 --
 -- R17 (c): the plan zeroes (R11 rows of changes.chg_runn__actuals) more than 10 % of the keys
 -- harvest2runn holds in the window and more than 20 of them: got * 10 > expected AND got > 20.
@@ -106,6 +111,44 @@ counted AS (
     WHERE e.spent_date >= coalesce(p.covered_from, e.spent_date) AND e.spent_date <= coalesce(p.covered_to, e.spent_date)
     GROUP BY e.extract_id
 ),
+previous_runn AS (
+    SELECT p.previous_extract_id AS extract_id, e.finished_at, p.covered_from, p.covered_to
+    FROM pairs AS p JOIN meta.extracts AS e ON e.extract_id = p.previous_extract_id
+    WHERE p.source = 'runn'
+),
+previous_runn_ids AS (
+    SELECT 'role' AS kind, id FROM raw.runn_roles WHERE extract_id = (SELECT extract_id FROM previous_runn)
+    UNION ALL SELECT 'client', id FROM raw.runn_clients WHERE extract_id = (SELECT extract_id FROM previous_runn)
+    UNION ALL SELECT 'project', id FROM raw.runn_projects WHERE extract_id = (SELECT extract_id FROM previous_runn)
+    UNION ALL SELECT 'person', id FROM raw.runn_people WHERE extract_id = (SELECT extract_id FROM previous_runn)
+),
+landed AS (
+    SELECT w.kind || 's' AS listing, count(DISTINCT w.runn_id) AS records
+    FROM audit.write_log AS w, previous_runn AS p
+    WHERE w.mode = 'apply' AND w.status = 'confirmed' AND w.kind IN ('role', 'client', 'project')
+        AND w.runn_id IS NOT NULL AND w.recorded_at > p.finished_at
+        AND NOT EXISTS (SELECT 1 FROM previous_runn_ids AS i WHERE i.kind = w.kind AND i.id = w.runn_id)
+    GROUP BY w.kind
+    UNION ALL
+    SELECT 'people', count(DISTINCT w.runn_id)
+    FROM audit.write_log AS w, previous_runn AS p
+    WHERE w.mode = 'apply' AND w.status = 'confirmed' AND w.kind = 'person'
+        AND w.runn_id IS NOT NULL AND w.recorded_at > p.finished_at
+        AND NOT EXISTS (SELECT 1 FROM previous_runn_ids AS i WHERE i.kind = 'person' AND i.id = w.runn_id)
+    UNION ALL
+    SELECT 'actuals', count(*)
+    FROM (
+        SELECT DISTINCT k.date, k.runn_person_id, k.runn_project_id, k.runn_role_id
+        FROM audit.actual_keys AS k, previous_runn AS p
+        WHERE k.how = 'written' AND k.recorded_at > p.finished_at
+            AND k.date >= coalesce(p.covered_from, k.date) AND k.date <= coalesce(p.covered_to, k.date)
+            AND NOT EXISTS (
+                SELECT 1 FROM raw.runn_actuals AS a
+                WHERE a.extract_id = p.extract_id AND a.workstream_id IS NULL AND a.date = k.date
+                    AND a.person_id = k.runn_person_id AND a.project_id = k.runn_project_id AND a.role_id = k.runn_role_id
+            )
+    )
+),
 shrink AS (
     SELECT
         l.source,
@@ -114,12 +157,14 @@ shrink AS (
         p.previous_extract_id,
         p.covered_from,
         p.covered_to,
-        CASE WHEN p.previous_extract_id IS NOT NULL THEN coalesce(b.records, 0) END AS expected,
+        CASE WHEN p.previous_extract_id IS NOT NULL THEN coalesce(b.records, 0) + coalesce(d.records, 0) END AS expected,
+        coalesce(d.records, 0) AS landed,
         coalesce(n.records, 0) AS got
     FROM listings AS l
     JOIN pairs AS p ON p.source = l.source
     LEFT JOIN counted AS n ON n.listing = l.listing AND n.extract_id = p.current_extract_id
     LEFT JOIN counted AS b ON b.listing = l.listing AND b.extract_id = p.previous_extract_id
+    LEFT JOIN landed AS d ON d.listing = l.listing AND l.source = 'runn'
 ),
 r17b AS (
     SELECT
@@ -146,7 +191,9 @@ r17b AS (
                 ELSE
                     CASE WHEN s.listing IN ('actuals', 'time_entries') THEN ' (the dates both ' || CASE s.source WHEN 'runn' THEN 'snapshots' ELSE 'extracts' END || ' cover)' ELSE '' END
                     || ' where the last usable ' || CASE s.source WHEN 'runn' THEN 'snapshot' ELSE 'extract' END
-                    || ' (extract ' || s.previous_extract_id || ') held ' || s.expected || ': '
+                    || ' (extract ' || s.previous_extract_id || ') held ' || (s.expected - s.landed)
+                    || CASE WHEN s.landed > 0 THEN ' and harvest2runn has written ' || s.landed || ' more since' ELSE '' END
+                    || ': '
                     || CASE
                         WHEN s.got * 2 >= s.expected THEN 'at least half of it'
                         WHEN s.expected - s.got < s.at_least_fewer THEN 'fewer than half, but only ' || (s.expected - s.got)
