@@ -71,6 +71,9 @@ const (
 	// total_pages 0, page 1, links.next null. A self-consistent answer, as when the account
 	// really is empty: only a comparison with an earlier extract can tell (R17 b).
 	EmptyListing
+	// NullField sends Field (a key of the records, such as "hours") as null in the first
+	// record of every page it alters: a record that breaks the documented shape.
+	NullField
 )
 
 // EveryRequest as a Fault's Times keeps it for the rest of the server's life.
@@ -102,6 +105,8 @@ func (k FaultKind) String() string {
 		return "PhantomPages"
 	case EmptyListing:
 		return "EmptyListing"
+	case NullField:
+		return "NullField"
 	}
 	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -119,6 +124,7 @@ type Fault struct {
 	// PhantomPages only: the total_pages every page announces, and the total_entries when
 	// not 0.
 	TotalPages, TotalEntries int
+	Field                    string // NullField only: the record key sent as null
 }
 
 type pendingFault struct {
@@ -140,7 +146,7 @@ type faultQueue struct {
 }
 
 func (q *faultQueue) add(f Fault) {
-	if f.Kind < ServerError || f.Kind > EmptyListing {
+	if f.Kind < ServerError || f.Kind > NullField {
 		panic(fmt.Sprintf("harvesttest: InjectFault: unknown kind %v", f.Kind))
 	}
 	if f.Kind == ServerError && f.Status == 0 {
@@ -148,6 +154,9 @@ func (q *faultQueue) add(f Fault) {
 	}
 	if f.Kind == ServerError && (f.Status < 500 || f.Status > 599) {
 		panic(fmt.Sprintf("harvesttest: InjectFault: ServerError needs a 5xx Status, not %d", f.Status))
+	}
+	if f.Kind == NullField && f.Field == "" {
+		panic("harvesttest: InjectFault: NullField needs Field")
 	}
 	if f.Kind == PhantomPages && f.TotalPages < 1 {
 		panic("harvesttest: InjectFault: PhantomPages needs TotalPages")
@@ -233,7 +242,7 @@ func (s *Server) faultBefore(w *statusWriter, r *http.Request, f takenFault) boo
 // written it.
 func (s *Server) faultAfter(w http.ResponseWriter, r *http.Request, f takenFault, resp *response) bool {
 	switch f.Kind {
-	case EmptyPage, CutShort, PhantomPages, EmptyListing:
+	case EmptyPage, CutShort, PhantomPages, EmptyListing, NullField:
 		if resp.status == http.StatusOK && listingName(r.URL.Path) != "" {
 			resp.body = s.reshape(r, f, resp.body)
 		}
@@ -282,6 +291,12 @@ func (s *Server) reshape(r *http.Request, f takenFault, body []byte) []byte {
 			links["next"], m["next_page"] = mustJSON(s.pageLink(r, f.pos+1)), mustJSON(f.pos+1)
 		} else {
 			links["next"], m["next_page"] = null, null
+		}
+	case NullField:
+		var recs []map[string]json.RawMessage
+		if json.Unmarshal(m[key], &recs) == nil && len(recs) > 0 {
+			recs[0][f.Field] = null
+			m[key] = mustJSON(recs)
 		}
 	case EmptyListing:
 		m[key] = json.RawMessage("[]")

@@ -251,7 +251,7 @@ func TestShiftRecords(t *testing.T) {
 
 func TestInjectFaultRefusesNonsense(t *testing.T) {
 	s := newTestServer(t, smallAccount(), Options{})
-	for _, f := range []Fault{{Kind: ServerError, Status: 404}, {Kind: FaultKind(99)}, {}, {Kind: PhantomPages}, {Kind: EmptyPage, AfterPages: -1}} {
+	for _, f := range []Fault{{Kind: ServerError, Status: 404}, {Kind: FaultKind(99)}, {}, {Kind: PhantomPages}, {Kind: EmptyPage, AfterPages: -1}, {Kind: NullField}} {
 		func() {
 			defer func() {
 				if recover() == nil {
@@ -344,6 +344,18 @@ func TestListingShapeFaults(t *testing.T) {
 		}
 		if p := byPage(s, 1); len(p.Records) != per {
 			t.Error("the fault outlived its Times")
+		}
+	})
+	t.Run("NullField", func(t *testing.T) {
+		s := newTestServer(t, acct, Options{})
+		s.InjectFault(Fault{PathPrefix: "/v2/time_entries", Kind: NullField, Field: "hours"})
+		p := byPage(s, 1)
+		var first, second map[string]json.RawMessage
+		if json.Unmarshal(p.Records[0], &first) != nil || json.Unmarshal(p.Records[1], &second) != nil {
+			t.Fatal("records are not objects")
+		}
+		if string(first["hours"]) != "null" || string(second["hours"]) == "null" || len(p.Records) != per {
+			t.Errorf("hours %s then %s; want null in the first record only", first["hours"], second["hours"])
 		}
 	})
 	t.Run("MaxPerPage", func(t *testing.T) {
