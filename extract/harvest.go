@@ -5,11 +5,17 @@ package extract
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
+	"math"
 	"net/url"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -88,11 +94,18 @@ func Harvest(ctx context.Context, w *warehouse.Warehouse, api HarvestAPI, opts H
 		return apiCounters{s.Requests, s.Retries, s.RateLimited, s.ServerErrors, s.NetworkErrors}
 	}
 	return runExtract(ctx, w, "harvest", opts.RunID, opts.Window, counters, func(l *lander, m *Manifest) error {
-		return landHarvest(ctx, l, api, opts, m, orDiscard(opts.Logger))
+		log := orDiscard(opts.Logger)
+		dups := newDupCheck()
+		if err := landHarvest(ctx, l, api, opts, m, log, dups); err != nil {
+			return err
+		}
+		return reportConflicts(ctx, w, l, dups, m, log)
 	})
 }
 
-func landHarvest(ctx context.Context, l *lander, api HarvestAPI, opts HarvestOptions, m *Manifest, log *slog.Logger) error {
+// landHarvest lands every listing. An incomplete listing (R17 a) comes out as the
+// *harvest.IncompleteListingError it is, wrapped, so that the pipelines can errors.As it.
+func landHarvest(ctx context.Context, l *lander, api HarvestAPI, opts HarvestOptions, m *Manifest, log *slog.Logger, dups *dupCheck) error {
 	// All listings run at once under the client's one limiter: the dimensions are a few pages
 	// each, and fetching them before the time entries would leave the first rate-limit window
 	// half used (docs/benchmarks.md).
@@ -112,7 +125,7 @@ func landHarvest(ctx context.Context, l *lander, api HarvestAPI, opts HarvestOpt
 					return submit(pageJob{
 						page: rawPage{Resource: string(p.Resource), Seq: p.Seq, URL: p.URL, Status: p.Status,
 							FetchedAt: p.FetchedAt, Duration: p.Duration, Attempts: p.Attempts, Records: p.Records, Body: p.Body},
-						decode: func(body []byte, sink rowSink) error { return decodeHarvestRecords(res, p.Seq, body, sink) },
+						decode: func(body []byte, sink rowSink) error { return decodeHarvestPage(res, p.Seq, body, sink, dups) },
 						landed: func() {
 							m.Pages++
 							m.Records += int64(p.Records)
@@ -144,6 +157,13 @@ func landHarvest(ctx context.Context, l *lander, api HarvestAPI, opts HarvestOpt
 }
 
 func decodeHarvestRecords(res harvest.Resource, seq int, body []byte, l rowSink) error {
+	return decodeHarvestPage(res, seq, body, l, nil)
+}
+
+// decodeHarvestPage decodes a page of res into rows for sink; dups, when set, sees its time
+// entries. A record that does not decode is named with its id and field.
+func decodeHarvestPage(res harvest.Resource, seq int, body []byte, l rowSink, dups *dupCheck) error {
+	malformed := func(err error) error { return recordError(res, body, err) }
 	switch res {
 	case harvest.Users:
 		var env struct{ Users []harvest.User }
@@ -241,6 +261,9 @@ func decodeHarvestRecords(res harvest.Resource, seq int, body []byte, l rowSink)
 				return err
 			}
 		}
+		if dups != nil {
+			dups.observe(env.TimeEntries)
+		}
 	default:
 		return fmt.Errorf("no raw table for Harvest resource %q", res)
 	}
@@ -277,13 +300,31 @@ type idOnly struct {
 	ID int64 `json:"id"`
 }
 
+// maxHours is the first value of hours that raw's DECIMAL(38, 18) cast in staging cannot hold.
+const maxHours = 1e20
+
 func appendTimeEntry(l rowSink, e *landedTimeEntry) error {
+	if e.ID == 0 {
+		return fmt.Errorf("a time entry has no id (spent_date %q, user %d, project %d): Harvest sent a record it should not have", e.SpentDate, e.User.ID, e.Project.ID)
+	}
+	if e.SpentDate == "" {
+		return fmt.Errorf("time entry %d: spent_date is null or missing", e.ID)
+	}
 	spent, err := time.Parse(time.DateOnly, e.SpentDate)
 	if err != nil {
-		return fmt.Errorf("time entry %d: spent_date %q is not a date", e.ID, e.SpentDate)
+		return fmt.Errorf("time entry %d: spent_date %q is not a YYYY-MM-DD date", e.ID, e.SpentDate)
 	}
 	if e.Hours == "" {
-		return fmt.Errorf("time entry %d has no hours", e.ID)
+		return fmt.Errorf("time entry %d: hours is missing", e.ID)
+	}
+	if h, err := strconv.ParseFloat(e.Hours.String(), 64); err != nil || math.IsNaN(h) || math.Abs(h) >= maxHours {
+		return fmt.Errorf("time entry %d: hours %q is not a number of hours", e.ID, e.Hours)
+	}
+	if e.User.ID == 0 {
+		return fmt.Errorf("time entry %d: user.id is null or missing", e.ID)
+	}
+	if e.Project.ID == 0 {
+		return fmt.Errorf("time entry %d: project.id is null or missing", e.ID)
 	}
 	var uaID, taID any
 	if e.UserAssignment != nil {
@@ -306,4 +347,212 @@ func nonNil(s []string) []string {
 
 func malformed(err error) error {
 	return fmt.Errorf("records do not match Harvest's documented shape: %w", err)
+}
+
+// recordKinds name a record of each listing in messages, and give a value it decodes into.
+var recordKinds = map[harvest.Resource]struct {
+	name string
+	new  func() any
+}{
+	harvest.Users:           {"user", func() any { return new(harvest.User) }},
+	harvest.Roles:           {"role", func() any { return new(harvest.Role) }},
+	harvest.Clients:         {"client", func() any { return new(harvest.Client) }},
+	harvest.Projects:        {"project", func() any { return new(harvest.Project) }},
+	harvest.Tasks:           {"task", func() any { return new(harvest.Task) }},
+	harvest.UserAssignments: {"user assignment", func() any { return new(harvest.UserAssignment) }},
+	harvest.TimeEntries:     {"time entry", func() any { return new(landedTimeEntry) }},
+}
+
+// recordError turns the error of decoding a whole page into one that names the record and the
+// field (time entry 123: hours is null), by decoding the records, then the failing record's
+// fields, one at a time. Only a failed page pays for it.
+func recordError(res harvest.Resource, body []byte, pageErr error) error {
+	kind, ok := recordKinds[res]
+	if !ok {
+		return malformed(pageErr)
+	}
+	var env map[string]json.RawMessage
+	var records []json.RawMessage
+	if gojson.Unmarshal(body, &env) != nil || gojson.Unmarshal(env[string(res)], &records) != nil {
+		return malformed(pageErr)
+	}
+	for _, rec := range records {
+		if gojson.Unmarshal(rec, kind.new()) == nil {
+			continue
+		}
+		var fields map[string]json.RawMessage
+		if gojson.Unmarshal(rec, &fields) != nil {
+			return malformed(fmt.Errorf("a %s is not a JSON object: %w", kind.name, pageErr))
+		}
+		id := "without an id"
+		if raw, ok := fields["id"]; ok {
+			id = string(raw)
+		}
+		names := make([]string, 0, len(fields))
+		for name := range fields {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			one, _ := json.Marshal(map[string]json.RawMessage{name: fields[name]}) // raw messages of a decoded object always encode
+			err := gojson.Unmarshal(one, kind.new())
+			if err == nil {
+				continue
+			}
+			if string(fields[name]) == "null" {
+				return fmt.Errorf("%s %s: %s is null", kind.name, id, name)
+			}
+			return fmt.Errorf("%s %s: %s %s is not what Harvest documents: %w", kind.name, id, name, excerpt(fields[name]), err)
+		}
+		return malformed(fmt.Errorf("%s %s: %w", kind.name, id, pageErr))
+	}
+	return malformed(pageErr)
+}
+
+// excerpt is the start of a JSON value, for a message.
+func excerpt(raw json.RawMessage) string {
+	const limit = 60
+	if len(raw) <= limit {
+		return string(raw)
+	}
+	return string(raw[:limit]) + "…"
+}
+
+// dupCheck spots conflicting copies of one time entry in an extract: the same id and
+// updated_at with different content. Staging keeps one copy of each id (the latest updated_at,
+// then the earliest page), which is right when a record moved while the listing was read, but
+// picks silently when the copies disagree and neither is newer. It keeps 16 bytes per id, so a
+// million entries cost a few tens of MB, and flags ids; their copies are read back from the
+// warehouse once the extract landed (reportConflicts), since conflicts are rare.
+type dupCheck struct {
+	seed maphash.Seed
+
+	mu      sync.Mutex
+	seen    map[int64]entryPrint
+	flagged map[int64]struct{}
+}
+
+// entryPrint is the newest copy of an entry seen so far: its updated_at and a hash of the
+// content staging reads.
+type entryPrint struct {
+	updated int64
+	sum     uint64
+}
+
+func newDupCheck() *dupCheck {
+	return &dupCheck{seed: maphash.MakeSeed(), seen: map[int64]entryPrint{}, flagged: map[int64]struct{}{}}
+}
+
+// observe takes a page's entries; pages come from several goroutines.
+func (d *dupCheck) observe(entries []landedTimeEntry) {
+	prints := make([]entryPrint, len(entries))
+	var buf []byte
+	for i := range entries {
+		e := &entries[i]
+		buf = append(buf[:0], e.Hours...)
+		buf = append(buf, 0)
+		buf = append(buf, e.SpentDate...)
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.User.ID))
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Project.ID))
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Task.ID))
+		if e.Billable {
+			buf = append(buf, 1)
+		}
+		prints[i] = entryPrint{updated: e.UpdatedAt.UnixNano(), sum: maphash.Bytes(d.seed, buf)}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for i := range entries {
+		id, p := entries[i].ID, prints[i]
+		old, ok := d.seen[id]
+		switch {
+		case !ok || p.updated > old.updated:
+			d.seen[id] = p
+		case p.updated == old.updated && p.sum != old.sum:
+			d.flagged[id] = struct{}{}
+		}
+	}
+}
+
+// entryCopy is one landed copy of a time entry.
+type entryCopy struct {
+	ID        int64     `db:"id"`
+	PageSeq   int       `db:"page_seq"`
+	Hours     string    `db:"hours"`
+	SpentDate string    `db:"spent_date"`
+	UserID    int64     `db:"user_id"`
+	ProjectID int64     `db:"project_id"`
+	TaskID    int64     `db:"task_id"`
+	Billable  bool      `db:"billable"`
+	UpdatedAt time.Time `db:"updated_at"`
+}
+
+func (c entryCopy) content() string {
+	return fmt.Sprintf("hours=%s spent_date=%s user=%d project=%d task=%d billable=%t", c.Hours, c.SpentDate, c.UserID, c.ProjectID, c.TaskID, c.Billable)
+}
+
+func (c entryCopy) String() string {
+	return fmt.Sprintf("%s updated_at=%s (page %d)", c.content(), c.UpdatedAt.UTC().Format(time.RFC3339), c.PageSeq)
+}
+
+// maxConflictWarnings bounds the warning lines; the note counts them all.
+const maxConflictWarnings = 100
+
+// reportConflicts warns once per time entry that came in conflicting copies, with the copies,
+// and counts them in the extract's notes.
+func reportConflicts(ctx context.Context, w *warehouse.Warehouse, l *lander, d *dupCheck, m *Manifest, log *slog.Logger) error {
+	if len(d.flagged) == 0 {
+		return nil
+	}
+	// The copies are read back through another connection: what was appended must be
+	// committed first.
+	if err := l.flush(); err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(d.flagged))
+	for id := range d.flagged {
+		ids = append(ids, strconv.FormatInt(id, 10))
+	}
+	slices.Sort(ids)
+	var copies []entryCopy
+	// The ids are integers formatted here, so the list is safe to inline.
+	err := w.DB.SelectContext(ctx, &copies, `SELECT id, page_seq, hours, strftime(spent_date, '%Y-%m-%d') AS spent_date,
+			user_id, project_id, task_id, billable, updated_at
+		FROM raw.harvest_time_entries
+		WHERE extract_id = ? AND id IN (`+strings.Join(ids, ",")+`) AND updated_at IS NOT NULL
+		QUALIFY updated_at = max(updated_at) OVER (PARTITION BY id)
+		ORDER BY id, page_seq`, l.extractID)
+	if err != nil {
+		return fmt.Errorf("read back conflicting copies of %d time entries: %w", len(ids), err)
+	}
+	conflicts := 0
+	for i := 0; i < len(copies); {
+		j := i
+		for j < len(copies) && copies[j].ID == copies[i].ID {
+			j++
+		}
+		group := copies[i:j]
+		kept, others := group[0], []string{}
+		for _, c := range group[1:] {
+			if c.content() != kept.content() {
+				others = append(others, c.String())
+			}
+		}
+		if len(others) > 0 {
+			conflicts++
+			if conflicts <= maxConflictWarnings {
+				log.WarnContext(ctx, "harvest: time entry sent in conflicting copies with the same updated_at; staging keeps the one on the earliest page",
+					"time_entry", kept.ID, "kept", kept.String(), "dropped", strings.Join(others, "; "))
+			}
+		}
+		i = j
+	}
+	if conflicts > maxConflictWarnings {
+		log.WarnContext(ctx, "harvest: more time entries sent in conflicting copies", "not_shown", conflicts-maxConflictWarnings)
+	}
+	if conflicts > 0 {
+		m.Notes = append(m.Notes, fmt.Sprintf("%d time entries came in conflicting copies (same id and updated_at, different hours, date, person, project, task or billable); "+
+			"staging keeps the copy on the earliest page: see the warnings, and check those entries in Harvest", conflicts))
+	}
+	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/harvest2runn/harvest2runn/harvest"
 	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
@@ -308,4 +311,159 @@ func mustAtoi(t *testing.T, s string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// R17 a: an incomplete time_entries listing fails the extract with the client's error, which
+// the pipelines can errors.As, and the extract is marked failed.
+func TestHarvestExtractIncompleteListingFailsR17a(t *testing.T) {
+	for _, fault := range []harvesttest.Fault{
+		{PathPrefix: "/v2/time_entries", Kind: harvesttest.CutShort, AfterPages: 2, Times: harvesttest.EveryRequest},
+		{PathPrefix: "/v2/time_entries", Kind: harvesttest.EmptyPage, AfterPages: 1},
+	} {
+		t.Run(fault.Kind.String(), func(t *testing.T) {
+			f := newFixture(t, harvesttest.Options{MaxPerPage: 100}, harvesttest.GenerateOptions{Seed: 8, TimeEntries: 600})
+			f.srv.InjectFault(fault)
+			m, err := f.run(t, f.api, Window{To: f.to})
+			var inc *harvest.IncompleteListingError
+			if !errors.As(err, &inc) || !errors.Is(err, harvest.ErrIncompleteListing) {
+				t.Fatalf("err = %v, want an IncompleteListingError", err)
+			}
+			if inc.Resource != harvest.TimeEntries || inc.AnnouncedEntries != len(f.acct.TimeEntries) || inc.ReceivedEntries >= inc.AnnouncedEntries {
+				t.Errorf("error %+v", inc)
+			}
+			var status, msg string
+			if err := f.w.DB.QueryRow("SELECT status, error FROM meta.extracts WHERE extract_id = ?", m.ExtractID).Scan(&status, &msg); err != nil ||
+				status != "failed" || !strings.Contains(msg, "listing is incomplete") {
+				t.Fatalf("extract recorded as %q (%q), %v", status, msg, err)
+			}
+			if _, err := f.w.UsableExtract(context.Background(), m.RunID, "harvest"); err == nil {
+				t.Fatal("a later stage could use the incomplete extract")
+			}
+		})
+	}
+}
+
+// A record that breaks the documented shape is named with its id and field (issue 9: hours
+// null failed as `strconv.ParseFloat: parsing ""`).
+func TestDecodeNamesRecordAndField(t *testing.T) {
+	entry := func(field string) string { // field is `"key":value`, replacing the key's usual value
+		keys := []string{"spent_date", "user", "client", "project", "task", "hours", "created_at", "updated_at"}
+		values := []string{`"2025-06-02"`, `{"id":1}`, `{"id":1}`, `{"id":2}`, `{"id":3}`, `1.5`, `"2025-06-02T10:00:00Z"`, `"2025-06-02T10:00:00Z"`}
+		record := func(id int, override string) string {
+			parts := []string{fmt.Sprintf(`"id":%d`, id)}
+			for i, k := range keys {
+				if strings.HasPrefix(override, `"`+k+`":`) {
+					parts = append(parts, override)
+				} else {
+					parts = append(parts, `"`+k+`":`+values[i])
+				}
+			}
+			return "{" + strings.Join(parts, ",") + "}"
+		}
+		return `{"time_entries":[` + record(7, "") + "," + record(123, field) + `]}`
+	}
+	for _, tc := range []struct {
+		name string
+		res  harvest.Resource
+		body string
+		want string
+	}{
+		{"hours null", harvest.TimeEntries, entry(`"hours":null`), "time entry 123: hours is null"},
+		{"hours missing", harvest.TimeEntries, `{"time_entries":[{"id":123,"spent_date":"2025-06-02","user":{"id":1},"project":{"id":2}}]}`, "time entry 123: hours is missing"},
+		{"hours not a number", harvest.TimeEntries, entry(`"hours":"lots"`), "time entry 123: hours"},
+		{"hours too large", harvest.TimeEntries, entry(`"hours":1e300`), `time entry 123: hours "1e300" is not a number of hours`},
+		{"spent_date null", harvest.TimeEntries, entry(`"spent_date":null`), "time entry 123: spent_date is null"},
+		{"spent_date not a date", harvest.TimeEntries, entry(`"spent_date":"02/06/2025"`), `time entry 123: spent_date "02/06/2025" is not a YYYY-MM-DD date`},
+		{"user missing", harvest.TimeEntries, entry(`"user":null`), "time entry 123: user.id is null or missing"},
+		{"updated_at not a time", harvest.TimeEntries, entry(`"updated_at":"yesterday"`), "time entry 123: updated_at \"yesterday\""},
+		{"user weekly_capacity a string", harvest.Users, `{"users":[{"id":9,"weekly_capacity":"full"}]}`, `user 9: weekly_capacity "full"`},
+		{"project hourly_rate an object", harvest.Projects, `{"projects":[{"id":5,"hourly_rate":{}}]}`, "project 5: hourly_rate {}"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := decodeHarvestRecords(tc.res, 1, []byte(tc.body), &collected{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to say %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "ParseFloat") && !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v names neither the record nor the field", err)
+			}
+		})
+	}
+}
+
+// pagesAPI serves fixed page bodies per listing, for cases the fake server cannot produce.
+type pagesAPI struct{ bodies map[harvest.Resource][]string }
+
+func (a pagesAPI) List(ctx context.Context, res harvest.Resource, q url.Values, fn func(harvest.Page) error) error {
+	bodies := a.bodies[res]
+	if len(bodies) == 0 {
+		bodies = []string{`{"` + string(res) + `":[]}`}
+	}
+	for i, b := range bodies {
+		if err := fn(harvest.Page{Resource: res, Seq: i + 1, URL: "https://api.example/v2/" + string(res), Status: 200,
+			Body: []byte(b), FetchedAt: time.Now(), Records: strings.Count(b, `"spent_date"`)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (pagesAPI) Stats() harvest.Stats { return harvest.Stats{} }
+
+// Two copies of one entry with the same updated_at and different content are warned, with both
+// versions, and counted in the notes; copies that agree, or where one is newer, are not.
+func TestHarvestExtractWarnsConflictingDuplicates(t *testing.T) {
+	te := func(id int64, hours, date string, user int64, updated string) string {
+		return fmt.Sprintf(`{"id":%d,"spent_date":%q,"user":{"id":%d},"client":{"id":1},"project":{"id":2},"task":{"id":3},"hours":%s,"billable":true,`+
+			`"created_at":"2025-06-02T10:00:00Z","updated_at":%q}`, id, date, user, hours, updated)
+	}
+	page := func(entries ...string) string { return `{"time_entries":[` + strings.Join(entries, ",") + `]}` }
+	const at, later = "2025-06-02T10:00:00Z", "2025-06-03T08:00:00Z"
+	api := pagesAPI{bodies: map[harvest.Resource][]string{harvest.TimeEntries: {
+		page(te(1, "1.5", "2025-06-02", 10, at), te(2, "2.0", "2025-06-02", 10, at), te(3, "1.0", "2025-06-02", 10, at), te(4, "4.0", "2025-06-02", 10, at)),
+		page(te(1, "3.25", "2025-06-02", 10, at), te(2, "2.0", "2025-06-02", 10, at), te(3, "7.0", "2025-06-02", 10, later), te(4, "4.0", "2025-06-04", 11, at)),
+	}}}
+	w, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "w.duckdb"), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	r, err := w.StartRun(context.Background(), "extract", time.Date(2025, 6, 27, 0, 0, 0, 0, time.UTC), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &testkit.SyncBuffer{}
+	m, err := Harvest(context.Background(), w, api, HarvestOptions{RunID: r.ID, Window: Window{To: time.Date(2025, 6, 27, 0, 0, 0, 0, time.UTC)},
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warned := map[string]string{}
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "conflicting copies") {
+			id := line[strings.Index(line, "time_entry=")+len("time_entry="):]
+			id, _, _ = strings.Cut(id, " ")
+			warned[id] = line
+		}
+	}
+	if len(warned) != 2 {
+		t.Fatalf("warned about %d entries, want 1 and 4 (2 agrees, 3 has a newer copy):\n%s", len(warned), logs)
+	}
+	for id, want := range map[string][]string{
+		"1": {"hours=1.5 spent_date=2025-06-02 user=10 project=2 task=3 billable=true updated_at=2025-06-02T10:00:00Z (page 1)", "hours=3.25", "(page 2)"},
+		"4": {"spent_date=2025-06-04 user=11", "hours=4.0 spent_date=2025-06-02 user=10"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(warned[id], w) {
+				t.Errorf("warning for entry %s lacks %q: %s", id, w, warned[id])
+			}
+		}
+	}
+	if len(m.Notes) != 1 || !strings.HasPrefix(m.Notes[0], "2 time entries came in conflicting copies") {
+		t.Errorf("notes = %q", m.Notes)
+	}
+	var notes string
+	if err := w.DB.Get(&notes, "SELECT notes FROM meta.extracts WHERE extract_id = ?", m.ExtractID); err != nil || !strings.Contains(notes, "conflicting copies") {
+		t.Errorf("meta.extracts notes = %q, %v", notes, err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -137,8 +138,21 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, errors.New("harvest: base URL (--harvest-base-url) must not carry credentials; set HARVEST_ACCESS_TOKEN instead")
 	case u.RawQuery != "" || u.Fragment != "":
 		return nil, fmt.Errorf("harvest: base URL (--harvest-base-url) %q must not have a query or fragment", raw)
+	case u.Scheme == "http" && !loopback(u.Hostname()):
+		// The token would cross the network in clear; only a server on this machine (a test
+		// fake, a local proxy) may be reached without TLS.
+		return nil, fmt.Errorf("harvest: base URL (--harvest-base-url / HARVEST_BASE_URL) %q uses plain http, which would send the access token in clear: use https (plain http is accepted only on localhost, 127.0.0.0/8 and ::1)", raw)
 	}
 	return u, nil
+}
+
+// loopback reports whether host names this machine: localhost, 127.0.0.0/8 or ::1.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // headerSafe reports whether s can be sent as a header value unchanged.

@@ -22,6 +22,9 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"ftp base URL", Config{AccessToken: testToken, AccountID: "1", BaseURL: "ftp://api.harvestapp.com"}, []string{"--harvest-base-url"}},
 		{"base URL with credentials", Config{AccessToken: testToken, AccountID: "1", BaseURL: "https://u:p@api.harvestapp.com"}, []string{"credentials"}},
 		{"base URL with a query", Config{AccessToken: testToken, AccountID: "1", BaseURL: "https://api.harvestapp.com?x=1"}, []string{"query"}},
+		{"plain http", Config{AccessToken: testToken, AccountID: "1", BaseURL: "http://example.com"}, []string{"plain http", "use https", "HARVEST_BASE_URL"}},
+		{"plain http on a LAN address", Config{AccessToken: testToken, AccountID: "1", BaseURL: "http://10.0.0.5:8080"}, []string{"use https"}},
+		{"plain http on a name that starts like localhost", Config{AccessToken: testToken, AccountID: "1", BaseURL: "http://localhost.example.com"}, []string{"use https"}},
 		{"negative", Config{AccessToken: testToken, AccountID: "1", Concurrency: -1}, []string{"negative"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,5 +79,14 @@ func TestTimeEntryWindow(t *testing.T) {
 	}
 	if q := TimeEntryWindow("", "2025-01-31").Encode(); q != "to=2025-01-31" {
 		t.Errorf("got %s", q)
+	}
+}
+
+// Plain http is accepted only where the token cannot leave the machine (issue 9).
+func TestNewAcceptsPlainHTTPOnLoopback(t *testing.T) {
+	for _, base := range []string{"http://localhost:8080", "http://LOCALHOST", "http://127.0.0.1:1234", "http://127.9.8.7", "http://[::1]:80/prefix", "https://example.com"} {
+		if _, err := New(Config{AccessToken: testToken, AccountID: "1", BaseURL: base}); err != nil {
+			t.Errorf("New(%s) = %v", base, err)
+		}
 	}
 }

@@ -5,6 +5,13 @@
 // listing is walked by links.next (never next_page), page-numbered listings are fetched
 // concurrently once their page count is known, all requests share one sliding-window limiter
 // that matches Harvest's moving window (100 requests per 15 s), 429 answers pause the whole
-// client, transient failures are retried with jittered exponential backoff, and the access
-// token is never sent to another origin nor written into an error or a log line.
+// client (but a Retry-After longer than MaxRetryAfter fails the run instead of holding it),
+// transient failures are retried with jittered exponential backoff, and the access token is
+// never sent to another origin, nor over plain http off this machine, nor written into an
+// error or a log line.
+//
+// A listing must agree with its own counts (R17 a): paging stops at an empty page, at the
+// announced total_entries and at the announced total_pages, and a listing that sent fewer
+// records than its first page announced, or an empty page before its announced last page,
+// fails with an *IncompleteListingError (errors.Is ErrIncompleteListing).
 package harvest

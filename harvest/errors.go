@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 )
 
 // Sentinels for errors.Is. A *APIError matches the one for its status.
@@ -107,3 +110,79 @@ func (e *AttemptsError) Error() string {
 }
 
 func (e *AttemptsError) Unwrap() error { return e.Last }
+
+// ErrIncompleteListing: a listing ended with fewer records than its first page announced, or
+// sent an empty page before the last page it announced (R17 a). A *IncompleteListingError
+// matches it. Retrying within the run does not help: the answer was a valid one, only
+// inconsistent with itself.
+var ErrIncompleteListing = errors.New("harvest: incomplete listing")
+
+// IncompleteListingError reports a listing that disagrees with its own counts (R17 a): nothing
+// read from it may be used, since missing records would look like deleted time to the load.
+type IncompleteListingError struct {
+	Resource         Resource
+	URL              string // the listing's first page, without credentials
+	AnnouncedEntries int    // total_entries on the first page
+	ReceivedEntries  int    // records received before paging stopped
+	AnnouncedPages   int    // total_pages on the first page
+	PagesRead        int    // pages received before paging stopped
+	Reason           string // what gave it away, e.g. "page 2 was empty"
+}
+
+func (e *IncompleteListingError) Error() string {
+	return fmt.Sprintf("harvest: %s listing is incomplete: it announced %s entries in %s and sent %s (%s); "+
+		"nothing from this extract will be used (R17 a): run again later",
+		e.Resource, thousands(e.AnnouncedEntries), plural(e.AnnouncedPages, "page"), thousands(e.ReceivedEntries), e.Reason)
+}
+
+// Is makes errors.Is(err, ErrIncompleteListing) work.
+func (e *IncompleteListingError) Is(target error) bool { return target == ErrIncompleteListing }
+
+// ErrRetryAfterTooLong: a 429 asked for a longer wait than MaxRetryAfter. A
+// *RetryAfterTooLongError matches it, and ErrRateLimited too.
+var ErrRetryAfterTooLong = errors.New("harvest: Retry-After longer than harvest2runn waits")
+
+// RetryAfterTooLongError is a 429 whose Retry-After asks for more than MaxRetryAfter. The run
+// stops instead of holding the warehouse for hours or days.
+type RetryAfterTooLongError struct {
+	Method string
+	URL    string        // without credentials
+	Wait   time.Duration // what the header asked for
+	Header string        // the Retry-After header as received
+	Max    time.Duration // MaxRetryAfter
+}
+
+func (e *RetryAfterTooLongError) Error() string {
+	return fmt.Sprintf("%s %s: Harvest asked to wait %v before the next request (Retry-After: %s), longer than the %v harvest2runn waits: "+
+		"the run stops; run it again later", e.Method, e.URL, e.Wait, e.Header, e.Max)
+}
+
+// Is makes errors.Is(err, ErrRetryAfterTooLong) and errors.Is(err, ErrRateLimited) work.
+func (e *RetryAfterTooLongError) Is(target error) bool {
+	return target == ErrRetryAfterTooLong || target == ErrRateLimited
+}
+
+// thousands writes n with comma separators, as the messages a person reads do: 2,391.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return thousands(n) + " " + noun + "s"
+}

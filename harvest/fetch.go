@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -140,8 +141,12 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 		return outcome{resp: response{body: body, fetchedAt: end, duration: end.Sub(start)}}
 	case status == http.StatusTooManyRequests:
 		c.stats.rateLimited.Add(1)
-		return outcome{err: c.apiError(res, shown, status, body), retry: true,
-			pauseUntil: end.Add(retryAfter(resp.Header, end, c.window))}
+		wait := retryAfter(resp.Header, end, c.window)
+		if wait > MaxRetryAfter {
+			return outcome{err: &RetryAfterTooLongError{Method: http.MethodGet, URL: shown, Wait: wait,
+				Header: c.redact.string(strings.TrimSpace(resp.Header.Get("Retry-After"))), Max: MaxRetryAfter}}
+		}
+		return outcome{err: c.apiError(res, shown, status, body), retry: true, pauseUntil: end.Add(wait)}
 	case status >= 500:
 		c.stats.serverErrors.Add(1)
 		return outcome{err: c.apiError(res, shown, status, body), retry: true}

@@ -240,6 +240,7 @@ func TestRetryAfterPausesTheRequest(t *testing.T) {
 		want   time.Duration
 	}{
 		{"seconds", func(time.Time) []string { return []string{"Retry-After", "7"} }, 7 * time.Second},
+		{"the cap itself, five minutes", func(time.Time) []string { return []string{"Retry-After", "300"} }, MaxRetryAfter},
 		{"absent: the window", func(time.Time) []string { return nil }, 15 * time.Second},
 		{"HTTP date, against the Date header", func(now time.Time) []string {
 			// Our clock is an hour behind the server's; the wait must still be 4 s.
@@ -411,7 +412,7 @@ func TestTokenNeverShown(t *testing.T) {
 				echo(500)(w, r)
 				return
 			}
-			fmt.Fprintf(w, `{"users":[],"links":{"next":"http://%s/v2/users?access_token=%s&cursor=%s"}}`, r.Host, testToken, testToken)
+			fmt.Fprintf(w, `{"users":[{"id":1}],"links":{"next":"http://%s/v2/users?access_token=%s&cursor=%s"}}`, r.Host, testToken, testToken)
 		}},
 		{"page field with the token", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, `{"users":[],"total_pages":"%s","links":{"next":null}}`, testToken)
@@ -449,9 +450,9 @@ func TestContextCancelStopsPromptly(t *testing.T) {
 			}
 		}, nil},
 		{"waiting for the rate window", func(w http.ResponseWriter, r *http.Request) {
-			fmt.Fprintf(w, `{"users":[],"links":{"next":"http://%s/v2/users?cursor=c%d"}}`, r.Host, time.Now().UnixNano())
+			fmt.Fprintf(w, `{"users":[{"id":1}],"links":{"next":"http://%s/v2/users?cursor=c%d"}}`, r.Host, time.Now().UnixNano())
 		}, func(cfg *Config) { cfg.RateLimit, cfg.RateWindow = 1, time.Hour }},
-		{"waiting out a 429", status(429, "Retry-After", "3600"), nil},
+		{"waiting out a 429", status(429, "Retry-After", "299"), nil}, // under MaxRetryAfter: waited
 		{"backing off a 503", status(503), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -520,4 +521,51 @@ func TestPing(t *testing.T) {
 			t.Fatalf("Ping() = %v, want ErrUnreachable", err)
 		}
 	})
+}
+
+// A 429 asking for more than MaxRetryAfter fails the listing at once, naming the wait; up to
+// the cap it is waited out (issue 9: one Retry-After of 864000 s held a run for 240 h).
+func TestRetryAfterLongerThanTheCapFails(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		header func(now time.Time) []string
+		wait   time.Duration
+		shown  string
+	}{
+		{"seconds", func(time.Time) []string { return []string{"Retry-After", "864000"} }, 240 * time.Hour, "864000"},
+		{"one second past the cap", func(time.Time) []string { return []string{"Retry-After", "301"} }, 301 * time.Second, "301"},
+		{"HTTP date", func(now time.Time) []string {
+			return []string{"Date", now.Format(http.TimeFormat), "Retry-After", now.Add(2 * time.Hour).Format(http.TimeFormat)}
+		}, 2 * time.Hour, "GMT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := newFakeClock()
+			f := &fakeListing{t: t, key: "time_entries", pages: 3, perPage: 1, clock: clock}
+			f.fault = func(w http.ResponseWriter, r *http.Request, n int) bool {
+				status(429, tc.header(clock.Now())...)(w, r)
+				return true
+			}
+			c := newTestClient(t, serve(t, f).URL, func(cfg *Config) { cfg.Clock = clock })
+			err := c.List(context.Background(), TimeEntries, nil, func(Page) error { return nil })
+			var long *RetryAfterTooLongError
+			if !errors.As(err, &long) || !errors.Is(err, ErrRetryAfterTooLong) || !errors.Is(err, ErrRateLimited) {
+				t.Fatalf("err = %v, want a RetryAfterTooLongError", err)
+			}
+			want := fmt.Sprintf("Harvest asked to wait %v before the next request (Retry-After: ", tc.wait)
+			for _, w := range []string{want, tc.shown, "longer than the 5m0s harvest2runn waits: the run stops; run it again later", "/v2/time_entries"} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("message %q lacks %q", err, w)
+				}
+			}
+			if long.Wait != tc.wait || long.Max != MaxRetryAfter {
+				t.Errorf("error %+v, want wait %v", long, tc.wait)
+			}
+			if n := len(f.requests()); n != 1 {
+				t.Errorf("%d requests, want 1: nothing is retried", n)
+			}
+			if s := clock.slept(); len(s) != 0 {
+				t.Errorf("the client slept %v", s)
+			}
+		})
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -343,5 +344,126 @@ func TestListNestedResourceUsesLastSegmentAsKey(t *testing.T) {
 	}
 	if len(col.pages) != 1 || col.pages[0].Records != 2 || !strings.HasPrefix(col.pages[0].URL, srv.URL+"/v2/users/42/cost_rates?") {
 		t.Errorf("pages %+v", col.pages)
+	}
+}
+
+// R17 a: paging stops at an empty page, at the announced total_entries, and before a page past
+// the announced total_pages; a listing that sent fewer records than its first page announced,
+// or an empty page before its announced last page, is incomplete.
+func TestListIncompleteR17a(t *testing.T) {
+	emptyPages := func(from int) func(int, map[string]any) {
+		return func(page int, env map[string]any) {
+			if page >= from {
+				env["time_entries"] = []any{}
+				env["users"] = []any{}
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name        string
+		f           *fakeListing
+		concurrency int
+		wantErr     bool
+		reason      string
+		received    int
+		maxRequests int
+	}{
+		{name: "page numbers: empty page mid-listing", f: &fakeListing{key: "time_entries", pages: 3, perPage: 2, envelope: func(page int, env map[string]any) {
+			if page == 2 {
+				env["time_entries"] = []any{}
+			}
+		}}, concurrency: 1, wantErr: true, reason: "page 2 was empty", received: 2, maxRequests: 2},
+		{name: "page numbers: cut short after page 1", f: &fakeListing{key: "time_entries", pages: 2, perPage: 2, envelope: func(page int, env map[string]any) {
+			if page == 1 {
+				env["links"].(map[string]any)["next"] = nil
+			}
+		}}, wantErr: true, reason: "links.next ended the listing after page 1 of 2", received: 2, maxRequests: 1},
+		{name: "page numbers: last page short", f: &fakeListing{key: "time_entries", pages: 3, perPage: 2, envelope: emptyPages(3)},
+			wantErr: true, reason: "page 3 was empty", received: 4, maxRequests: 3},
+		{name: "page numbers: 1,000,000 pages announced consistently, all empty after page 1",
+			f: &fakeListing{key: "time_entries", pages: 1_000_000, perPage: 2, envelope: emptyPages(2)}, concurrency: 8,
+			wantErr: true, reason: "was empty", received: 2, maxRequests: 1 + 2*8},
+		{name: "page numbers: 1,000,000 pages announced for 5 entries", f: &fakeListing{key: "time_entries", pages: 3, perPage: 2, envelope: func(page int, env map[string]any) {
+			env["total_pages"], env["total_entries"] = 1_000_000, 5
+		}}, wantErr: true, reason: "5 entries of 2 per page fill 3 pages, not 1,000,000", received: 2, maxRequests: 1},
+		{name: "page numbers: first page empty, entries announced", f: &fakeListing{key: "time_entries", pages: 2, perPage: 2, envelope: emptyPages(1)},
+			wantErr: true, reason: "page 1 was empty", received: 0, maxRequests: 1},
+		{name: "cursor: empty page mid-listing", f: &fakeListing{key: "users", cursor: true, pages: 4, perPage: 3, envelope: func(page int, env map[string]any) {
+			if page == 2 {
+				env["users"] = []any{}
+			}
+		}}, wantErr: true, reason: "page 2 was empty", received: 3, maxRequests: 2},
+		{name: "cursor: cut short after page 2", f: &fakeListing{key: "users", cursor: true, pages: 4, perPage: 3, envelope: func(page int, env map[string]any) {
+			if page == 2 {
+				env["links"].(map[string]any)["next"] = nil
+			}
+		}}, wantErr: true, reason: "links.next ended the listing after page 2 of 4", received: 6, maxRequests: 2},
+		{name: "cursor: links on after every announced entry came", f: &fakeListing{key: "users", cursor: true, pages: 5, perPage: 3, envelope: func(page int, env map[string]any) {
+			env["total_pages"], env["total_entries"] = 3, 9
+		}}, received: 9, maxRequests: 3},
+		{name: "cursor: links past the announced total_pages, no total_entries", f: &fakeListing{key: "users", cursor: true, pages: 5, perPage: 3, envelope: func(page int, env map[string]any) {
+			env["total_pages"] = 3
+			delete(env, "total_entries")
+		}}, received: 9, maxRequests: 3},
+		{name: "cursor: more records than announced are fine", f: &fakeListing{key: "users", cursor: true, pages: 3, perPage: 3, envelope: func(page int, env map[string]any) {
+			if page == 1 {
+				env["total_entries"] = 8
+			}
+		}}, received: 9, maxRequests: 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := tc.f
+			f.t = t
+			c := newTestClient(t, serve(t, f).URL, func(cfg *Config) { cfg.Concurrency = tc.concurrency })
+			received := 0
+			err := c.List(context.Background(), Resource(f.key), nil, func(p Page) error { received += p.Records; return nil })
+			if n := len(f.requests()); n > tc.maxRequests {
+				t.Errorf("%d requests, want at most %d", n, tc.maxRequests)
+			}
+			if !tc.wantErr {
+				if err != nil {
+					t.Fatalf("List = %v, want no error", err)
+				}
+				if received != tc.received {
+					t.Errorf("fn saw %d records, want %d", received, tc.received)
+				}
+				return
+			}
+			var inc *IncompleteListingError
+			if !errors.As(err, &inc) || !errors.Is(err, ErrIncompleteListing) {
+				t.Fatalf("List = %v, want an IncompleteListingError", err)
+			}
+			if !strings.Contains(inc.Reason, tc.reason) || inc.ReceivedEntries != tc.received || inc.ReceivedEntries != received ||
+				inc.Resource != Resource(f.key) || !strings.Contains(inc.URL, "/v2/"+f.key) {
+				t.Errorf("error %+v: want reason %q and %d received (fn saw %d)", inc, tc.reason, tc.received, received)
+			}
+			for _, w := range []string{"listing is incomplete", "R17 a", "run again later"} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("message %q lacks %q", err, w)
+				}
+			}
+			if strings.Contains(c.logs.String(), testToken) {
+				t.Error("the token is in the log")
+			}
+		})
+	}
+}
+
+func TestIncompleteListingMessage(t *testing.T) {
+	err := &IncompleteListingError{Resource: TimeEntries, AnnouncedEntries: 2391, ReceivedEntries: 2000, AnnouncedPages: 2,
+		PagesRead: 2, Reason: "page 2 was empty"}
+	want := "harvest: time_entries listing is incomplete: it announced 2,391 entries in 2 pages and sent 2,000 (page 2 was empty); " +
+		"nothing from this extract will be used (R17 a): run again later"
+	if err.Error() != want {
+		t.Errorf("message\n%s\nwant\n%s", err, want)
+	}
+	wrapped := fmt.Errorf("extract Harvest time_entries: %w", err)
+	if !errors.Is(wrapped, ErrIncompleteListing) || errors.Is(wrapped, ErrRateLimited) {
+		t.Error("errors.Is does not single out ErrIncompleteListing")
+	}
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1000000: "1,000,000", -12345: "-12,345"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
 	}
 }

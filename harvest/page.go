@@ -31,8 +31,10 @@ type Page struct {
 type envelope struct {
 	records      int
 	page         *int // nil in cursor mode's middle pages
+	perPage      int  // 0 when absent
 	totalPages   int
 	totalEntries int
+	hasEntries   bool   // total_entries was there (0 is a count then, not an absence)
 	next         string // links.next, "" when null
 }
 
@@ -64,13 +66,14 @@ func parseEnvelope(body []byte, key string) (envelope, error) {
 	if env.page, err = optionalInt(top, "page"); err != nil {
 		return env, err
 	}
-	for name, dst := range map[string]*int{"total_pages": &env.totalPages, "total_entries": &env.totalEntries} {
+	for name, dst := range map[string]*int{"per_page": &env.perPage, "total_pages": &env.totalPages, "total_entries": &env.totalEntries} {
 		n, err := optionalInt(top, name)
 		if err != nil {
 			return env, err
 		}
 		if n != nil {
 			*dst = *n
+			env.hasEntries = env.hasEntries || name == "total_entries"
 		}
 	}
 

@@ -18,6 +18,11 @@ const (
 	backoffMax  = 30 * time.Second
 )
 
+// MaxRetryAfter is the longest a 429's Retry-After is waited out, the same cap as the Runn
+// client's: a longer wait would hold the warehouse for hours (or, garbled, for days), so the
+// run fails instead and says to run it again later.
+const MaxRetryAfter = 5 * time.Minute
+
 // backoffCap is the longest wait after the failed attempt number n (1-based).
 func backoffCap(n int) time.Duration {
 	if n < 1 {

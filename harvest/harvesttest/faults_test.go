@@ -251,7 +251,7 @@ func TestShiftRecords(t *testing.T) {
 
 func TestInjectFaultRefusesNonsense(t *testing.T) {
 	s := newTestServer(t, smallAccount(), Options{})
-	for _, f := range []Fault{{Kind: ServerError, Status: 404}, {Kind: FaultKind(99)}, {}} {
+	for _, f := range []Fault{{Kind: ServerError, Status: 404}, {Kind: FaultKind(99)}, {}, {Kind: PhantomPages}, {Kind: EmptyPage, AfterPages: -1}, {Kind: NullField}} {
 		func() {
 			defer func() {
 				if recover() == nil {
@@ -261,4 +261,108 @@ func TestInjectFaultRefusesNonsense(t *testing.T) {
 			s.InjectFault(f)
 		}()
 	}
+}
+
+// The R17 a faults: valid envelopes whose records or counts are wrong. Each case walks a listing
+// by links.next and by page number and checks what a client would see.
+func TestListingShapeFaults(t *testing.T) {
+	acct := smallAccount()
+	entries := len(acct.TimeEntries)
+	const per = 100
+	pages := (entries + per - 1) / per
+	if pages < 4 {
+		t.Fatalf("the small account has %d pages of %d; the cases need 4", pages, per)
+	}
+	byPage := func(s *Server, n int) page {
+		return decodePage(t, "time_entries", get(t, s, "/v2/time_entries?per_page="+itoa(per)+"&page="+itoa(int64(n))))
+	}
+	t.Run("EmptyPage", func(t *testing.T) {
+		s := newTestServer(t, acct, Options{})
+		s.InjectFault(Fault{PathPrefix: "/v2/time_entries", Kind: EmptyPage, AfterPages: 1})
+		p1, p2, p3 := byPage(s, 1), byPage(s, 2), byPage(s, 3)
+		if len(p1.Records) != per || len(p2.Records) != 0 || len(p3.Records) != per {
+			t.Errorf("pages hold %d, %d, %d records; want %d, 0, %d", len(p1.Records), len(p2.Records), len(p3.Records), per, per)
+		}
+		if p2.TotalEntries != entries || p2.TotalPages != pages || p2.Links.Next == nil || *p2.Page != 2 {
+			t.Errorf("the empty page announces %d entries in %d pages, next %v: want the real counts and a link on", p2.TotalEntries, p2.TotalPages, p2.Links.Next)
+		}
+		if s.PendingFaults() != 0 {
+			t.Error("the fault is still pending after its one page")
+		}
+	})
+	t.Run("EmptyPage in a cursor walk", func(t *testing.T) {
+		s := newTestServer(t, acct, Options{})
+		s.InjectFault(Fault{PathPrefix: "/v2/users", Kind: EmptyPage, AfterPages: 1})
+		_, got := walk(t, s, "users", "/v2/users?per_page=5", nil)
+		if len(got) < 3 || len(got[0].Records) != 5 || len(got[1].Records) != 0 || len(got[2].Records) != 5 {
+			t.Errorf("cursor walk of %d pages: want the second one empty and the walk going on", len(got))
+		}
+	})
+	t.Run("CutShort", func(t *testing.T) {
+		s := newTestServer(t, acct, Options{})
+		s.InjectFault(Fault{PathPrefix: "/v2/time_entries", Kind: CutShort, AfterPages: 2, Times: EveryRequest})
+		ids, walked := walk(t, s, "time_entries", "/v2/time_entries?per_page="+itoa(per), nil)
+		if len(walked) != 2 || len(ids) != 2*per || walked[1].TotalEntries != entries || walked[1].TotalPages != pages {
+			t.Errorf("walked %d pages, %d records, last announcing %d in %d: want 2 pages of %d, announcing %d in %d",
+				len(walked), len(ids), walked[len(walked)-1].TotalEntries, walked[len(walked)-1].TotalPages, per, entries, pages)
+		}
+		if p := byPage(s, 4); len(p.Records) != 0 || p.Links.Next != nil || p.TotalEntries != entries {
+			t.Errorf("page 4 after the cut: %d records, next %v, %d entries announced", len(p.Records), p.Links.Next, p.TotalEntries)
+		}
+		if p := byPage(s, 1); len(p.Records) != per || p.Links.Next == nil {
+			t.Error("page 1, before the cut, was altered")
+		}
+	})
+	t.Run("CutShort after 0 pages", func(t *testing.T) {
+		s := newTestServer(t, acct, Options{})
+		s.InjectFault(Fault{PathPrefix: "/v2/users", Kind: CutShort})
+		_, got := walk(t, s, "users", "/v2/users?per_page=5", nil)
+		if len(got) != 1 || len(got[0].Records) != 0 || got[0].TotalEntries != len(acct.Users) {
+			t.Errorf("want one empty page announcing the %d users", len(acct.Users))
+		}
+	})
+	t.Run("PhantomPages", func(t *testing.T) {
+		s := newTestServer(t, acct, Options{})
+		s.InjectFault(Fault{PathPrefix: "/v2/time_entries", Kind: PhantomPages, TotalPages: 1_000_000, TotalEntries: 1_000_000 * per, Times: EveryRequest})
+		p1, far := byPage(s, 1), byPage(s, pages+1)
+		if len(p1.Records) != per || p1.TotalPages != 1_000_000 || p1.TotalEntries != 1_000_000*per || p1.Links.Next == nil {
+			t.Errorf("page 1: %d records, %d pages, %d entries, next %v", len(p1.Records), p1.TotalPages, p1.TotalEntries, p1.Links.Next)
+		}
+		if len(far.Records) != 0 || far.Links.Next == nil || !strings.Contains(*far.Links.Next, "page="+itoa(int64(pages+2))) || *far.NextPage != pages+2 {
+			t.Errorf("page %d: %d records, next %v; want empty, linking on", pages+1, len(far.Records), far.Links.Next)
+		}
+		if last := byPage(s, 1_000_000); last.Links.Next != nil {
+			t.Error("the last announced page links on")
+		}
+	})
+	t.Run("EmptyListing", func(t *testing.T) {
+		s := newTestServer(t, acct, Options{})
+		s.InjectFault(Fault{PathPrefix: "/v2/time_entries", Kind: EmptyListing})
+		_, got := walk(t, s, "time_entries", "/v2/time_entries?per_page="+itoa(per), nil)
+		if len(got) != 1 || len(got[0].Records) != 0 || got[0].TotalEntries != 0 || got[0].TotalPages != 0 || *got[0].Page != 1 {
+			t.Errorf("want one empty, self-consistent page; got %+v", got)
+		}
+		if p := byPage(s, 1); len(p.Records) != per {
+			t.Error("the fault outlived its Times")
+		}
+	})
+	t.Run("NullField", func(t *testing.T) {
+		s := newTestServer(t, acct, Options{})
+		s.InjectFault(Fault{PathPrefix: "/v2/time_entries", Kind: NullField, Field: "hours"})
+		p := byPage(s, 1)
+		var first, second map[string]json.RawMessage
+		if json.Unmarshal(p.Records[0], &first) != nil || json.Unmarshal(p.Records[1], &second) != nil {
+			t.Fatal("records are not objects")
+		}
+		if string(first["hours"]) != "null" || string(second["hours"]) == "null" || len(p.Records) != per {
+			t.Errorf("hours %s then %s; want null in the first record only", first["hours"], second["hours"])
+		}
+	})
+	t.Run("MaxPerPage", func(t *testing.T) {
+		s := newTestServer(t, acct, Options{MaxPerPage: 50})
+		ids, walked := walk(t, s, "time_entries", "/v2/time_entries", nil)
+		if len(ids) != entries || len(walked) != (entries+49)/50 || walked[0].PerPage != 50 || walked[0].TotalPages != len(walked) {
+			t.Errorf("walked %d records in %d pages of %d", len(ids), len(walked), walked[0].PerPage)
+		}
+	})
 }

@@ -24,6 +24,10 @@ type Options struct {
 	AccountID string // the Harvest-Account-Id the server accepts; required
 	NonAdmin  bool   // the token is not an administrator's: /v2/roles answers 403
 
+	// MaxPerPage caps the records on a page whatever per_page asks (the real API's maximum,
+	// and the default, is 2000), so that a small account has several pages; 0 = 2000.
+	MaxPerPage int
+
 	RateLimit  int           // at most this many requests in any RateWindow, e.g. 100; 0 = unlimited
 	RateWindow time.Duration // e.g. 15 * time.Second, as Harvest; 0 = unlimited
 
@@ -176,12 +180,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		tooManyRequests(retryAfterSeconds(wait)).write(sw)
 		return
 	}
-	f, faulty := s.faults.take(r.URL.Path)
+	f, faulty := s.faults.take(r)
 	if faulty && s.faultBefore(sw, r, f) {
 		return
 	}
 	resp := s.route(r)
-	if faulty && faultAfter(sw, r, f, &resp) {
+	if faulty && s.faultAfter(sw, r, f, &resp) {
 		return
 	}
 	resp.write(sw)
@@ -253,6 +257,9 @@ func (s *Server) route(r *http.Request) response {
 	lq, err := parseListQuery(res, r.URL.Query())
 	if err != nil {
 		return unprocessable(err)
+	}
+	if s.opts.MaxPerPage > 0 {
+		lq.perPage = min(lq.perPage, s.opts.MaxPerPage)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
