@@ -215,8 +215,3 @@ func TestE2ESafetyControlCharactersEscaped(t *testing.T) {
 		t.Errorf("status --output json names %q, want %q", names, want)
 	}
 }
-
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	return lines[len(lines)-1]
-}
