@@ -174,13 +174,27 @@ func demoEdits(w io.Writer, srv *harvesttest.Server, day2 time.Time, sent map[[2
 	for _, p := range acct.Projects {
 		active[p.ID] = p.IsActive && p.Client != nil
 	}
+	// A person-day above 24 h is not sent (the "Implausible time" edge case of R7, R9): the
+	// edits go to days that stay under it, so that they show R10 and R11 at work.
+	type userDay struct {
+		user int64
+		date string
+	}
+	dayHours := map[userDay]float64{}
+	for _, e := range acct.TimeEntries {
+		if h, err := e.Hours.Float64(); err == nil && !e.IsRunning {
+			dayHours[userDay{e.User.ID, e.SpentDate}] += h
+		}
+	}
+	lateDate := day2.AddDate(0, 0, -3).Format(time.DateOnly)
 	from := day2.AddDate(0, 0, -30).Format(time.DateOnly)
 	var picked []harvest.TimeEntry
 	for _, e := range acct.TimeEntries {
 		if len(picked) == 3 {
 			break
 		}
-		if e.IsRunning || e.SpentDate < from || !active[e.Project.ID] || (len(sent) > 0 && !sent[[2]int64{e.User.ID, e.Project.ID}]) {
+		if e.IsRunning || e.SpentDate < from || !active[e.Project.ID] || (len(sent) > 0 && !sent[[2]int64{e.User.ID, e.Project.ID}]) ||
+			dayHours[userDay{e.User.ID, e.SpentDate}] > 16 || dayHours[userDay{e.User.ID, lateDate}] > 20 {
 			continue
 		}
 		if len(picked) > 0 && (picked[len(picked)-1].User.ID == e.User.ID || picked[len(picked)-1].SpentDate == e.SpentDate) {
@@ -206,7 +220,7 @@ func demoEdits(w io.Writer, srv *harvesttest.Server, day2 time.Time, sent map[[2
 		del.Project.Name, del.SpentDate, del.Hours)
 	added := late
 	added.ID, added.Hours, added.Notes = 0, "2.5", nil
-	added.SpentDate = day2.AddDate(0, 0, -3).Format(time.DateOnly)
+	added.SpentDate = lateDate
 	added.CreatedAt, added.UpdatedAt = time.Time{}, time.Time{}
 	added.IsBilled, added.IsClosed, added.IsLocked, added.Invoice, added.LockedReason = false, false, false, nil, nil
 	got := srv.AddTimeEntry(added)

@@ -17,8 +17,9 @@
 --
 -- R17 (b): a source shrank implausibly. "The last usable snapshot" of a source is its latest
 -- extract in meta.usable_extracts (succeeded: not failed, not running, not pruned, whose raw rows
--- are gone) older than this run's (lower extract_id). Records are counted by distinct id (a record
--- seen on two pages while Runn or Harvest paged counts once), every record the listing sent
+-- are gone) older than this run's (lower extract_id), of a run no safety stop halted. Records
+-- are counted by distinct id (a record seen on two pages while Runn or Harvest paged counts
+-- once), every record the listing sent
 -- (archived, placeholders and workstream actuals included: the question is whether the listing
 -- is whole, not what the rules make of it). Runn actuals and Harvest time entries are read for a
 -- window, so only dates both extracts cover count (window_from NULL: the whole history;
@@ -50,6 +51,9 @@ previous_ids AS (
     SELECT c.source, max(u.extract_id) AS extract_id
     FROM current_extracts AS c
     JOIN meta.usable_extracts AS u ON u.source = c.source AND u.extract_id < c.extract_id
+    -- An extract whose run a safety stop halted is the suspect, not the baseline: two nights of
+    -- the same empty listing must not make the second look normal.
+    WHERE u.run_id NOT IN (SELECT run_id FROM meta.safety_stops WHERE NOT lifted)
     GROUP BY c.source
 ),
 -- Per source: this run's extract, the previous usable one, and the dates both cover (with no
