@@ -92,7 +92,8 @@ func Replay(ctx context.Context, opts ReplayOptions) (_ ReplayResult, err error)
 		// R17 (b) compares each extract with the one before it: the replay needs that one too.
 		var previous int64
 		if err := w.DB.GetContext(ctx, &previous, `SELECT coalesce(max(extract_id), 0) FROM meta.usable_extracts
-			WHERE source = ? AND extract_id < ?`, src, id); err != nil {
+			WHERE source = ? AND extract_id < ? AND run_id NOT IN (SELECT run_id FROM meta.safety_stops WHERE NOT lifted)`,
+			src, id); err != nil {
 			return res, fmt.Errorf("run %d: find the extract before %d: %w", run.ID, id, err)
 		}
 		if previous > 0 {
