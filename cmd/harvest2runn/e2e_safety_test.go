@@ -215,3 +215,73 @@ func TestE2ESafetyControlCharactersEscaped(t *testing.T) {
 		t.Errorf("status --output json names %q, want %q", names, want)
 	}
 }
+
+// The second-run scenario of issue 9: after a good first sync, each way an API misbehaves
+// during an incident (an empty Harvest listing, an empty page, a cut-short listing, an empty
+// Runn listing of people or actuals) and two runs at once end with Runn exactly as it was, a
+// failed run whose report names the stop, and a clean run after them that has nothing to do.
+func TestE2ESafetySecondRunLeavesRunnUnchanged(t *testing.T) {
+	srv, rsrv, vars, _ := safetyFakes(t)
+	if r := runBin(t, vars, "sync", "--today", "2025-06-27"); r.code != exitOK {
+		t.Fatalf("first sync: exit %d\n%s", r.code, r.stderr)
+	}
+	want := runnState(t, rsrv)
+
+	for _, tc := range []struct {
+		name  string
+		fault func()
+		stop  string // the stop and listing the JSON report must name
+	}{
+		{"Harvest answers an empty listing of time entries", func() {
+			srv.InjectFault(harvesttest.Fault{PathPrefix: "/v2/time_entries", Kind: harvesttest.EmptyListing})
+		}, "R17b time_entries"},
+		{"Harvest sends an empty page mid-listing", func() {
+			srv.InjectFault(harvesttest.Fault{PathPrefix: "/v2/time_entries", Kind: harvesttest.EmptyPage, AfterPages: 1})
+		}, "R17a time_entries"},
+		{"Harvest cuts the listing short", func() {
+			srv.InjectFault(harvesttest.Fault{PathPrefix: "/v2/time_entries", Kind: harvesttest.CutShort, AfterPages: 1})
+		}, "R17a time_entries"},
+		{"Runn answers an empty listing of actuals", func() {
+			rsrv.InjectFault(runntest.Fault{Method: "GET", PathPrefix: "/actuals/", Kind: runntest.EmptyListing})
+		}, "R17b actuals"},
+		{"Runn answers an empty listing of people", func() {
+			rsrv.InjectFault(runntest.Fault{Method: "GET", PathPrefix: "/people/", Kind: runntest.EmptyListing})
+		}, "R17b people"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.fault()
+			r := runBin(t, vars, "sync", "--today", "2025-06-27", "--output", "json")
+			var res stopsJSON
+			decodeOne(t, r.stdout, &res)
+			stop, listing, _ := strings.Cut(tc.stop, " ")
+			if r.code != exitFailed || res.Status != "failed" || !res.has(stop, listing) {
+				t.Errorf("exit %d, %+v, want a failed run stopped by %s\n%s", r.code, res, tc.stop, r.stderr)
+			}
+			if !strings.Contains(lastLine(r.stderr), "R17") {
+				t.Errorf("the closing line does not name the stop: %s", lastLine(r.stderr))
+			}
+			if got := runnState(t, rsrv); got != want {
+				t.Fatalf("Runn changed")
+			}
+		})
+	}
+
+	// Two runs at once on one warehouse: one runs, the other is refused and says by which run.
+	a := startBin(t, vars, "sync", "--today", "2025-06-27")
+	b := startBin(t, vars, "sync", "--today", "2025-06-27")
+	ra, rb := a.wait(t), b.wait(t)
+	codes := []int{ra.code, rb.code}
+	if !(codes[0] == exitOK || codes[1] == exitOK) || runnState(t, rsrv) != want {
+		t.Fatalf("two runs at once: exits %v, Runn changed: %v\n%s\n%s", codes, runnState(t, rsrv) != want, ra.stderr, rb.stderr)
+	}
+	for _, r := range []result{ra, rb} {
+		if r.code != exitOK && !strings.Contains(r.stderr, "in use") {
+			t.Errorf("the refused run does not say the warehouse is in use: exit %d\n%s", r.code, r.stderr)
+		}
+	}
+
+	r := runBin(t, vars, "sync", "--today", "2025-06-27")
+	if r.code != exitOK || !strings.Contains(r.stdout, "nothing to send") || runnState(t, rsrv) != want {
+		t.Fatalf("the clean run after the incidents: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
