@@ -300,9 +300,6 @@ type idOnly struct {
 	ID int64 `json:"id"`
 }
 
-// maxHours is the first value of hours that raw's DECIMAL(38, 18) cast in staging cannot hold.
-const maxHours = 1e20
-
 func appendTimeEntry(l rowSink, e *landedTimeEntry) error {
 	if e.ID == 0 {
 		return fmt.Errorf("a time entry has no id (spent_date %q, user %d, project %d): Harvest sent a record it should not have", e.SpentDate, e.User.ID, e.Project.ID)
@@ -317,7 +314,9 @@ func appendTimeEntry(l rowSink, e *landedTimeEntry) error {
 	if e.Hours == "" {
 		return fmt.Errorf("time entry %d: hours is missing", e.ID)
 	}
-	if h, err := strconv.ParseFloat(e.Hours.String(), 64); err != nil || math.IsNaN(h) || math.Abs(h) >= maxHours {
+	if h, err := strconv.ParseFloat(e.Hours.String(), 64); err != nil || math.IsNaN(h) || math.IsInf(h, 0) {
+		// Absurd but finite values land: staging excludes them as more than 24 h in one day
+		// (R7, R9), so that one bad entry does not stop the extract.
 		return fmt.Errorf("time entry %d: hours %q is not a number of hours", e.ID, e.Hours)
 	}
 	if e.User.ID == 0 {
