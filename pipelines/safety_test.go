@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/harvest2runn/harvest2runn/extract"
-	"github.com/harvest2runn/harvest2runn/harvest"
-	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
@@ -32,15 +30,7 @@ func writes(rs []runntest.Request) int {
 // zeros of R11 are then written.
 func TestSyncR17StopsAMassDeletionUntilAllowed(t *testing.T) {
 	ctx := context.Background()
-	srv, rsrv := syncFakes(t)
-	hc, err := harvest.New(harvest.Config{BaseURL: srv.URL(), AccessToken: syncToken, AccountID: "1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc, err := runn.New(runn.Config{BaseURL: rsrv.URL(), Token: syncToken})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, hc, rc, rsrv := syncServers(t)
 	path := filepath.Join(t.TempDir(), "w.duckdb")
 	today := time.Date(2025, 6, 27, 0, 0, 0, 0, time.UTC)
 	opts := SyncOptions{WarehousePath: path, Today: today, Window: extract.Window{From: today.AddDate(0, 0, -45), To: today},

@@ -35,6 +35,13 @@ func syncFakes(t *testing.T) (*harvesttest.Server, *runntest.Server) {
 
 func syncClients(t *testing.T) (*harvest.APIClient, *runn.API, *runntest.Server) {
 	t.Helper()
+	_, hc, rc, rsrv := syncServers(t)
+	return hc, rc, rsrv
+}
+
+// syncServers is syncClients with the Harvest fake too, for tests that change Harvest between runs.
+func syncServers(t *testing.T) (*harvesttest.Server, *harvest.APIClient, *runn.API, *runntest.Server) {
+	t.Helper()
 	srv, rsrv := syncFakes(t)
 	hc, err := harvest.New(harvest.Config{BaseURL: srv.URL(), AccessToken: syncToken, AccountID: "1"})
 	if err != nil {
@@ -44,7 +51,7 @@ func syncClients(t *testing.T) (*harvest.APIClient, *runn.API, *runntest.Server)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return hc, rc, rsrv
+	return srv, hc, rc, rsrv
 }
 
 // A sync is one run through the three stages; a later sync prunes by the retention what is

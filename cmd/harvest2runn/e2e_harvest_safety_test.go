@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -26,9 +25,10 @@ const safetyPerPage = 100
 // returns how many time entries the first sync's window (2025-05-13 on) holds.
 func safetyFakes(t *testing.T) (*harvesttest.Server, *runntest.Server, map[string]string, int) {
 	t.Helper()
-	acct := harvesttest.Generate(harvesttest.GenerateOptions{Seed: 91, People: 12, Projects: 14, TimeEntries: 900})
+	srv, rsrv, vars := e2eFakes(t, e2eAccount{gen: harvesttest.GenerateOptions{Seed: 91, People: 12, Projects: 14, TimeEntries: 900},
+		perPage: safetyPerPage})
 	inWindow := 0
-	for _, e := range acct.TimeEntries {
+	for _, e := range srv.Account().TimeEntries {
 		if e.SpentDate >= "2025-05-13" {
 			inWindow++
 		}
@@ -36,21 +36,7 @@ func safetyFakes(t *testing.T) (*harvesttest.Server, *runntest.Server, map[strin
 	if inWindow <= 3*safetyPerPage {
 		t.Fatalf("the window holds %d entries; the cases need more than 3 pages of %d", inWindow, safetyPerPage)
 	}
-	srv := harvesttest.NewServer(acct, harvesttest.Options{Token: testToken, AccountID: testAccount, MaxPerPage: safetyPerPage})
-	t.Cleanup(srv.Close)
-	rsrv, err := runntest.NewServer(&runntest.State{}, runntest.Options{Token: testRunnToken, Today: "2025-06-27", RateLimit: 6000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(rsrv.Close)
-	return srv, rsrv, map[string]string{
-		"HARVEST_ACCESS_TOKEN":   testToken,
-		"HARVEST_ACCOUNT_ID":     testAccount,
-		"HARVEST_BASE_URL":       srv.URL(),
-		"RUNN_API_TOKEN":         testRunnToken,
-		"RUNN_BASE_URL":          rsrv.URL(),
-		"HARVEST2RUNN_WAREHOUSE": filepath.Join(t.TempDir(), "w.duckdb"),
-	}, inWindow
+	return srv, rsrv, vars, inWindow
 }
 
 // runBounded runs the binary and kills it after limit: a test of a wait that must not happen

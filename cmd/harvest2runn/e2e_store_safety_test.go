@@ -30,22 +30,9 @@ func shellBin(t *testing.T, vars map[string]string, dir, script string) *bin {
 	t.Helper()
 	cmd := exec.Command("/bin/sh", "-c", script)
 	cmd.Dir = dir
-	cmd.Env = []string{"TZ=UTC", "H2R=" + binary}
-	for k, v := range vars {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	b := &bin{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
-	cmd.Stdout, cmd.Stderr = b.stdout, b.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	})
-	return b
+	withBinary := without(vars)
+	withBinary["H2R"] = binary
+	return startCmd(t, cmd, withBinary)
 }
 
 // without is vars less the keys given.

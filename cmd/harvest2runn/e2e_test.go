@@ -48,6 +48,7 @@ func TestMain(m *testing.M) {
 // e2eAccount is the fakes' setting for one test.
 type e2eAccount struct {
 	gen         harvesttest.GenerateOptions
+	perPage     int    // Harvest's largest page (harvesttest.Options.MaxPerPage); default Harvest's 2000
 	runnToday   string // default 2025-06-27, the generator's default Now
 	runnLimit   int    // requests per minute; default 6000 (the client follows what Runn announces)
 	runnLatency time.Duration
@@ -56,7 +57,8 @@ type e2eAccount struct {
 // e2eFakes starts the fakes and returns the environment that points the binary at them.
 func e2eFakes(t *testing.T, a e2eAccount) (*harvesttest.Server, *runntest.Server, map[string]string) {
 	t.Helper()
-	srv := harvesttest.NewServer(harvesttest.Generate(a.gen), harvesttest.Options{Token: testToken, AccountID: testAccount})
+	srv := harvesttest.NewServer(harvesttest.Generate(a.gen), harvesttest.Options{Token: testToken, AccountID: testAccount,
+		MaxPerPage: a.perPage})
 	t.Cleanup(srv.Close)
 	if a.runnToday == "" {
 		a.runnToday = "2025-06-27"
@@ -107,6 +109,13 @@ func startBin(t *testing.T, vars map[string]string, args ...string) *bin {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = t.TempDir()
+	return startCmd(t, cmd, vars)
+}
+
+// startCmd starts cmd with vars as its whole environment (TZ=UTC added), capturing its output;
+// the test's end kills it if it still runs.
+func startCmd(t *testing.T, cmd *exec.Cmd, vars map[string]string) *bin {
+	t.Helper()
 	cmd.Env = []string{"TZ=UTC"}
 	for k, v := range vars {
 		cmd.Env = append(cmd.Env, k+"="+v)
