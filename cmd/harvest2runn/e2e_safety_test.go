@@ -244,6 +244,10 @@ func TestE2ESafetySecondRunLeavesRunnUnchanged(t *testing.T) {
 		{"Runn answers an empty listing of actuals", func() {
 			rsrv.InjectFault(runntest.Fault{Method: "GET", PathPrefix: "/actuals/", Kind: runntest.EmptyListing})
 		}, "R17b actuals"},
+		// The stopped run's empty snapshot is not the next run's baseline.
+		{"Runn answers an empty listing of actuals a second night", func() {
+			rsrv.InjectFault(runntest.Fault{Method: "GET", PathPrefix: "/actuals/", Kind: runntest.EmptyListing})
+		}, "R17b actuals"},
 		{"Runn answers an empty listing of people", func() {
 			rsrv.InjectFault(runntest.Fault{Method: "GET", PathPrefix: "/people/", Kind: runntest.EmptyListing})
 		}, "R17b people"},
