@@ -36,7 +36,9 @@ type rawTable struct {
 
 func field(column, path string) sourceField { return sourceField{column: column, path: path} }
 
-func number(column, path string) sourceField { return sourceField{column: column, path: path, number: true} }
+func number(column, path string) sourceField {
+	return sourceField{column: column, path: path, number: true}
+}
 
 func runnReferences(column string) sourceField {
 	return sourceField{column: column, path: column, list: func(base int) (any, any) {
