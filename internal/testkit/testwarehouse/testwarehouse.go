@@ -39,10 +39,15 @@ func OpenWith(t testing.TB, opts warehouse.Options) *warehouse.Warehouse {
 	return w
 }
 
-// StartHarvest serves acct on a fake Harvest, stopped when the test ends, and returns it with a
-// client of it. opts.Token and opts.AccountID default to Token and AccountID; cfg's address and
-// credentials are the fake's, the rest (Clock, Concurrency, ...) is the caller's.
-func StartHarvest(t testing.TB, acct *harvesttest.Account, opts harvesttest.Options, cfg harvest.Config) (*harvesttest.Server, *harvest.APIClient) {
+// HarvestFake is a fake Harvest serving a test, with the credentials it expects.
+type HarvestFake struct {
+	*harvesttest.Server
+	Token, AccountID string
+}
+
+// StartHarvest serves acct on a fake Harvest, stopped when the test ends. opts.Token and
+// opts.AccountID default to Token and AccountID.
+func StartHarvest(t testing.TB, acct *harvesttest.Account, opts harvesttest.Options) *HarvestFake {
 	t.Helper()
 	if opts.Token == "" {
 		opts.Token = Token
@@ -52,19 +57,36 @@ func StartHarvest(t testing.TB, acct *harvesttest.Account, opts harvesttest.Opti
 	}
 	srv := harvesttest.NewServer(acct, opts)
 	t.Cleanup(srv.Close)
-	cfg.BaseURL, cfg.AccessToken, cfg.AccountID = srv.URL(), opts.Token, opts.AccountID
+	return &HarvestFake{Server: srv, Token: opts.Token, AccountID: opts.AccountID}
+}
+
+// Client is a client of the fake: cfg with the fake's address, and its credentials where cfg
+// sets none (a test of a wrong token sets its own). The rest (Clock, Concurrency) is cfg's.
+func (f *HarvestFake) Client(t testing.TB, cfg harvest.Config) *harvest.APIClient {
+	t.Helper()
+	cfg.BaseURL = f.URL()
+	if cfg.AccessToken == "" {
+		cfg.AccessToken = f.Token
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = f.AccountID
+	}
 	api, err := harvest.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, api
+	return api
 }
 
-// StartRunn serves state on a fake Runn, stopped when the test ends, and returns it with a client
-// of it. opts.Token defaults to Token, and the fake's rate limit is off unless opts sets one; cfg's
-// address and token are the fake's, and its proactive pacing is off unless cfg sets a RateLimit
-// (the client still follows the fake's headers and 429s).
-func StartRunn(t testing.TB, state *runntest.State, opts runntest.Options, cfg runn.Config) (*runntest.Server, *runn.API) {
+// RunnFake is a fake Runn serving a test, with the token it expects.
+type RunnFake struct {
+	*runntest.Server
+	Token string
+}
+
+// StartRunn serves state on a fake Runn, stopped when the test ends. opts.Token defaults to
+// Token, and the fake's rate limit is off unless opts sets one.
+func StartRunn(t testing.TB, state *runntest.State, opts runntest.Options) *RunnFake {
 	t.Helper()
 	if opts.Token == "" {
 		opts.Token = Token
@@ -77,7 +99,18 @@ func StartRunn(t testing.TB, state *runntest.State, opts runntest.Options, cfg r
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	cfg.BaseURL, cfg.Token = srv.URL(), opts.Token
+	return &RunnFake{Server: srv, Token: opts.Token}
+}
+
+// Client is a client of the fake: cfg with the fake's address, and its token where cfg sets
+// none. Proactive pacing is off unless cfg sets a RateLimit: the client still follows the fake's
+// x-ratelimit-* headers and 429s.
+func (f *RunnFake) Client(t testing.TB, cfg runn.Config) *runn.API {
+	t.Helper()
+	cfg.BaseURL = f.URL()
+	if cfg.Token == "" {
+		cfg.Token = f.Token
+	}
 	if cfg.RateLimit == 0 {
 		cfg.RateLimit = -1
 	}
@@ -85,5 +118,5 @@ func StartRunn(t testing.TB, state *runntest.State, opts runntest.Options, cfg r
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, api
+	return api
 }
