@@ -75,10 +75,7 @@ func BenchmarkApplyActuals(b *testing.B) {
 		runID := planRun(b, w, seed, plan)
 		w.Close()
 		srv := startFake(b, seed, runntest.Options{RateLimit: benchLimit, RateWindow: benchWindow, Now: time.Now})
-		api, err := runn.New(runn.Config{BaseURL: srv.URL(), Token: testToken, RateLimit: benchLimit, RateWindow: benchWindow})
-		if err != nil {
-			b.Fatal(err)
-		}
+		api := srv.Client(b, runn.Config{RateLimit: benchLimit, RateWindow: benchWindow})
 		measure.ResetPeakRSS()
 		cpu := measure.CPUTime()
 		b.StartTimer()
