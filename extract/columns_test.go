@@ -224,8 +224,12 @@ func (a runnPagesAPI) ListPages(ctx context.Context, ep runn.Endpoint, q url.Val
 	if !ok {
 		body = `{"values":[]}`
 	}
+	var env struct{ Values []json.RawMessage }
+	if err := json.Unmarshal([]byte(body), &env); err != nil {
+		return err
+	}
 	return fn(runn.Page{Endpoint: ep, URL: "https://runn.example/" + string(ep), Seq: 1, Status: 200, Body: []byte(body),
-		FetchedAt: time.Date(2025, 6, 27, 9, 0, 0, 0, time.UTC), Count: strings.Count(body, `"id"`)})
+		FetchedAt: time.Date(2025, 6, 27, 9, 0, 0, 0, time.UTC), Count: len(env.Values)})
 }
 
 func (runnPagesAPI) Stats() runn.Stats { return runn.Stats{} }
