@@ -28,6 +28,8 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	@# go.mod and go.sum must be what `go mod tidy` makes of the imports (Go 1.23+: -diff changes nothing).
+	@if ! $(GO) mod tidy -diff; then echo "go.mod or go.sum is not tidy: run \`go mod tidy\` and commit the result"; exit 1; fi
 
 clean:
 	rm -rf bin

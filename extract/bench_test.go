@@ -17,6 +17,7 @@ import (
 	"github.com/harvest2runn/harvest2runn/harvest"
 	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
 	"github.com/harvest2runn/harvest2runn/internal/measure"
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 	"github.com/harvest2runn/harvest2runn/warehouse"
@@ -229,11 +230,7 @@ func benchPage(b *testing.B) harvest.Page {
 // goroutine. The extract spreads the first two over the cores.
 func BenchmarkLandTimeEntriesPage(b *testing.B) {
 	page := benchPage(b)
-	w, err := warehouse.Open(context.Background(), filepath.Join(b.TempDir(), "bench.duckdb"), warehouse.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Close()
+	w := testwarehouse.Open(b)
 	l, err := newLander(context.Background(), w, 1, "harvest")
 	if err != nil {
 		b.Fatal(err)
@@ -332,11 +329,7 @@ func BenchmarkStagingRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	w, err := warehouse.Open(ctx, filepath.Join(b.TempDir(), "staging.duckdb"), warehouse.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Close()
+	w := testwarehouse.Open(b)
 	run, _ := w.StartRun(ctx, "extract", to, nil)
 	m, err := Harvest(ctx, w, api, HarvestOptions{RunID: run.ID, Window: Window{To: to}})
 	if err != nil {

@@ -161,7 +161,9 @@ func decodeHarvestRecords(res harvest.Resource, seq int, body []byte, l rowSink)
 }
 
 // decodeHarvestPage decodes a page of res into rows for sink; dups, when set, sees its time
-// entries. A record that does not decode is named with its id and field.
+// entries. A record that does not decode is named with its id and field. Each append*Row below
+// lists the table's columns in 002_raw_harvest.sql's order; TestDecodersLandEveryColumnByName
+// fails if they drift apart.
 func decodeHarvestPage(res harvest.Resource, seq int, body []byte, l rowSink, dups *dupCheck) error {
 	malformed := func(err error) error { return recordError(res, body, err) }
 	switch res {
@@ -170,72 +172,31 @@ func decodeHarvestPage(res harvest.Resource, seq int, body []byte, l rowSink, du
 		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
-		for _, u := range env.Users {
-			if err := l.appendRow("harvest_users", u.ID, u.FirstName, u.LastName, u.Email, u.Telephone,
-				u.Timezone, u.IsContractor, u.IsActive, u.WeeklyCapacity, num(u.DefaultHourlyRate), num(u.CostRate),
-				nonNil(u.Roles), nonNil(u.AccessRoles), ts(u.CreatedAt), ts(u.UpdatedAt)); err != nil {
-				return err
-			}
-		}
+		return appendRows(l, env.Users, appendHarvestUser)
 	case harvest.Roles:
 		var env struct{ Roles []harvest.Role }
 		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
-		for _, r := range env.Roles {
-			ids := r.UserIDs
-			if ids == nil {
-				ids = []int64{}
-			}
-			if err := l.appendRow("harvest_roles", r.ID, r.Name, ids, ts(r.CreatedAt), ts(r.UpdatedAt)); err != nil {
-				return err
-			}
-		}
+		return appendRows(l, env.Roles, appendHarvestRole)
 	case harvest.Clients:
 		var env struct{ Clients []harvest.Client }
 		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
-		for _, c := range env.Clients {
-			if err := l.appendRow("harvest_clients", c.ID, c.Name, c.IsActive, c.Currency, ts(c.CreatedAt), ts(c.UpdatedAt)); err != nil {
-				return err
-			}
-		}
+		return appendRows(l, env.Clients, appendHarvestClient)
 	case harvest.Projects:
 		var env struct{ Projects []harvest.Project }
 		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
-		for _, pr := range env.Projects {
-			var clientID, clientName any
-			if pr.Client != nil {
-				clientID, clientName = pr.Client.ID, pr.Client.Name
-			}
-			starts, err := date(pr.StartsOn)
-			if err != nil {
-				return fmt.Errorf("project %d starts_on: %w", pr.ID, err)
-			}
-			ends, err := date(pr.EndsOn)
-			if err != nil {
-				return fmt.Errorf("project %d ends_on: %w", pr.ID, err)
-			}
-			if err := l.appendRow("harvest_projects", pr.ID, clientID, clientName, pr.Name, str(pr.Code),
-				pr.IsActive, pr.IsBillable, pr.IsFixedFee, pr.BillBy, num(pr.HourlyRate), num(pr.Budget), pr.BudgetBy,
-				pr.BudgetIsMonthly, num(pr.CostBudget), num(pr.Fee), starts, ends, ts(pr.CreatedAt), ts(pr.UpdatedAt)); err != nil {
-				return err
-			}
-		}
+		return appendRows(l, env.Projects, appendHarvestProject)
 	case harvest.Tasks:
 		var env struct{ Tasks []harvest.Task }
 		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
-		for _, t := range env.Tasks {
-			if err := l.appendRow("harvest_tasks", t.ID, t.Name, t.BillableByDefault, t.IsDefault, t.IsActive,
-				ts(t.CreatedAt), ts(t.UpdatedAt)); err != nil {
-				return err
-			}
-		}
+		return appendRows(l, env.Tasks, appendHarvestTask)
 	case harvest.UserAssignments:
 		var env struct {
 			UserAssignments []harvest.UserAssignment `json:"user_assignments"`
@@ -243,12 +204,7 @@ func decodeHarvestPage(res harvest.Resource, seq int, body []byte, l rowSink, du
 		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
-		for _, a := range env.UserAssignments {
-			if err := l.appendRow("harvest_user_assignments", a.ID, a.Project.ID, a.User.ID, a.IsActive,
-				a.IsProjectManager, num(a.HourlyRate), num(a.Budget), ts(a.CreatedAt), ts(a.UpdatedAt)); err != nil {
-				return err
-			}
-		}
+		return appendRows(l, env.UserAssignments, appendHarvestUserAssignment)
 	case harvest.TimeEntries:
 		var env struct {
 			TimeEntries []landedTimeEntry `json:"time_entries"`
@@ -256,18 +212,62 @@ func decodeHarvestPage(res harvest.Resource, seq int, body []byte, l rowSink, du
 		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
-		for i := range env.TimeEntries {
-			if err := appendTimeEntry(l, &env.TimeEntries[i]); err != nil {
-				return err
-			}
+		if err := appendRows(l, env.TimeEntries, appendTimeEntry); err != nil {
+			return err
 		}
 		if dups != nil {
 			dups.observe(env.TimeEntries)
 		}
+		return nil
 	default:
 		return fmt.Errorf("no raw table for Harvest resource %q", res)
 	}
-	return nil
+}
+
+func appendHarvestUser(l rowSink, u *harvest.User) error {
+	return l.appendRow("harvest_users", u.ID, u.FirstName, u.LastName, u.Email, u.Telephone,
+		u.Timezone, u.IsContractor, u.IsActive, u.WeeklyCapacity, num(u.DefaultHourlyRate), num(u.CostRate),
+		nonNil(u.Roles), nonNil(u.AccessRoles), ts(u.CreatedAt), ts(u.UpdatedAt))
+}
+
+func appendHarvestRole(l rowSink, r *harvest.Role) error {
+	ids := r.UserIDs
+	if ids == nil {
+		ids = []int64{}
+	}
+	return l.appendRow("harvest_roles", r.ID, r.Name, ids, ts(r.CreatedAt), ts(r.UpdatedAt))
+}
+
+func appendHarvestClient(l rowSink, c *harvest.Client) error {
+	return l.appendRow("harvest_clients", c.ID, c.Name, c.IsActive, c.Currency, ts(c.CreatedAt), ts(c.UpdatedAt))
+}
+
+func appendHarvestProject(l rowSink, pr *harvest.Project) error {
+	var clientID, clientName any
+	if pr.Client != nil {
+		clientID, clientName = pr.Client.ID, pr.Client.Name
+	}
+	starts, err := date(pr.StartsOn)
+	if err != nil {
+		return fmt.Errorf("project %d starts_on: %w", pr.ID, err)
+	}
+	ends, err := date(pr.EndsOn)
+	if err != nil {
+		return fmt.Errorf("project %d ends_on: %w", pr.ID, err)
+	}
+	return l.appendRow("harvest_projects", pr.ID, clientID, clientName, pr.Name, str(pr.Code),
+		pr.IsActive, pr.IsBillable, pr.IsFixedFee, pr.BillBy, num(pr.HourlyRate), num(pr.Budget), pr.BudgetBy,
+		pr.BudgetIsMonthly, num(pr.CostBudget), num(pr.Fee), starts, ends, ts(pr.CreatedAt), ts(pr.UpdatedAt))
+}
+
+func appendHarvestTask(l rowSink, t *harvest.Task) error {
+	return l.appendRow("harvest_tasks", t.ID, t.Name, t.BillableByDefault, t.IsDefault, t.IsActive,
+		ts(t.CreatedAt), ts(t.UpdatedAt))
+}
+
+func appendHarvestUserAssignment(l rowSink, a *harvest.UserAssignment) error {
+	return l.appendRow("harvest_user_assignments", a.ID, a.Project.ID, a.User.ID, a.IsActive,
+		a.IsProjectManager, num(a.HourlyRate), num(a.Budget), ts(a.CreatedAt), ts(a.UpdatedAt))
 }
 
 // landedTimeEntry holds the fields of a time entry that raw.harvest_time_entries keeps. Time

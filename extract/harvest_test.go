@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/harvest2runn/harvest2runn/harvest"
 	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
 	"github.com/harvest2runn/harvest2runn/internal/testkit"
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
@@ -27,13 +27,9 @@ const (
 	testAccount = "424242"
 )
 
-// noWaitClock keeps real time but skips backoff sleeps, so fault tests stay fast.
-type noWaitClock struct{}
-
-func (noWaitClock) Now() time.Time { return time.Now() }
-func (noWaitClock) Sleep(ctx context.Context, _ time.Duration) error {
-	return ctx.Err()
-}
+// faultsStart is where the fake clock of a fixture's client starts: backoff and rate-limit
+// pauses move it on at once, so fault tests stay fast.
+var faultsStart = time.Date(2025, 6, 27, 9, 0, 0, 0, time.UTC)
 
 // recordingAPI remembers every page body the client handed over, to check the warehouse keeps
 // them byte for byte.
@@ -54,7 +50,7 @@ func (r *recordingAPI) List(ctx context.Context, res harvest.Resource, q url.Val
 
 type fixture struct {
 	acct *harvesttest.Account
-	srv  *harvesttest.Server
+	srv  *testwarehouse.HarvestFake
 	api  *harvest.APIClient
 	w    *warehouse.Warehouse
 	to   time.Time
@@ -64,19 +60,9 @@ func newFixture(t *testing.T, opts harvesttest.Options, gen harvesttest.Generate
 	t.Helper()
 	acct := harvesttest.Generate(gen)
 	opts.Token, opts.AccountID = testToken, testAccount
-	srv := harvesttest.NewServer(acct, opts)
-	t.Cleanup(srv.Close)
-	api, err := harvest.New(harvest.Config{BaseURL: srv.URL(), AccessToken: testToken, AccountID: testAccount,
-		Clock: noWaitClock{}, Concurrency: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "w.duckdb"), warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return &fixture{acct: acct, srv: srv, api: api, w: w, to: lastSpentDate(acct)}
+	srv := testwarehouse.StartHarvest(t, acct, opts)
+	api := srv.Client(t, harvest.Config{Clock: testkit.NewFakeClock(faultsStart), Concurrency: 4})
+	return &fixture{acct: acct, srv: srv, api: api, w: testwarehouse.Open(t), to: lastSpentDate(acct)}
 }
 
 func lastSpentDate(a *harvesttest.Account) time.Time {
@@ -292,11 +278,8 @@ func TestHarvestExtractWithoutAdminSkipsRoles(t *testing.T) {
 
 func TestHarvestExtractWrongCredentialsFailsAtOnce(t *testing.T) {
 	f := newFixture(t, harvesttest.Options{}, harvesttest.GenerateOptions{Seed: 7, TimeEntries: 50})
-	api, err := harvest.New(harvest.Config{BaseURL: f.srv.URL(), AccessToken: "wrong", AccountID: testAccount, Clock: noWaitClock{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = f.run(t, api, Window{To: f.to})
+	api := f.srv.Client(t, harvest.Config{AccessToken: "wrong", Clock: testkit.NewFakeClock(faultsStart)})
+	_, err := f.run(t, api, Window{To: f.to})
 	if !errors.Is(err, harvest.ErrUnauthorized) {
 		t.Fatalf("err = %v, want ErrUnauthorized", err)
 	}
@@ -438,11 +421,7 @@ func TestHarvestExtractWarnsConflictingDuplicates(t *testing.T) {
 		page(te(1, "1.5", "2025-06-02", 10, at), te(2, "2.0", "2025-06-02", 10, at), te(3, "1.0", "2025-06-02", 10, at), te(4, "4.0", "2025-06-02", 10, at)),
 		page(te(1, "3.25", "2025-06-02", 10, at), te(2, "2.0", "2025-06-02", 10, at), te(3, "7.0", "2025-06-02", 10, later), te(4, "4.0", "2025-06-04", 11, at)),
 	}}}
-	w, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "w.duckdb"), warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
+	w := testwarehouse.Open(t)
 	r, err := w.StartRun(context.Background(), "extract", time.Date(2025, 6, 27, 0, 0, 0, 0, time.UTC), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -89,127 +89,116 @@ func decodeValues[T any](body []byte) ([]T, error) {
 	return env.Values, nil
 }
 
+// decodeRunnRecords appends a page of ep's records to its raw table, one row per record. Each
+// append*Row below lists the table's columns in 003_raw_runn.sql's order; TestDecodersLandEveryColumnByName
+// fails if they drift apart.
 func decodeRunnRecords(ep runn.Endpoint, body []byte, l rowSink) error {
 	switch ep {
 	case runn.EndpointRoles:
-		vs, err := decodeValues[runn.Role](body)
-		if err != nil {
-			return err
-		}
-		for _, r := range vs {
-			if err := l.appendRow("runn_roles", r.ID, str(r.Name), r.IsArchived, r.DefaultHourCost, r.StandardRate,
-				refs(r.References), ts(r.CreatedAt), ts(r.UpdatedAt)); err != nil {
-				return err
-			}
-		}
+		return decodeAndAppend(body, l, appendRunnRole)
 	case runn.EndpointClients:
-		vs, err := decodeValues[runn.Client](body)
-		if err != nil {
-			return err
-		}
-		for _, c := range vs {
-			if err := l.appendRow("runn_clients", c.ID, c.Name, str(c.Website), c.IsArchived, refs(c.References),
-				ts(c.CreatedAt), ts(c.UpdatedAt)); err != nil {
-				return err
-			}
-		}
+		return decodeAndAppend(body, l, appendRunnClient)
 	case runn.EndpointProjects:
-		vs, err := decodeValues[runn.Project](body)
-		if err != nil {
-			return err
-		}
-		for _, pr := range vs {
-			if err := l.appendRow("runn_projects", pr.ID, pr.Name, pr.ClientID, pr.IsTemplate, pr.IsArchived,
-				pr.IsConfirmed, pr.PricingModel, f64(pr.Budget), refs(pr.References), tags(pr.Tags),
-				ts(pr.CreatedAt), ts(pr.UpdatedAt)); err != nil {
-				return err
-			}
-		}
+		return decodeAndAppend(body, l, appendRunnProject)
 	case runn.EndpointPeople:
-		vs, err := decodeValues[runn.Person](body)
-		if err != nil {
-			return err
-		}
-		for _, pe := range vs {
-			if err := l.appendRow("runn_people", pe.ID, pe.FirstName, pe.LastName, str(pe.Email), pe.IsArchived,
-				refs(pe.References), tags(pe.Tags), ts(pe.CreatedAt), ts(pe.UpdatedAt)); err != nil {
-				return err
-			}
-		}
+		return decodeAndAppend(body, l, appendRunnPerson)
 	case runn.EndpointProjectTags:
-		vs, err := decodeValues[runn.ProjectTag](body)
-		if err != nil {
-			return err
-		}
-		for _, t := range vs {
-			ids := t.ProjectIDs
-			if ids == nil {
-				ids = []int64{}
-			}
-			if err := l.appendRow("runn_project_tags", t.ID, t.Name, ids, t.Archived, ts(t.CreatedAt), ts(t.UpdatedAt)); err != nil {
-				return err
-			}
-		}
+		return decodeAndAppend(body, l, appendRunnProjectTag)
 	case runn.EndpointContracts:
-		vs, err := decodeValues[runn.Contract](body)
-		if err != nil {
-			return err
-		}
-		for _, c := range vs {
-			start, err := date(&c.StartDate)
-			if err != nil {
-				return fmt.Errorf("contract %d startDate: %w", c.ID, err)
-			}
-			end, err := date(c.EndDate)
-			if err != nil {
-				return fmt.Errorf("contract %d endDate: %w", c.ID, err)
-			}
-			d := c.RosteredDays
-			if err := l.appendRow("runn_contracts", c.ID, c.PersonID, c.RoleID, start, end, c.EmploymentType,
-				f64(c.CostPerHour), f64(c.MinutesPerDay), d.Monday, d.Tuesday, d.Wednesday, d.Thursday, d.Friday,
-				ts(c.CreatedAt), ts(c.UpdatedAt)); err != nil {
-				return err
-			}
-		}
+		return decodeAndAppend(body, l, appendRunnContract)
 	case runn.EndpointAssignments:
-		vs, err := decodeValues[runn.Assignment](body)
-		if err != nil {
-			return err
-		}
-		for _, a := range vs {
-			start, err := date(&a.StartDate)
-			if err != nil {
-				return fmt.Errorf("assignment %d startDate: %w", a.ID, err)
-			}
-			end, err := date(&a.EndDate)
-			if err != nil {
-				return fmt.Errorf("assignment %d endDate: %w", a.ID, err)
-			}
-			if err := l.appendRow("runn_assignments", a.ID, a.PersonID, a.ProjectID, a.RoleID, start, end,
-				a.MinutesPerDay, a.IsActive, a.IsBillable, a.IsNonWorkingDay, a.IsTemplate, a.IsPlaceholder,
-				i64(a.WorkstreamID), ts(a.CreatedAt), ts(a.UpdatedAt)); err != nil {
-				return err
-			}
-		}
+		return decodeAndAppend(body, l, appendRunnAssignment)
 	case runn.EndpointActuals:
-		vs, err := decodeValues[runn.Actual](body)
-		if err != nil {
-			return err
-		}
-		for _, a := range vs {
-			d, err := date(&a.Date)
-			if err != nil {
-				return fmt.Errorf("actual %d date: %w", a.ID, err)
-			}
-			if err := l.appendRow("runn_actuals", a.ID, d, a.PersonID, a.ProjectID, a.RoleID, i64(a.WorkstreamID),
-				i64(a.PhaseID), a.BillableMinutes, a.NonbillableMinutes, ts(a.CreatedAt), ts(a.UpdatedAt)); err != nil {
-				return err
-			}
-		}
+		return decodeAndAppend(body, l, appendRunnActual)
 	default:
 		return fmt.Errorf("no raw table for Runn endpoint %q", ep)
 	}
+}
+
+// decodeAndAppend decodes a page of Runn records of type T and appends each through row.
+func decodeAndAppend[T any](body []byte, l rowSink, row func(rowSink, *T) error) error {
+	vs, err := decodeValues[T](body)
+	if err != nil {
+		return err
+	}
+	return appendRows(l, vs, row)
+}
+
+// appendRows appends each record through row, stopping at the first error.
+func appendRows[T any](l rowSink, records []T, row func(rowSink, *T) error) error {
+	for i := range records {
+		if err := row(l, &records[i]); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+func appendRunnRole(l rowSink, r *runn.Role) error {
+	return l.appendRow("runn_roles", r.ID, str(r.Name), r.IsArchived, r.DefaultHourCost, r.StandardRate,
+		refs(r.References), ts(r.CreatedAt), ts(r.UpdatedAt))
+}
+
+func appendRunnClient(l rowSink, c *runn.Client) error {
+	return l.appendRow("runn_clients", c.ID, c.Name, str(c.Website), c.IsArchived, refs(c.References),
+		ts(c.CreatedAt), ts(c.UpdatedAt))
+}
+
+func appendRunnProject(l rowSink, pr *runn.Project) error {
+	return l.appendRow("runn_projects", pr.ID, pr.Name, pr.ClientID, pr.IsTemplate, pr.IsArchived,
+		pr.IsConfirmed, pr.PricingModel, f64(pr.Budget), refs(pr.References), tags(pr.Tags),
+		ts(pr.CreatedAt), ts(pr.UpdatedAt))
+}
+
+func appendRunnPerson(l rowSink, pe *runn.Person) error {
+	return l.appendRow("runn_people", pe.ID, pe.FirstName, pe.LastName, str(pe.Email), pe.IsArchived,
+		refs(pe.References), tags(pe.Tags), ts(pe.CreatedAt), ts(pe.UpdatedAt))
+}
+
+func appendRunnProjectTag(l rowSink, t *runn.ProjectTag) error {
+	ids := t.ProjectIDs
+	if ids == nil {
+		ids = []int64{}
+	}
+	return l.appendRow("runn_project_tags", t.ID, t.Name, ids, t.Archived, ts(t.CreatedAt), ts(t.UpdatedAt))
+}
+
+func appendRunnContract(l rowSink, c *runn.Contract) error {
+	start, err := date(&c.StartDate)
+	if err != nil {
+		return fmt.Errorf("contract %d startDate: %w", c.ID, err)
+	}
+	end, err := date(c.EndDate)
+	if err != nil {
+		return fmt.Errorf("contract %d endDate: %w", c.ID, err)
+	}
+	d := c.RosteredDays
+	return l.appendRow("runn_contracts", c.ID, c.PersonID, c.RoleID, start, end, c.EmploymentType,
+		f64(c.CostPerHour), f64(c.MinutesPerDay), d.Monday, d.Tuesday, d.Wednesday, d.Thursday, d.Friday,
+		ts(c.CreatedAt), ts(c.UpdatedAt))
+}
+
+func appendRunnAssignment(l rowSink, a *runn.Assignment) error {
+	start, err := date(&a.StartDate)
+	if err != nil {
+		return fmt.Errorf("assignment %d startDate: %w", a.ID, err)
+	}
+	end, err := date(&a.EndDate)
+	if err != nil {
+		return fmt.Errorf("assignment %d endDate: %w", a.ID, err)
+	}
+	return l.appendRow("runn_assignments", a.ID, a.PersonID, a.ProjectID, a.RoleID, start, end,
+		a.MinutesPerDay, a.IsActive, a.IsBillable, a.IsNonWorkingDay, a.IsTemplate, a.IsPlaceholder,
+		i64(a.WorkstreamID), ts(a.CreatedAt), ts(a.UpdatedAt))
+}
+
+func appendRunnActual(l rowSink, a *runn.Actual) error {
+	d, err := date(&a.Date)
+	if err != nil {
+		return fmt.Errorf("actual %d date: %w", a.ID, err)
+	}
+	return l.appendRow("runn_actuals", a.ID, d, a.PersonID, a.ProjectID, a.RoleID, i64(a.WorkstreamID),
+		i64(a.PhaseID), a.BillableMinutes, a.NonbillableMinutes, ts(a.CreatedAt), ts(a.UpdatedAt))
 }
 
 func refs(rs []runn.Reference) driver.Value {

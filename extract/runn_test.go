@@ -3,14 +3,13 @@ package extract
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
-	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
 // runnState builds a Runn account big enough that roles, people and actuals span several pages.
@@ -44,20 +43,8 @@ func runnState(people, actualsPerPerson int, today time.Time) *runntest.State {
 func TestRunnSnapshotLandsEveryEndpoint(t *testing.T) {
 	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	state := runnState(250, 6, today) // 250 roles and people: 2 pages at limit 200; 1500 actuals: 3 pages at 500
-	srv, err := runntest.NewServer(state, runntest.Options{Token: testToken, Today: today.Format(time.DateOnly), RateLimit: runntest.RateLimitDisabled})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	api, err := runn.New(runn.Config{BaseURL: srv.URL(), Token: testToken, RateLimit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "w.duckdb"), warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	api := testwarehouse.StartRunn(t, state, runntest.Options{Token: testToken, Today: today.Format(time.DateOnly)}).Client(t, runn.Config{})
+	w := testwarehouse.Open(t)
 	ctx := context.Background()
 	run, err := w.StartRun(ctx, "extract", today, nil)
 	if err != nil {

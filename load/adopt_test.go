@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 )
@@ -47,12 +49,12 @@ func lowerRef(id string) []runn.Reference {
 // adopted: not created, its id used by what refers to it, audited and counted as adopted.
 func TestR17CreatesAdoptWhatRunnHas(t *testing.T) {
 	ctx := context.Background()
-	w := openWarehouse(t)
+	w := testwarehouse.Open(t)
 	seed := scenarioSeed()
 	p := scenarioPlan()
 	// Planned from a snapshot that lacked Ann (880001 carries Harvest user 1001).
-	p.People = append(p.People, PersonChange{HarvestUserID: 1001, FirstName: "Ann", LastName: "Archer", RunnRoleID: ptr[int64](21801),
-		EmploymentType: str("employee"), StartDate: str("2025-01-01"), Rule: "R2 R5 R6"})
+	p.People = append(p.People, PersonChange{HarvestUserID: 1001, FirstName: "Ann", LastName: "Archer", RunnRoleID: testkit.Ptr[int64](21801),
+		EmploymentType: testkit.Ptr("employee"), StartDate: testkit.Ptr("2025-01-01"), Rule: "R2 R5 R6"})
 	runID := planRun(t, w, seed, p)
 	srv := startFake(t, seed, runntestOpts())
 	api := newClient(t, srv, nil, nil)
@@ -86,7 +88,7 @@ func TestR17CreatesAdoptWhatRunnHas(t *testing.T) {
 		return c.ID, err
 	}())
 	initech := must(func() (int64, error) {
-		r, err := api.CreateProject(ctx, runn.ProjectInput{Name: "Initech (by hand)", ClientID: 73001, IsConfirmed: ptr(true), PricingModel: "nb",
+		r, err := api.CreateProject(ctx, runn.ProjectInput{Name: "Initech (by hand)", ClientID: 73001, IsConfirmed: testkit.Ptr(true), PricingModel: "nb",
 			References: harvestRef(203)})
 		return r.ID, err
 	}())
@@ -219,7 +221,7 @@ func TestR17ConcurrentRunsCreateOnce(t *testing.T) {
 	want := expectedState(t)
 	seed := scenarioSeed()
 	srv := startFake(t, seed, runntestOpts())
-	w1, w2 := openWarehouse(t), openWarehouse(t)
+	w1, w2 := testwarehouse.Open(t), testwarehouse.Open(t)
 	run1, run2 := planRun(t, w1, seed, scenarioPlan()), planRun(t, w2, seed, scenarioPlan())
 
 	// The first run stops after its clients are created (request 6: roles read, 2 roles,
@@ -256,7 +258,7 @@ func TestR17ConcurrentRunsCreateOnce(t *testing.T) {
 // the load stops, and running it again resumes without a duplicate.
 func TestR17UnreadableRunnStopsCreates(t *testing.T) {
 	want := expectedState(t)
-	w := openWarehouse(t)
+	w := testwarehouse.Open(t)
 	seed := scenarioSeed()
 	runID := planRun(t, w, seed, scenarioPlan())
 	srv := startFake(t, seed, runntestOpts())

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 	"github.com/harvest2runn/harvest2runn/runn"
 )
 
@@ -15,7 +16,7 @@ import (
 // the fewest requests possible, and a trail that holds every intent, answer and body.
 func TestApplyScenario(t *testing.T) {
 	ctx := context.Background()
-	w := openWarehouse(t)
+	w := testwarehouse.Open(t)
 	seed := scenarioSeed()
 	runID := planRun(t, w, seed, scenarioPlan())
 	srv := startFake(t, seed, runntestOpts())
@@ -155,7 +156,7 @@ func TestApplyScenario(t *testing.T) {
 // recorded as found_equal when the run is applied, once however often it is loaded.
 func TestActualKeysBookkeeping(t *testing.T) {
 	ctx := context.Background()
-	w := openWarehouse(t)
+	w := testwarehouse.Open(t)
 	seed := scenarioSeed()
 	p := Plan{Actuals: resolvedActuals(scenarioPlan())[2:4]}
 	runID := planRun(t, w, seed, p)
@@ -190,7 +191,7 @@ func TestActualKeysBookkeeping(t *testing.T) {
 // A dry run shows the plan per kind and rule with its first rows, and sends and records nothing.
 func TestDryRun(t *testing.T) {
 	ctx := context.Background()
-	w := openWarehouse(t)
+	w := testwarehouse.Open(t)
 	runID := planRun(t, w, scenarioSeed(), scenarioPlan())
 	res, err := Apply(ctx, w, nil, Options{RunID: runID, DryRun: true, SampleRows: 2})
 	if err != nil {
@@ -217,7 +218,7 @@ func TestDryRun(t *testing.T) {
 // already loaded.
 func TestApplyRefuses(t *testing.T) {
 	ctx := context.Background()
-	w := openWarehouse(t)
+	w := testwarehouse.Open(t)
 	seed := scenarioSeed()
 	srv := startFake(t, seed, runntestOpts())
 	api := newClient(t, srv, nil, nil)
@@ -276,7 +277,7 @@ func assertNoToken(t *testing.T, db interface {
 // each create: what a later run created since is found, not created a second time.
 func TestOldPlanLooksBeforeCreating(t *testing.T) {
 	ctx := context.Background()
-	w := openWarehouse(t)
+	w := testwarehouse.Open(t)
 	seed := scenarioSeed()
 	srv := startFake(t, seed, runntestOpts())
 	api := newClient(t, srv, nil, nil)

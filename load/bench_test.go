@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/harvest2runn/harvest2runn/internal/measure"
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 	"github.com/harvest2runn/harvest2runn/warehouse"
@@ -28,7 +29,7 @@ const (
 func benchScenario(n int) (*runntest.State, Plan) {
 	seed := &runntest.State{Clients: []runn.Client{{ID: 73001, Name: "Bench client"}}}
 	for r := range 5 {
-		seed.Roles = append(seed.Roles, runn.Role{ID: int64(21801 + r), Name: str(fmt.Sprintf("Role %d", r))})
+		seed.Roles = append(seed.Roles, runn.Role{ID: int64(21801 + r), Name: testkit.Ptr(fmt.Sprintf("Role %d", r))})
 	}
 	for j := range 10 {
 		seed.Projects = append(seed.Projects, runn.Project{ID: int64(402001 + j), Name: fmt.Sprintf("Project %d", j), ClientID: 73001,
@@ -43,7 +44,7 @@ func benchScenario(n int) (*runntest.State, Plan) {
 		person, project, day := i%50, i/50%10, i/500
 		plan.Actuals = append(plan.Actuals, ActualChange{
 			Date:         today.AddDate(0, 0, -day).Format(time.DateOnly),
-			RunnPersonID: ptr(int64(880001 + person)), RunnProjectID: ptr(int64(402001 + project)), RunnRoleID: ptr(int64(21801 + person%5)),
+			RunnPersonID: testkit.Ptr(int64(880001 + person)), RunnProjectID: testkit.Ptr(int64(402001 + project)), RunnRoleID: testkit.Ptr(int64(21801 + person%5)),
 			BillableMinutes: int64(i % 481), NonbillableMinutes: int64(i % 7 * 15), Rule: "R10",
 		})
 	}
@@ -74,10 +75,7 @@ func BenchmarkApplyActuals(b *testing.B) {
 		runID := planRun(b, w, seed, plan)
 		w.Close()
 		srv := startFake(b, seed, runntest.Options{RateLimit: benchLimit, RateWindow: benchWindow, Now: time.Now})
-		api, err := runn.New(runn.Config{BaseURL: srv.URL(), Token: testToken, RateLimit: benchLimit, RateWindow: benchWindow})
-		if err != nil {
-			b.Fatal(err)
-		}
+		api := srv.Client(b, runn.Config{RateLimit: benchLimit, RateWindow: benchWindow})
 		measure.ResetPeakRSS()
 		cpu := measure.CPUTime()
 		b.StartTimer()

@@ -7,10 +7,8 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,6 +16,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 	"github.com/harvest2runn/harvest2runn/warehouse"
@@ -29,43 +29,6 @@ const (
 )
 
 var fixedNow = time.Date(2025, 6, 27, 22, 0, 0, 0, time.UTC)
-
-// vclock is a virtual clock shared by the client and the fake: sleeping advances it at once, so
-// rate limits, 429 pauses and backoff cost no real time.
-type vclock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newVClock() *vclock { return &vclock{t: fixedNow} }
-
-func (c *vclock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *vclock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if d > 0 {
-		c.t = c.t.Add(d)
-	}
-	return nil
-}
-
-func openWarehouse(t testing.TB) *warehouse.Warehouse {
-	t.Helper()
-	w, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "w.duckdb"), warehouse.Options{Holder: "load test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return w
-}
 
 // planRun registers a run as extract and transform would leave it: a succeeded run whose Runn
 // extract holds before's actuals, a 'planned' transform, and p as its plan.
@@ -154,39 +117,27 @@ func insertPlan(ctx context.Context, tx *sqlx.Tx, runID int64, p Plan) error {
 
 // startFake serves seed on a fake Runn whose clock is fixed (so two runs give equal
 // timestamps) and whose rate limit is off unless opts sets one.
-func startFake(t testing.TB, seed *runntest.State, opts runntest.Options) *runntest.Server {
+func startFake(t testing.TB, seed *runntest.State, opts runntest.Options) *testwarehouse.RunnFake {
 	t.Helper()
 	opts.Token, opts.Today = testToken, testToday
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return fixedNow }
 	}
-	if opts.RateLimit == 0 {
-		opts.RateLimit = runntest.RateLimitDisabled
-	}
-	srv, err := runntest.NewServer(seed, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	return srv
+	return testwarehouse.StartRunn(t, seed, opts)
 }
 
-// newClient is a client of srv on a virtual clock; wrap, when set, wraps its transport.
-func newClient(t testing.TB, srv *runntest.Server, clock runn.Clock, wrap func(http.RoundTripper) http.RoundTripper) *runn.API {
+// newClient is a client of srv on a fake clock (testkit's, at fixedNow, unless clock is set),
+// so rate limits, 429 pauses and backoff cost no real time; wrap, when set, wraps its transport.
+func newClient(t testing.TB, srv *testwarehouse.RunnFake, clock runn.Clock, wrap func(http.RoundTripper) http.RoundTripper) *runn.API {
 	t.Helper()
 	var rt http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
 	if wrap != nil {
 		rt = wrap(rt)
 	}
 	if clock == nil {
-		clock = newVClock()
+		clock = testkit.NewFakeClock(fixedNow)
 	}
-	api, err := runn.New(runn.Config{BaseURL: srv.URL(), Token: testToken, RateLimit: -1, Clock: clock,
-		HTTPClient: &http.Client{Transport: rt, Timeout: 10 * time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return api
+	return srv.Client(t, runn.Config{Clock: clock, HTTPClient: &http.Client{Transport: rt, Timeout: 10 * time.Second}})
 }
 
 // killer stops the process, as far as the load can tell, at the n-th request: with afterApply
@@ -260,8 +211,6 @@ func applyRun(t testing.TB, w *warehouse.Warehouse, api API, runID int64) (Resul
 }
 
 func isRejected(err error) bool { return errors.Is(err, ErrRejected) }
-
-func ptr[T any](v T) *T { return &v }
 
 func runntestOpts() runntest.Options { return runntest.Options{} }
 

@@ -3,6 +3,8 @@ package load
 import (
 	"context"
 	"testing"
+
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 )
 
 // An earlier run's actual write whose answer never came counts as harvest2runn's (R11) once a
@@ -10,7 +12,7 @@ import (
 // for, or one already confirmed by another attempt, is left as it is.
 func TestReconcileLanded(t *testing.T) {
 	ctx := context.Background()
-	w := openWarehouse(t)
+	w := testwarehouse.Open(t)
 	for _, q := range []string{
 		// Run 1 sent four actual writes and stopped before recording the answers of three.
 		`INSERT INTO audit.writes (write_id, load_id, run_id, mode, kind, target_key, request_id, date,

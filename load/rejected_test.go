@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 )
@@ -19,28 +21,28 @@ import (
 // and after today mixed into bulk calls. Everything else lands; the refused are reported with
 // Runn's message, what depends on them with the reason; the load ends with ErrRejected.
 func TestRejectedRecords(t *testing.T) {
-	w := openWarehouse(t)
+	w := testwarehouse.Open(t)
 	seed := scenarioSeed()
 	p := Plan{People: []PersonChange{
-		{HarvestUserID: 2009, FirstName: "Gil", LastName: "Gone", RunnRoleID: ptr[int64](99999), Rule: "R2 R5 R6"},
+		{HarvestUserID: 2009, FirstName: "Gil", LastName: "Gone", RunnRoleID: testkit.Ptr[int64](99999), Rule: "R2 R5 R6"},
 	}}
 	start, _ := time.Parse(time.DateOnly, "2025-04-01")
 	bad := map[string]string{}
 	for i := range 150 {
 		d := start.AddDate(0, 0, i).Format(time.DateOnly)
-		c := ActualChange{Date: d, RunnPersonID: ptr[int64](880001), RunnProjectID: ptr[int64](402001), RunnRoleID: ptr[int64](21801),
+		c := ActualChange{Date: d, RunnPersonID: testkit.Ptr[int64](880001), RunnProjectID: testkit.Ptr[int64](402001), RunnRoleID: testkit.Ptr[int64](21801),
 			BillableMinutes: int64(60 + i), Rule: "R10"}
 		switch {
 		case i%40 == 7:
-			c.RunnProjectID = ptr[int64](402002) // tentative
+			c.RunnProjectID = testkit.Ptr[int64](402002) // tentative
 			bad[actualTargetKey(c)] = "Actuals cannot be on a tentative project."
 		case d > testToday:
 			bad[actualTargetKey(c)] = fmt.Sprintf("Cannot create actual for future date %s.", d)
 		}
 		p.Actuals = append(p.Actuals, c)
 	}
-	gone := ActualChange{Date: "2025-05-02", HarvestUserID: ptr[int64](2009), RunnProjectID: ptr[int64](402001),
-		RunnRoleID: ptr[int64](21801), BillableMinutes: 30, Rule: "R10"}
+	gone := ActualChange{Date: "2025-05-02", HarvestUserID: testkit.Ptr[int64](2009), RunnProjectID: testkit.Ptr[int64](402001),
+		RunnRoleID: testkit.Ptr[int64](21801), BillableMinutes: 30, Rule: "R10"}
 	p.Actuals = append(p.Actuals, gone)
 	runID := planRun(t, w, seed, p)
 	srv := startFake(t, seed, runntestOpts())
@@ -151,13 +153,13 @@ func TestBulkSplitting(t *testing.T) {
 		{"named: all bad", 3, []int{0, 1, 2}, true, []int{3, 1, 1, 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w := openWarehouse(t)
+			w := testwarehouse.Open(t)
 			start, _ := time.Parse(time.DateOnly, "2025-01-01")
 			var p Plan
 			f := &fakeBulk{badDates: map[string]bool{}, name: tc.named, written: map[string]bool{}}
 			for i := range tc.items {
 				d := start.AddDate(0, 0, i).Format(time.DateOnly)
-				p.Actuals = append(p.Actuals, ActualChange{Date: d, RunnPersonID: ptr[int64](1), RunnProjectID: ptr[int64](2), RunnRoleID: ptr[int64](3), Rule: "R10"})
+				p.Actuals = append(p.Actuals, ActualChange{Date: d, RunnPersonID: testkit.Ptr[int64](1), RunnProjectID: testkit.Ptr[int64](2), RunnRoleID: testkit.Ptr[int64](3), Rule: "R10"})
 				if slices.Contains(tc.bad, i) {
 					f.badDates[d] = true
 				}
@@ -246,13 +248,13 @@ func TestBulkSplittingStopsOnBlanketRefusal(t *testing.T) {
 			msgs: map[string]bool{"body/actuals/0: no good": true, "no good": true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w := openWarehouse(t)
+			w := testwarehouse.Open(t)
 			start, _ := time.Parse(time.DateOnly, "2025-01-01")
 			var p Plan
 			bulk := &fakeBulk{badDates: map[string]bool{}, written: map[string]bool{}}
 			for i := range tc.items {
 				d := start.AddDate(0, 0, i).Format(time.DateOnly)
-				p.Actuals = append(p.Actuals, ActualChange{Date: d, RunnPersonID: ptr[int64](1), RunnProjectID: ptr[int64](2), RunnRoleID: ptr[int64](3), Rule: "R10"})
+				p.Actuals = append(p.Actuals, ActualChange{Date: d, RunnPersonID: testkit.Ptr[int64](1), RunnProjectID: testkit.Ptr[int64](2), RunnRoleID: testkit.Ptr[int64](3), Rule: "R10"})
 				if slices.Contains(tc.bad, i) {
 					bulk.badDates[d] = true
 				}
@@ -298,13 +300,13 @@ func TestBulkSplittingStopsOnBlanketRefusal(t *testing.T) {
 func TestBlanketBulkRefusalRequests(t *testing.T) {
 	for _, workers := range []int{1, DefaultWorkers} {
 		t.Run(fmt.Sprintf("%d workers", workers), func(t *testing.T) {
-			w := openWarehouse(t)
+			w := testwarehouse.Open(t)
 			seed := scenarioSeed()
 			start, _ := time.Parse(time.DateOnly, "2024-06-01")
 			var p Plan
 			for i := range 308 {
 				p.Actuals = append(p.Actuals, ActualChange{Date: start.AddDate(0, 0, i%300).Format(time.DateOnly),
-					RunnPersonID: ptr[int64](880001 + int64(i/300)), RunnProjectID: ptr[int64](402001), RunnRoleID: ptr[int64](21801),
+					RunnPersonID: testkit.Ptr[int64](880001 + int64(i/300)), RunnProjectID: testkit.Ptr[int64](402001), RunnRoleID: testkit.Ptr[int64](21801),
 					BillableMinutes: 60, Rule: "R10"})
 			}
 			runID := planRun(t, w, seed, p)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 )
@@ -22,7 +24,7 @@ func expectedState(t *testing.T) *runntest.State {
 // expectedRun is Runn after an uninterrupted load of the scenario, and the requests it took.
 func expectedRun(t *testing.T) (*runntest.State, []runntest.Request) {
 	t.Helper()
-	w := openWarehouse(t)
+	w := testwarehouse.Open(t)
 	seed := scenarioSeed()
 	runID := planRun(t, w, seed, scenarioPlan())
 	srv := startFake(t, seed, runntestOpts())
@@ -47,7 +49,7 @@ func TestKillAndRerun(t *testing.T) {
 				name = fmt.Sprintf("request %d answer lost", n)
 			}
 			t.Run(name, func(t *testing.T) {
-				w := openWarehouse(t)
+				w := testwarehouse.Open(t)
 				seed := scenarioSeed()
 				runID := planRun(t, w, seed, scenarioPlan())
 				srv := startFake(t, seed, runntestOpts())
@@ -83,7 +85,7 @@ func TestKillTwice(t *testing.T) {
 	want := expectedState(t)
 	for _, kills := range [][2]int64{{5, 1}, {8, 2}, {9, 3}, {12, 1}} {
 		t.Run(fmt.Sprintf("requests %d then %d", kills[0], kills[1]), func(t *testing.T) {
-			w := openWarehouse(t)
+			w := testwarehouse.Open(t)
 			seed := scenarioSeed()
 			runID := planRun(t, w, seed, scenarioPlan())
 			srv := startFake(t, seed, runntestOpts())
@@ -140,7 +142,7 @@ func TestFaultsThenRerun(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w := openWarehouse(t)
+			w := testwarehouse.Open(t)
 			seed := scenarioSeed()
 			runID := planRun(t, w, seed, scenarioPlan())
 			srv := startFake(t, seed, runntestOpts())
@@ -169,10 +171,10 @@ func TestFaultsThenRerun(t *testing.T) {
 // x-ratelimit-* headers and 429s (on a virtual clock) and the load completes with every write.
 func TestRateLimited(t *testing.T) {
 	want := expectedState(t)
-	w := openWarehouse(t)
+	w := testwarehouse.Open(t)
 	seed := scenarioSeed()
 	runID := planRun(t, w, seed, scenarioPlan())
-	clock := newVClock()
+	clock := testkit.NewFakeClock(fixedNow)
 	srv := startFake(t, seed, runntest.Options{RateLimit: 2, RateWindow: time.Minute, Now: clock.Now})
 	// Some 429s on top, as Runn sends when its count and ours disagree.
 	srv.InjectFault(runntest.Fault{Method: "POST", Kind: runntest.ServerError, Status: 429, Times: 3})
@@ -210,4 +212,4 @@ func assertTrailSettled(t *testing.T, w interface {
 	}
 }
 
-var _ runn.Clock = (*vclock)(nil)
+var _ runn.Clock = (*testkit.FakeClock)(nil)

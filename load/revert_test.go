@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 )
@@ -29,7 +31,7 @@ func actualMinutes(s *runntest.State) map[string]string {
 // none) and keeps the records it created, listing them; a second revert resumes, sending nothing.
 func TestRevert(t *testing.T) {
 	ctx := context.Background()
-	w := openWarehouse(t)
+	w := testwarehouse.Open(t)
 	seed := scenarioSeed()
 	runID := planRun(t, w, seed, scenarioPlan())
 	srv := startFake(t, seed, runntestOpts())
@@ -90,7 +92,7 @@ func TestRevert(t *testing.T) {
 // revert killed midway resumes.
 func TestRevertAfterLaterRun(t *testing.T) {
 	ctx := context.Background()
-	w := openWarehouse(t)
+	w := testwarehouse.Open(t)
 	seed := scenarioSeed()
 	srv := startFake(t, seed, runntestOpts())
 	api := newClient(t, srv, nil, nil)
@@ -98,16 +100,16 @@ func TestRevertAfterLaterRun(t *testing.T) {
 	first := resolvedActuals(scenarioPlan())
 	march, _ := time.Parse(time.DateOnly, "2025-03-01")
 	for i := range 50 {
-		first = append(first, ActualChange{Date: march.AddDate(0, 0, i).Format(time.DateOnly), RunnPersonID: ptr[int64](880001),
-			RunnProjectID: ptr[int64](402001), RunnRoleID: ptr[int64](21801), BillableMinutes: int64(i + 1), Rule: "R10"})
+		first = append(first, ActualChange{Date: march.AddDate(0, 0, i).Format(time.DateOnly), RunnPersonID: testkit.Ptr[int64](880001),
+			RunnProjectID: testkit.Ptr[int64](402001), RunnRoleID: testkit.Ptr[int64](21801), BillableMinutes: int64(i + 1), Rule: "R10"})
 	}
 	run1 := planRun(t, w, seed, Plan{Actuals: first})
 	if _, err := applyRun(t, w, api, run1); err != nil {
 		t.Fatal(err)
 	}
 	// Run 2 writes two of run 1's keys again, with other minutes, and one key of its own.
-	second := []ActualChange{first[10], first[20], {Date: "2025-06-20", RunnPersonID: ptr[int64](880001), RunnProjectID: ptr[int64](402001),
-		RunnRoleID: ptr[int64](21801), BillableMinutes: 5, Rule: "R10"}}
+	second := []ActualChange{first[10], first[20], {Date: "2025-06-20", RunnPersonID: testkit.Ptr[int64](880001), RunnProjectID: testkit.Ptr[int64](402001),
+		RunnRoleID: testkit.Ptr[int64](21801), BillableMinutes: 5, Rule: "R10"}}
 	second[0].BillableMinutes, second[1].BillableMinutes = 111, 222
 	run2 := planRun(t, w, srv.State(), Plan{Actuals: second})
 	if _, err := applyRun(t, w, api, run2); err != nil {

@@ -3,6 +3,7 @@ package load
 import (
 	"time"
 
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 )
@@ -15,14 +16,12 @@ import (
 
 const scenarioRequests = 17
 
-func str(s string) *string { return &s }
-
 func scenarioSeed() *runntest.State {
 	rostered := runn.RosteredDays{Monday: 480, Tuesday: 480, Wednesday: 480, Thursday: 480, Friday: 480}
 	s := &runntest.State{
 		Roles: []runn.Role{
-			{ID: 21801, Name: str("Designer"), References: harvestRef(501)},
-			{ID: 21802, Name: str("Developer")},
+			{ID: 21801, Name: testkit.Ptr("Designer"), References: harvestRef(501)},
+			{ID: 21802, Name: testkit.Ptr("Developer")},
 		},
 		Clients: []runn.Client{{ID: 73001, Name: "Acme", References: harvestRef(11)}},
 		Projects: []runn.Project{
@@ -34,8 +33,8 @@ func scenarioSeed() *runntest.State {
 			{ID: 880002, FirstName: "Bob", LastName: "Baker", References: harvestRef(1002)},
 		},
 		Contracts: []runn.Contract{
-			{ID: 1290001, PersonID: 880001, RoleID: 21801, StartDate: "2024-01-01", MinutesPerDay: ptr(480.0), RosteredDays: rostered},
-			{ID: 1290002, PersonID: 880002, RoleID: 21802, StartDate: "2024-01-01", MinutesPerDay: ptr(480.0), RosteredDays: rostered},
+			{ID: 1290001, PersonID: 880001, RoleID: 21801, StartDate: "2024-01-01", MinutesPerDay: testkit.Ptr(480.0), RosteredDays: rostered},
+			{ID: 1290002, PersonID: 880002, RoleID: 21802, StartDate: "2024-01-01", MinutesPerDay: testkit.Ptr(480.0), RosteredDays: rostered},
 		},
 	}
 	// What people typed into Runn by hand before the run: the run overwrites some (R10).
@@ -51,7 +50,7 @@ func scenarioSeed() *runntest.State {
 func scenarioPlan() Plan {
 	p := Plan{
 		Roles: []RoleChange{
-			{RoleKey: "qa engineer", Name: "QA Engineer", HarvestRoleID: ptr[int64](503), Rule: "R6", Reason: "needed by Harvest user 2001"},
+			{RoleKey: "qa engineer", Name: "QA Engineer", HarvestRoleID: testkit.Ptr[int64](503), Rule: "R6", Reason: "needed by Harvest user 2001"},
 			{RoleKey: "unknown", Name: "Unknown", Rule: "R6", Reason: "Runn has no role named Unknown"},
 		},
 		Clients: []ClientChange{
@@ -59,17 +58,17 @@ func scenarioPlan() Plan {
 			{HarvestClientID: 13, Name: "Initech", Rule: "R2 R3", Reason: "no Runn client with its reference"},
 		},
 		Projects: []ProjectChange{
-			{HarvestProjectID: 201, Name: "Globex Portal", HarvestClientID: ptr[int64](12), PricingModel: "tm", Budget: ptr(10000.0), Rule: "R2 R4"},
-			{HarvestProjectID: 202, Name: "Acme Mobile", HarvestClientID: ptr[int64](11), RunnClientID: ptr[int64](73001), PricingModel: "fp", Rule: "R2 R4"},
-			{HarvestProjectID: 203, Name: "Initech Internal", HarvestClientID: ptr[int64](13), PricingModel: "nb", Rule: "R2 R4"},
+			{HarvestProjectID: 201, Name: "Globex Portal", HarvestClientID: testkit.Ptr[int64](12), PricingModel: "tm", Budget: testkit.Ptr(10000.0), Rule: "R2 R4"},
+			{HarvestProjectID: 202, Name: "Acme Mobile", HarvestClientID: testkit.Ptr[int64](11), RunnClientID: testkit.Ptr[int64](73001), PricingModel: "fp", Rule: "R2 R4"},
+			{HarvestProjectID: 203, Name: "Initech Internal", HarvestClientID: testkit.Ptr[int64](13), PricingModel: "nb", Rule: "R2 R4"},
 		},
 		People: []PersonChange{
-			{HarvestUserID: 2001, FirstName: "Cid", LastName: "Cole", Email: str("cid@example.com"), RoleKey: str("qa engineer"),
-				CostPerHour: ptr(55.5), EmploymentType: str("contractor"), StartDate: str("2025-01-06"), Rule: "R2 R5 R6"},
-			{HarvestUserID: 2002, FirstName: "Dee", LastName: "Dunn", RoleKey: str("unknown"), EmploymentType: str("employee"),
-				StartDate: str("2025-02-03"), Rule: "R2 R5 R6"},
-			{HarvestUserID: 2003, FirstName: "Eve", LastName: "Evans", Email: str("eve@example.com"), RoleKey: str("designer"),
-				RunnRoleID: ptr[int64](21801), CostPerHour: ptr(0.0), EmploymentType: str("employee"), StartDate: str("2025-03-03"), Rule: "R2 R5 R6"},
+			{HarvestUserID: 2001, FirstName: "Cid", LastName: "Cole", Email: testkit.Ptr("cid@example.com"), RoleKey: testkit.Ptr("qa engineer"),
+				CostPerHour: testkit.Ptr(55.5), EmploymentType: testkit.Ptr("contractor"), StartDate: testkit.Ptr("2025-01-06"), Rule: "R2 R5 R6"},
+			{HarvestUserID: 2002, FirstName: "Dee", LastName: "Dunn", RoleKey: testkit.Ptr("unknown"), EmploymentType: testkit.Ptr("employee"),
+				StartDate: testkit.Ptr("2025-02-03"), Rule: "R2 R5 R6"},
+			{HarvestUserID: 2003, FirstName: "Eve", LastName: "Evans", Email: testkit.Ptr("eve@example.com"), RoleKey: testkit.Ptr("designer"),
+				RunnRoleID: testkit.Ptr[int64](21801), CostPerHour: testkit.Ptr(0.0), EmploymentType: testkit.Ptr("employee"), StartDate: testkit.Ptr("2025-03-03"), Rule: "R2 R5 R6"},
 		},
 	}
 	start, _ := time.Parse(time.DateOnly, "2025-05-01")
@@ -81,19 +80,19 @@ func scenarioPlan() Plan {
 		}
 		p.Actuals = append(p.Actuals,
 			// On records Runn had: overwrites what people typed (R10).
-			ActualChange{Date: d, RunnPersonID: ptr[int64](880001), RunnProjectID: ptr[int64](402001), RunnRoleID: ptr[int64](21801),
+			ActualChange{Date: d, RunnPersonID: testkit.Ptr[int64](880001), RunnProjectID: testkit.Ptr[int64](402001), RunnRoleID: testkit.Ptr[int64](21801),
 				BillableMinutes: billable, NonbillableMinutes: nonbillable, Rule: "R10"},
 			// Person, project and role all created this run.
-			ActualChange{Date: d, HarvestUserID: ptr[int64](2001), HarvestProjectID: ptr[int64](201), RoleKey: str("qa engineer"),
+			ActualChange{Date: d, HarvestUserID: testkit.Ptr[int64](2001), HarvestProjectID: testkit.Ptr[int64](201), RoleKey: testkit.Ptr("qa engineer"),
 				BillableMinutes: nonbillable, NonbillableMinutes: billable, Rule: "R10"},
 			// Person and project created this run, role existing.
-			ActualChange{Date: d, HarvestUserID: ptr[int64](2003), HarvestProjectID: ptr[int64](202), RunnRoleID: ptr[int64](21801),
+			ActualChange{Date: d, HarvestUserID: testkit.Ptr[int64](2003), HarvestProjectID: testkit.Ptr[int64](202), RunnRoleID: testkit.Ptr[int64](21801),
 				BillableMinutes: billable / 2, Rule: "R10"},
 			// An nb project created this run: everything non-billable (R7).
-			ActualChange{Date: d, RunnPersonID: ptr[int64](880002), HarvestProjectID: ptr[int64](203), RunnRoleID: ptr[int64](21802),
+			ActualChange{Date: d, RunnPersonID: testkit.Ptr[int64](880002), HarvestProjectID: testkit.Ptr[int64](203), RunnRoleID: testkit.Ptr[int64](21802),
 				NonbillableMinutes: billable, Rule: "R10"},
 			// Zeros: deleted time (R11).
-			ActualChange{Date: d, RunnPersonID: ptr[int64](880002), RunnProjectID: ptr[int64](402001), RunnRoleID: ptr[int64](21802),
+			ActualChange{Date: d, RunnPersonID: testkit.Ptr[int64](880002), RunnProjectID: testkit.Ptr[int64](402001), RunnRoleID: testkit.Ptr[int64](21802),
 				Rule: "R11"},
 		)
 	}

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/harvest2runn/harvest2runn/internal/measure"
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
@@ -26,11 +26,7 @@ func BenchmarkTransform(b *testing.B) {
 		entries, _ = strconv.Atoi(s)
 	}
 	ctx := context.Background()
-	w, err := warehouse.Open(ctx, filepath.Join(b.TempDir(), "bench.duckdb"), warehouse.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Close()
+	w := testwarehouse.Open(b)
 	t0 := time.Now()
 	if err := generateAccount(ctx, w, 2000, 10000, entries); err != nil {
 		b.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/harvest2runn/harvest2runn/extract"
 	"github.com/harvest2runn/harvest2runn/harvest"
 	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 	"github.com/harvest2runn/harvest2runn/warehouse"
@@ -177,40 +178,23 @@ func scenarioWarehouse(t *testing.T, acct *harvesttest.Account, state *runntest.
 // taken in the session's zone instead of UTC (R5's start date, week boundaries) shows.
 func openScenarioWarehouse(t *testing.T) *warehouse.Warehouse {
 	t.Helper()
-	ctx := context.Background()
-	w, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "w.duckdb"), warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	if _, err := w.DB.ExecContext(ctx, "SET GLOBAL TimeZone = 'Pacific/Auckland'"); err != nil {
+	w := testwarehouse.Open(t)
+	if _, err := w.DB.ExecContext(context.Background(), "SET GLOBAL TimeZone = 'Pacific/Auckland'"); err != nil {
 		t.Fatal(err)
 	}
 	return w
 }
 
 // extractRun starts a run of today win.To and extracts acct and state into w through the real
-// clients, served by the two fakes: Harvest's time entries and Runn's actuals for win. It
+// clients, served by two fakes that stop when the test ends: Harvest's time entries and Runn's actuals for win. It
 // returns the run's id.
 func extractRun(t *testing.T, w *warehouse.Warehouse, acct *harvesttest.Account, state *runntest.State, harvestNonAdmin bool, win extract.Window) int64 {
 	t.Helper()
 	ctx := context.Background()
 	today := win.To.Format(time.DateOnly)
-	hs := harvesttest.NewServer(acct, harvesttest.Options{Token: scenarioToken, AccountID: "1", NonAdmin: harvestNonAdmin})
-	defer hs.Close()
-	rs, err := runntest.NewServer(state, runntest.Options{Token: scenarioToken, Today: today, RateLimit: runntest.RateLimitDisabled})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rs.Close()
-	hc, err := harvest.New(harvest.Config{BaseURL: hs.URL(), AccessToken: scenarioToken, AccountID: "1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc, err := runn.New(runn.Config{BaseURL: rs.URL(), Token: scenarioToken, RateLimit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	hc := testwarehouse.StartHarvest(t, acct, harvesttest.Options{Token: scenarioToken, AccountID: "1", NonAdmin: harvestNonAdmin}).
+		Client(t, harvest.Config{})
+	rc := testwarehouse.StartRunn(t, state, runntest.Options{Token: scenarioToken, Today: today}).Client(t, runn.Config{})
 	run, err := w.StartRun(ctx, "sync", win.To, nil)
 	if err != nil {
 		t.Fatal(err)
