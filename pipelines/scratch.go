@@ -72,7 +72,7 @@ func (s *scratch) copyRun(ctx context.Context, real *warehouse.Warehouse, runID 
 		return err
 	}
 	defer detach()
-	tables, err := rawTables(ctx, real.DB)
+	tables, err := real.RawTables(ctx)
 	if err != nil {
 		return err
 	}
