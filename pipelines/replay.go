@@ -161,7 +161,7 @@ func compareReplay(ctx context.Context, w *warehouse.Warehouse, sc *scratch, ado
 	}
 	res.Duration = time.Since(started)
 	if adopt && !res.Identical {
-		return adoptPlan(ctx, w, res.RunID, res.Transform.Duration)
+		return w.AdoptPlan(ctx, scratchAlias, res.RunID, res.Transform.Duration)
 	}
 	return nil
 }
@@ -208,42 +208,6 @@ func replan(ctx context.Context, sc *scratch, topts transform.Options, res *Repl
 		return errors.Join(err, serr)
 	}
 	return err
-}
-
-// adoptPlan makes the replay's plan (attached as scratchAlias) the run's plan in the real
-// warehouse, in one transaction, and records it as the run's latest transform.
-func adoptPlan(ctx context.Context, w *warehouse.Warehouse, runID int64, took time.Duration) error {
-	var tables []string
-	if err := w.DB.SelectContext(ctx, &tables, `SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'plan' ORDER BY 1`,
-		scratchAlias); err != nil {
-		return fmt.Errorf("list the replay's plan tables: %w", err)
-	}
-	tx, err := w.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, t := range tables {
-		src, dst := scratchAlias+".plan."+t, "plan."+t
-		for _, q := range []string{
-			`CREATE TABLE IF NOT EXISTS ` + dst + ` AS SELECT * FROM ` + src + ` LIMIT 0`,
-			`DELETE FROM ` + dst + ` WHERE run_id = ?`,
-			`INSERT INTO ` + dst + ` BY NAME SELECT * FROM ` + src + ` WHERE run_id = ?`,
-		} {
-			var args []any
-			if q[0] != 'C' {
-				args = append(args, runID)
-			}
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return fmt.Errorf("make the replay's %s run %d's plan: %w", dst, runID, err)
-			}
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO meta.transforms (run_id, status, duration_ms, error) VALUES (?, 'planned', ?, NULL)`,
-		runID, took.Milliseconds()); err != nil {
-		return fmt.Errorf("record the replay's plan of run %d: %w", runID, err)
-	}
-	return tx.Commit()
 }
 
 // applyReplay loads the run's (now replayed) plan, resuming its earlier loads, and records the

@@ -131,25 +131,6 @@ func (r Run) Info() RunInfo {
 	return i
 }
 
-// HasPlan reports whether a transform of the run made a plan.
-func (w *Warehouse) HasPlan(ctx context.Context, runID int64) (bool, error) {
-	var ok bool
-	if err := w.DB.GetContext(ctx, &ok, `SELECT count(*) > 0 FROM meta.transforms WHERE run_id = ? AND status = 'planned'`, runID); err != nil {
-		return false, fmt.Errorf("read the transforms of run %d: %w", runID, err)
-	}
-	return ok, nil
-}
-
-// LatestPlannedRun is the newest run whose latest transform made a plan (0: none).
-func (r *Reader) LatestPlannedRun(ctx context.Context) (int64, error) {
-	var id sql.NullInt64
-	if err := r.DB.GetContext(ctx, &id, `SELECT max(run_id) FROM (SELECT run_id FROM meta.transforms GROUP BY run_id
-		HAVING arg_max(status, transformed_at) = 'planned')`); err != nil {
-		return 0, fmt.Errorf("find the latest planned run: %w", err)
-	}
-	return id.Int64, nil
-}
-
 // abandoned is the error of a run whose process died before it finished.
 const abandoned = "the process running it stopped before it finished (crash or kill); run the command again"
 
