@@ -25,22 +25,15 @@ func prunableWarehouse(t *testing.T) (path string, now time.Time) {
 	}
 	defer w.Close()
 	now = time.Date(2025, 6, 27, 12, 0, 0, 0, time.UTC)
-	status := map[int]string{1: "succeeded", 2: "partial", 3: "succeeded", 4: "failed", 5: "failed"}
-	for run := 1; run <= 5; run++ {
-		started := now.AddDate(0, 0, -100)
-		if run == 5 {
-			started = now.Add(-time.Hour)
-		}
-		if _, err := w.DB.ExecContext(ctx, `INSERT INTO meta.runs (run_id, kind, status, started_at, today) VALUES (?, 'sync', ?, ?, DATE '2025-03-19')`,
-			run, status[run], started); err != nil {
-			t.Fatal(err)
-		}
-		for i, src := range []string{"harvest", "runn"} {
-			if _, err := w.DB.ExecContext(ctx, `INSERT INTO meta.extracts (extract_id, run_id, source, status, started_at) VALUES (?, ?, ?, 'succeeded', now())`,
-				run*10+i, run, src); err != nil {
-				t.Fatal(err)
-			}
-		}
+	if _, err := w.DB.ExecContext(ctx, `INSERT INTO meta.runs (run_id, kind, status, started_at, today)
+		SELECT i, 'sync', ['succeeded', 'partial', 'succeeded', 'failed', 'failed'][i],
+			CASE WHEN i = 5 THEN ?::TIMESTAMPTZ - INTERVAL 1 HOUR ELSE ?::TIMESTAMPTZ - INTERVAL 100 DAY END, DATE '2025-03-19'
+		FROM range(1, 6) AS t(i)`, now, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.DB.ExecContext(ctx, `INSERT INTO meta.extracts (extract_id, run_id, source, status, started_at)
+		SELECT run_id * 10 + s.i, run_id, ['harvest', 'runn'][s.i + 1], 'succeeded', now() FROM meta.runs, range(0, 2) AS s(i)`); err != nil {
+		t.Fatal(err)
 	}
 	return path, now
 }
