@@ -62,8 +62,8 @@ func newLander(ctx context.Context, w *warehouse.Warehouse, extractID int64, sou
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("page folder: %w", err)
 	}
-	name := filepath.Join(filepath.Base(dir), fmt.Sprintf("%s-extract-%d.json.zst", source, extractID))
-	bodies, err := os.OpenFile(filepath.Join(filepath.Dir(dir), name), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	name, path := w.PageFile(source, extractID)
+	bodies, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("page file: %w", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
 // ErrNoDiscrepancyView: the warehouse has no analytics.minutes_by_week, the view the report
@@ -25,12 +27,12 @@ type DiscrepancyOptions struct {
 // Discrepancies streams Harvest against Runn minutes per person, project and week for one run,
 // largest discrepancy first, from analytics.minutes_by_week.
 func Discrepancies(ctx context.Context, opts DiscrepancyOptions, sink RowSink) (runID int64, err error) {
-	r, err := openReader(ctx, opts.WarehousePath)
+	r, err := warehouse.OpenReadOnly(ctx, opts.WarehousePath)
 	if err != nil {
 		return 0, err
 	}
 	defer r.Close()
-	ok, err := hasTable(ctx, r.DB, "analytics", "minutes_by_week")
+	ok, err := r.HasTable(ctx, "analytics", "minutes_by_week")
 	if err != nil {
 		return 0, err
 	}
@@ -39,7 +41,7 @@ func Discrepancies(ctx context.Context, opts DiscrepancyOptions, sink RowSink) (
 	}
 	runID = opts.RunID
 	if runID == 0 {
-		if runID, err = latestPlanned(ctx, r.DB); err != nil {
+		if runID, err = r.LatestPlannedRun(ctx); err != nil {
 			return 0, err
 		}
 		if runID == 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/harvest2runn/harvest2runn/extract"
 	"github.com/harvest2runn/harvest2runn/harvest"
 	"github.com/harvest2runn/harvest2runn/runn"
+	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
 // stopAtBulk lets the first POST /actuals/bulk/ reach Runn, then stops the run (a SIGTERM):
@@ -61,7 +62,7 @@ func syncDeleteSync(t *testing.T, interrupt, loseAnswer bool) int64 {
 	r1, err := Sync(ctx, opts)
 	t.Logf("run 1: status %s err %v", r1.Status, err)
 	// Pick one actual of the first bulk call with minutes > 0 and its Harvest identity.
-	r, err := openReader(context.Background(), path)
+	r, err := warehouse.OpenReadOnly(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package pipelines
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -129,12 +128,8 @@ func Audit(ctx context.Context, opts AuditOptions) (AuditResult, error) {
 			return res, err
 		}
 	} else {
-		var n int
-		if err := w.DB.GetContext(ctx, &n, `SELECT count(*) FROM meta.runs WHERE run_id = ?`, res.RunID); err != nil {
+		if _, err := w.GetRun(ctx, res.RunID); err != nil {
 			return res, err
-		}
-		if n == 0 {
-			return res, fmt.Errorf("no run %d in warehouse %s", res.RunID, w.Path())
 		}
 	}
 	res.Rows, err = load.Trail(ctx, w.DB, res.RunID)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
 // Column is a result column: its name and DuckDB type.
@@ -39,7 +41,7 @@ func (e *RefusedError) Error() string {
 // (warehouse.OpenReadOnly), so that nothing an analyst types can change it or reach beyond it,
 // and streams the result to sink. A statement that tries gives a *RefusedError.
 func Query(ctx context.Context, path, query string, sink RowSink) error {
-	r, err := openReader(ctx, path)
+	r, err := warehouse.OpenReadOnly(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -63,7 +65,7 @@ func refused(err error) error {
 	return err
 }
 
-func queryInto(ctx context.Context, r *reader, query string, args []any, sink RowSink) error {
+func queryInto(ctx context.Context, r *warehouse.Reader, query string, args []any, sink RowSink) error {
 	rows, err := r.DB.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("query: %w", err)

@@ -72,7 +72,7 @@ func TestQueryIsReadOnlyAndYieldsToRuns(t *testing.T) {
 		t.Errorf("a writing query: %v", err)
 	}
 	// Two readers at once are fine.
-	r, err := openReader(ctx, path)
+	r, err := warehouse.OpenReadOnly(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestQueryIsReadOnlyAndYieldsToRuns(t *testing.T) {
 	if err != nil || !st.Busy || st.Running == nil || st.Running.RunID != run.ID || st.Running.Stage != "load" || st.Running.Kind != "sync" {
 		t.Errorf("status while a run holds the warehouse: %+v %v", st, err)
 	}
-	if _, err := Status(ctx, filepath.Join(t.TempDir(), "none.duckdb")); !errors.Is(err, ErrNoWarehouse) {
+	if _, err := Status(ctx, filepath.Join(t.TempDir(), "none.duckdb")); !errors.Is(err, warehouse.ErrNoWarehouse) {
 		t.Errorf("status without a warehouse: %v", err)
 	}
 }

@@ -55,7 +55,7 @@ type ReplayResult struct {
 // Replay transforms a run again from its stored extracts, with its own today, window and
 // switches, in a scratch copy of its inputs, and compares the result with the plan the run
 // kept: the run's plan in the warehouse is left as it was (unless Apply). A pruned run cannot be
-// replayed (ErrPruned).
+// replayed (warehouse.ErrPruned).
 func Replay(ctx context.Context, opts ReplayOptions) (_ ReplayResult, err error) {
 	log := orDiscardLogger(opts.Logger)
 	started := time.Now()
@@ -76,29 +76,9 @@ func Replay(ctx context.Context, opts ReplayOptions) (_ ReplayResult, err error)
 		return res, err
 	}
 	res.Kind = run.Kind
-	if at, why, pruned, err := prunedRun(ctx, w.DB, run.ID); err != nil {
+	extracts, err := replayExtracts(ctx, w, run.ID)
+	if err != nil {
 		return res, err
-	} else if pruned {
-		return res, fmt.Errorf("run %d cannot be replayed: %w on %s (%s); pin the runs you may want to replay with `harvest2runn prune --keep RUN_ID`",
-			run.ID, ErrPruned, at.Format(time.DateOnly), why)
-	}
-	var extracts []int64
-	for _, src := range []string{"harvest", "runn"} {
-		id, err := w.UsableExtract(ctx, run.ID, src)
-		if err != nil {
-			return res, fmt.Errorf("run %d cannot be replayed: %w", run.ID, err)
-		}
-		extracts = append(extracts, id)
-		// R17 (b) compares each extract with the one before it: the replay needs that one too.
-		var previous int64
-		if err := w.DB.GetContext(ctx, &previous, `SELECT coalesce(max(extract_id), 0) FROM meta.usable_extracts
-			WHERE source = ? AND extract_id < ? AND run_id NOT IN (SELECT run_id FROM meta.safety_stops WHERE NOT lifted)`,
-			src, id); err != nil {
-			return res, fmt.Errorf("run %d: find the extract before %d: %w", run.ID, id, err)
-		}
-		if previous > 0 {
-			extracts = append(extracts, previous)
-		}
 	}
 	today, from, err := runWindow(run)
 	if err != nil {
@@ -109,8 +89,8 @@ func Replay(ctx context.Context, opts ReplayOptions) (_ ReplayResult, err error)
 		res.WindowFrom = from.Format(time.DateOnly)
 	}
 	res.Only, res.Autofill = runSwitches(run, opts)
-	if err := w.DB.GetContext(ctx, &res.OriginalPlanned, `SELECT count(*) > 0 FROM meta.transforms WHERE run_id = ? AND status = 'planned'`, run.ID); err != nil {
-		return res, fmt.Errorf("read the transforms of run %d: %w", run.ID, err)
+	if res.OriginalPlanned, err = w.HasPlan(ctx, run.ID); err != nil {
+		return res, err
 	}
 
 	sc, err := newScratch(ctx, w)
@@ -127,32 +107,63 @@ func Replay(ctx context.Context, opts ReplayOptions) (_ ReplayResult, err error)
 	if terr != nil && !errors.Is(terr, transform.ErrAuditFailed) {
 		return res, terr
 	}
-	detach, err := sc.attach(ctx, w, true)
-	if err != nil {
+	apply := opts.Apply && terr == nil
+	if err := compareReplay(ctx, w, sc, apply, started, &res); err != nil {
 		return res, err
 	}
-	res.Diff, err = diffPlans(ctx, w.DB, run.ID)
+	if !apply {
+		return res, terr
+	}
+	return res, applyReplay(ctx, w, opts, &res)
+}
+
+// replayExtracts are the extracts a replay of runID copies: its own two, refused when pruned or
+// unusable, and the ones before them, which R17 (b) compares them with.
+func replayExtracts(ctx context.Context, w *warehouse.Warehouse, runID int64) ([]int64, error) {
+	if at, why, pruned, err := w.PrunedAt(ctx, runID); err != nil {
+		return nil, err
+	} else if pruned {
+		return nil, fmt.Errorf("run %d cannot be replayed: %w on %s (%s); pin the runs you may want to replay with `harvest2runn prune --keep RUN_ID`",
+			runID, warehouse.ErrPruned, at.Format(time.DateOnly), why)
+	}
+	var extracts []int64
+	for _, src := range []string{"harvest", "runn"} {
+		id, err := w.UsableExtract(ctx, runID, src)
+		if err != nil {
+			return nil, fmt.Errorf("run %d cannot be replayed: %w", runID, err)
+		}
+		extracts = append(extracts, id)
+		previous, err := w.PreviousExtract(ctx, src, id)
+		if err != nil {
+			return nil, fmt.Errorf("run %d: %w", runID, err)
+		}
+		if previous > 0 {
+			extracts = append(extracts, previous)
+		}
+	}
+	return extracts, nil
+}
+
+// compareReplay attaches the scratch warehouse once, for as long as it is needed: to compare
+// the replay's plan with the run's and, when adopt, to make it the run's plan when they differ.
+func compareReplay(ctx context.Context, w *warehouse.Warehouse, sc *scratch, adopt bool, started time.Time, res *ReplayResult) (err error) {
+	detach, err := sc.attach(ctx, w, true)
 	if err != nil {
-		detach()
-		return res, err
+		return err
+	}
+	defer detach()
+	if res.Diff, err = diffPlans(ctx, w.DB, res.RunID); err != nil {
+		return err
 	}
 	res.Identical = res.OriginalPlanned
 	for _, d := range res.Diff {
 		res.Identical = res.Identical && d.Same()
 	}
 	res.Duration = time.Since(started)
-	if !opts.Apply || terr != nil {
-		detach()
-		return res, terr
+	if adopt && !res.Identical {
+		return w.AdoptPlan(ctx, scratchAlias, res.RunID, res.Transform.Duration)
 	}
-	if !res.Identical {
-		if err := adoptPlan(ctx, w, run.ID, res.Transform.Duration); err != nil {
-			detach()
-			return res, err
-		}
-	}
-	detach()
-	return res, applyReplay(ctx, w, opts, &res)
+	return nil
 }
 
 // runSwitches are the kinds and autofill the run was planned with, unless opts overrides them.
@@ -197,42 +208,6 @@ func replan(ctx context.Context, sc *scratch, topts transform.Options, res *Repl
 		return errors.Join(err, serr)
 	}
 	return err
-}
-
-// adoptPlan makes the replay's plan (attached as scratchAlias) the run's plan in the real
-// warehouse, in one transaction, and records it as the run's latest transform.
-func adoptPlan(ctx context.Context, w *warehouse.Warehouse, runID int64, took time.Duration) error {
-	var tables []string
-	if err := w.DB.SelectContext(ctx, &tables, `SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'plan' ORDER BY 1`,
-		scratchAlias); err != nil {
-		return fmt.Errorf("list the replay's plan tables: %w", err)
-	}
-	tx, err := w.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, t := range tables {
-		src, dst := scratchAlias+".plan."+t, "plan."+t
-		for _, q := range []string{
-			`CREATE TABLE IF NOT EXISTS ` + dst + ` AS SELECT * FROM ` + src + ` LIMIT 0`,
-			`DELETE FROM ` + dst + ` WHERE run_id = ?`,
-			`INSERT INTO ` + dst + ` BY NAME SELECT * FROM ` + src + ` WHERE run_id = ?`,
-		} {
-			var args []any
-			if q[0] != 'C' {
-				args = append(args, runID)
-			}
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return fmt.Errorf("make the replay's %s run %d's plan: %w", dst, runID, err)
-			}
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO meta.transforms (run_id, status, duration_ms, error) VALUES (?, 'planned', ?, NULL)`,
-		runID, took.Milliseconds()); err != nil {
-		return fmt.Errorf("record the replay's plan of run %d: %w", runID, err)
-	}
-	return tx.Commit()
 }
 
 // applyReplay loads the run's (now replayed) plan, resuming its earlier loads, and records the

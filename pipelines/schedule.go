@@ -130,7 +130,7 @@ func stopped(ctx context.Context, log *slog.Logger) error {
 
 // waitWhileHeld waits while another process holds the warehouse, saying once what it waits for.
 func waitWhileHeld(ctx context.Context, path string, poll time.Duration, sleep func(context.Context, time.Duration) error, log *slog.Logger) error {
-	abs, err := absPath(path)
+	abs, err := warehouse.AbsPath(path)
 	if err != nil {
 		return err
 	}

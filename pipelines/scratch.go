@@ -64,39 +64,13 @@ func (s *scratch) attach(ctx context.Context, real *warehouse.Warehouse, readOnl
 	return func() { _, _ = real.DB.ExecContext(context.WithoutCancel(ctx), "DETACH "+scratchAlias) }, nil
 }
 
-// copyRun copies into the scratch warehouse what a transform of runID reads: the run, its
-// extracts (rows of every raw table), and the keys R11 knew when the run was planned.
+// copyRun copies into the scratch warehouse what a transform of runID reads
+// (warehouse.CopyRunInputs).
 func (s *scratch) copyRun(ctx context.Context, real *warehouse.Warehouse, runID int64, extractIDs []int64) error {
 	detach, err := s.attach(ctx, real, false)
 	if err != nil {
 		return err
 	}
 	defer detach()
-	tables, err := rawTables(ctx, real.DB)
-	if err != nil {
-		return err
-	}
-	ids := make([]string, len(extractIDs))
-	for i, id := range extractIDs {
-		ids[i] = fmt.Sprint(id)
-	}
-	in := "(" + strings.Join(ids, ",") + ")"
-	stmts := []string{
-		fmt.Sprintf(`INSERT INTO %s.meta.runs SELECT * FROM meta.runs WHERE run_id = %d`, scratchAlias, runID),
-		fmt.Sprintf(`INSERT INTO %s.meta.extracts SELECT * FROM meta.extracts WHERE extract_id IN %s`, scratchAlias, in),
-		// The keys harvest2runn owned when the run was planned: those recorded before its latest
-		// plan (its own load's, and later runs', came after).
-		fmt.Sprintf(`INSERT INTO %s.audit.actual_keys SELECT * FROM audit.actual_keys
-			WHERE recorded_at <= coalesce((SELECT max(transformed_at) FROM meta.transforms WHERE run_id = %d AND status = 'planned'), now())
-			AND run_id <> %d`, scratchAlias, runID, runID),
-	}
-	for _, t := range tables {
-		stmts = append(stmts, fmt.Sprintf(`INSERT INTO %s.%s BY NAME SELECT * FROM %s WHERE extract_id IN %s`, scratchAlias, t, t, in))
-	}
-	for _, q := range stmts {
-		if _, err := real.DB.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("copy run %d into the replay's scratch warehouse: %w", runID, err)
-		}
-	}
-	return nil
+	return real.CopyRunInputs(ctx, scratchAlias, runID, extractIDs)
 }

@@ -185,8 +185,8 @@ func Sync(ctx context.Context, opts SyncOptions) (res SyncResult, err error) {
 		if opts.Now != nil {
 			now = opts.Now
 		}
-		pr, perr := pruneOpen(ctx, w, pruneRequest{cutoff: now().AddDate(0, 0, -opts.RetentionDays),
-			reason: fmt.Sprintf("retention of %d days after run %d", opts.RetentionDays, run.ID)}, log)
+		pr, perr := w.Prune(ctx, warehouse.PruneOptions{Cutoff: now().AddDate(0, 0, -opts.RetentionDays),
+			Reason: fmt.Sprintf("retention of %d days after run %d", opts.RetentionDays, run.ID), Logger: log})
 		if perr != nil {
 			// The run did its work; a failed clean-up is retried after the next one.
 			log.Warn("pruning old extracts failed; the next sync tries again", "error", perr)

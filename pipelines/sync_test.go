@@ -95,7 +95,7 @@ func TestSyncOneRunAndRetention(t *testing.T) {
 		t.Fatalf("the retention pruned %+v, want runs 1 and 2", third.Pruned)
 	}
 	var n int64
-	r, err := openReader(ctx, path)
+	r, err := warehouse.OpenReadOnly(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package pipelines
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,7 +40,7 @@ func Transform(ctx context.Context, opts TransformOptions) (_ TransformResult, e
 	defer closeInto(w, &err)
 	runID := opts.RunID
 	if runID == 0 {
-		if runID, err = latestExtractedRun(ctx, w); err != nil {
+		if runID, err = w.LatestExtractedRun(ctx); err != nil {
 			return TransformResult{}, err
 		}
 	}
@@ -74,17 +73,6 @@ func Transform(ctx context.Context, opts TransformOptions) (_ TransformResult, e
 		err = serr
 	}
 	return res, err
-}
-
-// latestExtractedRun is the newest run with a succeeded extract from both APIs.
-func latestExtractedRun(ctx context.Context, w *warehouse.Warehouse) (int64, error) {
-	var id int64
-	err := w.DB.GetContext(ctx, &id, `SELECT run_id FROM meta.usable_extracts GROUP BY run_id
-		HAVING count(DISTINCT source) = 2 ORDER BY run_id DESC LIMIT 1`)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("no run in %s has extracts of both Harvest and Runn: run `harvest2runn extract` first", w.Path())
-	}
-	return id, err
 }
 
 // runWindow is the today and window start a run was extracted for.

@@ -29,3 +29,26 @@ func (w *Warehouse) UsableExtract(ctx context.Context, runID int64, source strin
 	}
 	return e.ID, nil
 }
+
+// LatestExtractedRun is the newest run with a usable extract from both APIs.
+func (w *Warehouse) LatestExtractedRun(ctx context.Context) (int64, error) {
+	var id int64
+	err := w.DB.GetContext(ctx, &id, `SELECT run_id FROM meta.usable_extracts GROUP BY run_id
+		HAVING count(DISTINCT source) = 2 ORDER BY run_id DESC LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("no run in %s has extracts of both Harvest and Runn: run `harvest2runn extract` first", w.path)
+	}
+	return id, err
+}
+
+// PreviousExtract is the usable extract from source before extractID that R17 (b) compares it
+// with: the newest earlier one of a run no safety stop held back (0: none).
+func (w *Warehouse) PreviousExtract(ctx context.Context, source string, extractID int64) (int64, error) {
+	var previous int64
+	if err := w.DB.GetContext(ctx, &previous, `SELECT coalesce(max(extract_id), 0) FROM meta.usable_extracts
+		WHERE source = ? AND extract_id < ? AND run_id NOT IN (SELECT run_id FROM meta.safety_stops WHERE NOT lifted)`,
+		source, extractID); err != nil {
+		return 0, fmt.Errorf("find the extract before %d: %w", extractID, err)
+	}
+	return previous, nil
+}

@@ -177,3 +177,10 @@ func tighten(abs string, isDefault bool) error {
 	}
 	return errors.Join(errs...)
 }
+
+// AbsPath is the absolute path of the warehouse at path (the account's default one when empty),
+// as Open resolves it: the run lock is named after it.
+func AbsPath(path string) (string, error) {
+	abs, _, err := resolve(path)
+	return abs, err
+}

@@ -94,3 +94,16 @@ func (r *Reader) Close() error {
 	r.lock.Close()
 	return err
 }
+
+// HasTable reports whether schema.name exists (a table or a view): an older warehouse, or a
+// build without the actuals rules, lacks some.
+func (r *Reader) HasTable(ctx context.Context, schema, name string) (bool, error) {
+	var n int
+	err := r.DB.GetContext(ctx, &n, `SELECT count(*) FROM (
+		SELECT schema_name, table_name AS name FROM duckdb_tables()
+		UNION ALL SELECT schema_name, view_name FROM duckdb_views()) WHERE schema_name = ? AND name = ?`, schema, name)
+	if err != nil {
+		return false, fmt.Errorf("look for %s.%s: %w", schema, name, err)
+	}
+	return n > 0, nil
+}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Run statuses.
@@ -71,21 +73,73 @@ func (w *Warehouse) FinishRun(ctx context.Context, id int64, status string, runE
 
 // GetRun returns one run.
 func (w *Warehouse) GetRun(ctx context.Context, id int64) (Run, error) {
+	return getRun(ctx, w.DB, w.path, id)
+}
+
+// GetRun returns one run.
+func (r *Reader) GetRun(ctx context.Context, id int64) (Run, error) {
+	return getRun(ctx, r.DB, r.path, id)
+}
+
+func getRun(ctx context.Context, db *sqlx.DB, path string, id int64) (Run, error) {
 	var r Run
-	err := w.DB.GetContext(ctx, &r, `SELECT `+runColumns+` FROM meta.runs WHERE run_id = ?`, id)
+	err := db.GetContext(ctx, &r, `SELECT `+runColumns+` FROM meta.runs WHERE run_id = ?`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Run{}, fmt.Errorf("no run %d in warehouse %s", id, w.path)
+		return Run{}, fmt.Errorf("no run %d in warehouse %s", id, path)
 	}
 	return r, err
 }
 
+// LastRun returns the newest run; ok is false when there is none. A run the registry still says
+// is running is returned as failed: the reader's lock proves that no process holds the
+// warehouse, so the run died (crash or kill), as the next run to open the warehouse records.
+func (r *Reader) LastRun(ctx context.Context) (_ Run, ok bool, err error) {
+	var run Run
+	err = r.DB.GetContext(ctx, &run, `SELECT `+runColumns+` FROM meta.runs ORDER BY run_id DESC LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Run{}, false, nil
+	}
+	if err != nil {
+		return Run{}, false, fmt.Errorf("read the last run: %w", err)
+	}
+	if run.Status == RunRunning {
+		run.Status, run.Error = RunFailed, sql.NullString{String: abandoned, Valid: true}
+	}
+	return run, true, nil
+}
+
+// RunInfo is a run as reports show it (status's last run).
+type RunInfo struct {
+	RunID      int64      `json:"run_id"`
+	Kind       string     `json:"kind"`
+	Status     string     `json:"status"`
+	Today      string     `json:"today,omitempty"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	Error      string     `json:"error,omitempty"`
+}
+
+// Info is the run as reports show it.
+func (r Run) Info() RunInfo {
+	i := RunInfo{RunID: r.ID, Kind: r.Kind, Status: r.Status, StartedAt: r.StartedAt, Error: r.Error.String}
+	if r.Today.Valid {
+		i.Today = r.Today.Time.Format(time.DateOnly)
+	}
+	if r.FinishedAt.Valid {
+		i.FinishedAt = &r.FinishedAt.Time
+	}
+	return i
+}
+
+// abandoned is the error of a run whose process died before it finished.
+const abandoned = "the process running it stopped before it finished (crash or kill); run the command again"
+
 // abandonStaleRuns marks as failed the runs and extracts left 'running' by a process that died:
 // we hold the lock, so nothing else can be running.
 func (w *Warehouse) abandonStaleRuns(ctx context.Context) error {
-	const why = "the process running it stopped before it finished (crash or kill); run the command again"
 	for _, table := range []string{"meta.extracts", "meta.runs"} {
 		q := "UPDATE " + table + " SET status = 'failed', error = coalesce(error, ?) WHERE status = 'running'"
-		if _, err := w.DB.ExecContext(ctx, q, why); err != nil {
+		if _, err := w.DB.ExecContext(ctx, q, abandoned); err != nil {
 			return fmt.Errorf("close abandoned runs: %w", err)
 		}
 	}
