@@ -38,7 +38,7 @@ func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (response
 	shown := c.redact.url(u)
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
-			c.stats.retries.Add(1)
+			c.stats.Retry()
 		}
 		o := c.attempt(ctx, res, u, shown)
 		if o.err == nil {
@@ -51,7 +51,7 @@ func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (response
 		if !o.retry {
 			return response{}, o.err
 		}
-		if attempt >= c.maxAttempts {
+		if c.retry.Exhausted(attempt) {
 			return response{}, &AttemptsError{Method: http.MethodGet, URL: shown, Attempts: attempt, Last: o.err}
 		}
 		rateLimited := !o.pauseUntil.IsZero()
@@ -62,7 +62,7 @@ func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (response
 			c.limiter.pauseUntil(o.pauseUntil)
 			wait = max(o.pauseUntil.Sub(c.clock.Now()), 0)
 		} else {
-			wait = c.jitter(backoffCap(attempt))
+			wait = c.retry.Backoff(attempt)
 		}
 		attrs := []any{"url", shown, "attempt", attempt, "wait", wait, "error", c.redact.string(o.err.Error())}
 		var api *APIError
@@ -73,10 +73,7 @@ func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (response
 		if rateLimited {
 			continue
 		}
-		start := c.clock.Now()
-		err := c.clock.Sleep(ctx, wait)
-		c.stats.waited.Add(int64(c.clock.Now().Sub(start)))
-		if err != nil {
+		if err := c.stats.Sleep(ctx, c.clock, wait); err != nil {
 			return response{}, fmt.Errorf("GET %s: %w", shown, err)
 		}
 	}
@@ -85,7 +82,7 @@ func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (response
 // attempt sends one request once the limiter allows it.
 func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown string) outcome {
 	t, waited, err := c.limiter.acquire(ctx)
-	c.stats.waited.Add(int64(waited))
+	c.stats.Waited(waited)
 	if err != nil {
 		return outcome{err: err}
 	}
@@ -100,7 +97,7 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 	req.Header.Set("Accept", "application/json")
 
 	start := c.clock.Now()
-	c.stats.requests.Add(1)
+	c.stats.Request()
 	resp, err := c.http.Do(req)
 	c.limiter.release(t)
 	if err != nil {
@@ -115,7 +112,7 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 		if !retryableNetError(err) {
 			return outcome{err: err}
 		}
-		c.stats.networkErrors.Add(1)
+		c.stats.NetworkError()
 		return outcome{err: err, retry: true}
 	}
 	defer resp.Body.Close()
@@ -135,12 +132,12 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 			if errors.Is(readErr, errBodyTooLarge) {
 				return outcome{err: err}
 			}
-			c.stats.networkErrors.Add(1)
+			c.stats.NetworkError()
 			return outcome{err: err, retry: true}
 		}
 		return outcome{resp: response{body: body, fetchedAt: end, duration: end.Sub(start)}}
 	case status == http.StatusTooManyRequests:
-		c.stats.rateLimited.Add(1)
+		c.stats.RateLimited()
 		wait := retryAfter(resp.Header, end, c.window)
 		if wait > MaxRetryAfter {
 			return outcome{err: &RetryAfterTooLongError{Method: http.MethodGet, URL: shown, Wait: wait,
@@ -148,7 +145,7 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 		}
 		return outcome{err: c.apiError(res, shown, status, body), retry: true, pauseUntil: end.Add(wait)}
 	case status >= 500:
-		c.stats.serverErrors.Add(1)
+		c.stats.ServerError()
 		return outcome{err: c.apiError(res, shown, status, body), retry: true}
 	default:
 		return outcome{err: c.apiError(res, shown, status, body)}
