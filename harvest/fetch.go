@@ -16,8 +16,8 @@ const maxBodyBytes = 64 << 20
 
 var errBodyTooLarge = fmt.Errorf("answer larger than %d MiB", maxBodyBytes>>20)
 
-// response is a 200 answer, read in full.
-type response struct {
+// answer is a 200 answer (httpx's word for a response to an attempt), read in full.
+type answer struct {
 	body      []byte
 	fetchedAt time.Time
 	duration  time.Duration // of the successful attempt, waits excluded
@@ -26,7 +26,7 @@ type response struct {
 
 // outcome is the result of one attempt.
 type outcome struct {
-	resp       response
+	resp       answer
 	err        error
 	retry      bool      // err is worth another attempt
 	pauseUntil time.Time // for a 429: when the whole client may send again
@@ -34,7 +34,7 @@ type outcome struct {
 
 // get fetches u, retrying 429, 5xx and network failures, until a 200 arrives, an error that
 // retrying cannot fix, or the attempts run out.
-func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (response, error) {
+func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (answer, error) {
 	shown := c.redact.url(u)
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
@@ -46,13 +46,13 @@ func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (response
 			return o.resp, nil
 		}
 		if ctx.Err() != nil {
-			return response{}, fmt.Errorf("GET %s: %w", shown, ctx.Err())
+			return answer{}, fmt.Errorf("GET %s: %w", shown, ctx.Err())
 		}
 		if !o.retry {
-			return response{}, o.err
+			return answer{}, o.err
 		}
 		if c.retry.Exhausted(attempt) {
-			return response{}, &AttemptsError{Method: http.MethodGet, URL: shown, Attempts: attempt, Last: o.err}
+			return answer{}, &AttemptsError{Method: http.MethodGet, URL: shown, Attempts: attempt, Last: o.err}
 		}
 		rateLimited := !o.pauseUntil.IsZero()
 		var wait time.Duration
@@ -74,7 +74,7 @@ func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (response
 			continue
 		}
 		if err := c.stats.Sleep(ctx, c.clock, wait); err != nil {
-			return response{}, fmt.Errorf("GET %s: %w", shown, err)
+			return answer{}, fmt.Errorf("GET %s: %w", shown, err)
 		}
 	}
 }
@@ -135,7 +135,7 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 			c.stats.NetworkError()
 			return outcome{err: err, retry: true}
 		}
-		return outcome{resp: response{body: body, fetchedAt: end, duration: end.Sub(start)}}
+		return outcome{resp: answer{body: body, fetchedAt: end, duration: end.Sub(start)}}
 	case status == http.StatusTooManyRequests:
 		c.stats.RateLimited()
 		wait := retryAfter(resp.Header, end, c.window)
