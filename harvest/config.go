@@ -16,12 +16,12 @@ import (
 // that names the application and a way to contact its authors.
 const (
 	DefaultBaseURL     = "https://api.harvestapp.com"
-	DefaultUserAgent   = "harvest2runn (https://github.com/harvest2runn/harvest2runn)"
+	DefaultUserAgent   = httpx.DefaultUserAgent
 	DefaultRateLimit   = 100
 	DefaultRateWindow  = 15 * time.Second
 	DefaultConcurrency = 8
 	DefaultMaxAttempts = httpx.DefaultMaxAttempts
-	DefaultTimeout     = 60 * time.Second
+	DefaultTimeout     = httpx.DefaultTimeout
 )
 
 // Config configures an APIClient. Only AccessToken and AccountID are required.

@@ -4,17 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/harvest2runn/harvest2runn/internal/httpx"
 )
-
-// maxBodyBytes bounds one page in memory; a full page of 2000 time entries is a few MB.
-const maxBodyBytes = 64 << 20
-
-var errBodyTooLarge = fmt.Errorf("answer larger than %d MiB", maxBodyBytes>>20)
 
 // answer is a 200 answer (httpx's word for a response to an attempt), read in full.
 type answer struct {
@@ -116,7 +112,7 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 		return outcome{err: err, retry: true}
 	}
 	defer resp.Body.Close()
-	body, readErr := readBody(resp.Body)
+	body, readErr := httpx.ReadBody(resp.Body, httpx.MaxBody)
 	end := c.clock.Now()
 	c.log.DebugContext(ctx, "harvest: request", "url", shown, "status", resp.StatusCode,
 		"bytes", len(body), "duration", end.Sub(start))
@@ -129,7 +125,7 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 	case status == http.StatusOK:
 		if readErr != nil {
 			err := fmt.Errorf("GET %s: reading the answer: %w", shown, readErr)
-			if errors.Is(readErr, errBodyTooLarge) {
+			if errors.Is(readErr, httpx.ErrBodyTooLarge) {
 				return outcome{err: err}
 			}
 			c.stats.NetworkError()
@@ -155,12 +151,4 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 func (c *APIClient) apiError(res Resource, shown string, status int, body []byte) *APIError {
 	return &APIError{Method: http.MethodGet, URL: shown, Status: status, Hint: hintFor(status, res),
 		Body: c.redact.excerpt(body)}
-}
-
-func readBody(r io.Reader) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, maxBodyBytes+1))
-	if err == nil && len(body) > maxBodyBytes {
-		return nil, errBodyTooLarge
-	}
-	return body, err
 }

@@ -18,7 +18,7 @@ const (
 	// USBaseURL is Runn's US API.
 	USBaseURL = "https://api.us.runn.io"
 	// DefaultUserAgent identifies harvest2runn to Runn.
-	DefaultUserAgent = "harvest2runn (https://github.com/harvest2runn/harvest2runn)"
+	DefaultUserAgent = httpx.DefaultUserAgent
 	// DefaultRateLimit requests per DefaultRateWindow is the limit a third-party note gives for Runn
 	// (per key and IP); answers' x-ratelimit-* headers override it.
 	DefaultRateLimit = 120
@@ -27,7 +27,7 @@ const (
 	// DefaultMaxAttempts is how many times one call is tried in all.
 	DefaultMaxAttempts = httpx.DefaultMaxAttempts
 	// DefaultTimeout bounds one HTTP attempt when Config.HTTPClient is nil.
-	DefaultTimeout = 60 * time.Second
+	DefaultTimeout = httpx.DefaultTimeout
 	// apiVersion is the only value the spec allows for Accept-Version.
 	apiVersion = "1.0.0"
 )

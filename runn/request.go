@@ -15,9 +15,6 @@ import (
 	"github.com/harvest2runn/harvest2runn/internal/httpx"
 )
 
-// maxAnswer bounds the size of one answer (a page of 500 actuals is a few hundred kB).
-const maxAnswer = 64 << 20
-
 // call is one logical API call, which may take several attempts.
 type call struct {
 	method string
@@ -156,10 +153,7 @@ func (c *API) once(ctx context.Context, cl call, target string) (ans answer, sen
 	}
 	defer resp.Body.Close()
 	c.limiter.observe(resp.Header, resp.StatusCode)
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
-	if err == nil && len(data) > maxAnswer {
-		err = fmt.Errorf("the answer is larger than %d MiB", maxAnswer>>20)
-	}
+	data, err := httpx.ReadBody(resp.Body, httpx.MaxBody)
 	if err != nil {
 		return ans, true, 0, fmt.Errorf("reading Runn's %d answer: %w", resp.StatusCode, err)
 	}
