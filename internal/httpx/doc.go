@@ -1,7 +1,8 @@
 // Package httpx is the HTTP plumbing the Harvest and Runn clients share: the retry policy
 // (full-jitter exponential backoff and the attempt bound), the parsing of Retry-After and
-// x-ratelimit-reset, the clock both clients wait on, and the request statistics both report.
-// What differs between the two APIs (authentication headers, paging, error bodies, the limiter
+// x-ratelimit-reset and the cap on the waits they ask for, the clock both clients wait on, the
+// request statistics both report, the bound on an answer's size, the loopback test that
+// allows plain http, and the defaults (user agent, timeout). What differs between the two APIs (authentication headers, paging, error bodies, the limiter
 // each API needs, what is safe to repeat) stays in the client packages.
 //
 // # Vocabulary
