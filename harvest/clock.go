@@ -1,19 +1,7 @@
 package harvest
 
-import (
-	"context"
-	"time"
+import "github.com/harvest2runn/harvest2runn/internal/httpx"
 
-	"github.com/harvest2runn/harvest2runn/internal/clock"
-)
-
-// Clock is the client's source of time. Tests inject a fake one so that rate-limit waits and
-// backoff cost no real time.
-type Clock interface {
-	Now() time.Time
-	// Sleep waits for d or until ctx is done, and then returns ctx.Err().
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-// systemClock is the real clock, shared with the Runn client.
-type systemClock = clock.System
+// Clock is the client's source of time, the one both clients share. Tests inject
+// internal/testkit's FakeClock so that rate-limit waits and backoff cost no real time.
+type Clock = httpx.Clock

@@ -4,23 +4,24 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/harvest2runn/harvest2runn/internal/httpx"
 )
 
 // Defaults. Harvest allows 100 requests per 15 s on the general API and asks for a User-Agent
 // that names the application and a way to contact its authors.
 const (
 	DefaultBaseURL     = "https://api.harvestapp.com"
-	DefaultUserAgent   = "harvest2runn (https://github.com/harvest2runn/harvest2runn)"
+	DefaultUserAgent   = httpx.DefaultUserAgent
 	DefaultRateLimit   = 100
 	DefaultRateWindow  = 15 * time.Second
 	DefaultConcurrency = 8
-	DefaultMaxAttempts = 8
-	DefaultTimeout     = 60 * time.Second
+	DefaultMaxAttempts = httpx.DefaultMaxAttempts
+	DefaultTimeout     = httpx.DefaultTimeout
 )
 
 // Config configures an APIClient. Only AccessToken and AccountID are required.
@@ -109,9 +110,7 @@ func (cfg Config) settings() (settings, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if s.clock == nil {
-		s.clock = systemClock{}
-	}
+	s.clock = httpx.OrSystem(s.clock)
 	s.httpClient = noRedirects(cfg.HTTPClient, s.concurrency)
 	return s, nil
 }
@@ -138,21 +137,12 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, errors.New("harvest: base URL (--harvest-base-url) must not carry credentials; set HARVEST_ACCESS_TOKEN instead")
 	case u.RawQuery != "" || u.Fragment != "":
 		return nil, fmt.Errorf("harvest: base URL (--harvest-base-url) %q must not have a query or fragment", raw)
-	case u.Scheme == "http" && !loopback(u.Hostname()):
+	case u.Scheme == "http" && !httpx.Loopback(u.Hostname()):
 		// The token would cross the network in clear; only a server on this machine (a test
 		// fake, a local proxy) may be reached without TLS.
 		return nil, fmt.Errorf("harvest: base URL (--harvest-base-url / HARVEST_BASE_URL) %q uses plain http, which would send the access token in clear: use https (plain http is accepted only on localhost, 127.0.0.0/8 and ::1)", raw)
 	}
 	return u, nil
-}
-
-// loopback reports whether host names this machine: localhost, 127.0.0.0/8 or ::1.
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // headerSafe reports whether s can be sent as a header value unchanged.

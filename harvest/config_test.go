@@ -50,9 +50,9 @@ func TestNewDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.base.String() != DefaultBaseURL || c.userAgent != DefaultUserAgent || c.token != testToken ||
-		c.limiter.limit != 100 || c.window != 15*time.Second || c.concurrency != 8 || c.maxAttempts != 8 {
+		c.limiter.limit != 100 || c.window != 15*time.Second || c.concurrency != 8 || c.retry.MaxAttempts != 8 {
 		t.Errorf("defaults not applied: base %s ua %q limit %d window %v concurrency %d attempts %d",
-			c.base, c.userAgent, c.limiter.limit, c.window, c.concurrency, c.maxAttempts)
+			c.base, c.userAgent, c.limiter.limit, c.window, c.concurrency, c.retry.MaxAttempts)
 	}
 	if c.http.Timeout != DefaultTimeout || c.http.CheckRedirect == nil {
 		t.Errorf("default HTTP client: timeout %v, redirect check set %v", c.http.Timeout, c.http.CheckRedirect != nil)

@@ -14,4 +14,14 @@
 // announced total_entries and at the announced total_pages, and a listing that sent fewer
 // records than its first page announced, or an empty page before its announced last page,
 // fails with an *IncompleteListingError (errors.Is ErrIncompleteListing).
+//
+// # Shared plumbing and vocabulary
+//
+// The retry policy (attempts, full-jitter backoff from 1 s doubling to 30 s), the Retry-After
+// parsing, the Clock and the request statistics are internal/httpx's, shared with the Runn
+// client; this package keeps what is Harvest's own: its headers, its paging and page checks,
+// its error answers and its sliding-window limiter. The words are httpx's: a Resource is what
+// httpx calls a listing (the Runn client calls the same idea an Endpoint), a request is one
+// page asked for, an attempt one HTTP exchange for it, and Stats are httpx.Stats with the
+// pages and bytes handed to List's callers.
 package harvest

@@ -4,20 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/harvest2runn/harvest2runn/internal/httpx"
 )
 
-// maxBodyBytes bounds one page in memory; a full page of 2000 time entries is a few MB.
-const maxBodyBytes = 64 << 20
-
-var errBodyTooLarge = fmt.Errorf("answer larger than %d MiB", maxBodyBytes>>20)
-
-// response is a 200 answer, read in full.
-type response struct {
+// answer is a 200 answer (httpx's word for a response to an attempt), read in full.
+type answer struct {
 	body      []byte
 	fetchedAt time.Time
 	duration  time.Duration // of the successful attempt, waits excluded
@@ -26,7 +22,7 @@ type response struct {
 
 // outcome is the result of one attempt.
 type outcome struct {
-	resp       response
+	resp       answer
 	err        error
 	retry      bool      // err is worth another attempt
 	pauseUntil time.Time // for a 429: when the whole client may send again
@@ -34,11 +30,11 @@ type outcome struct {
 
 // get fetches u, retrying 429, 5xx and network failures, until a 200 arrives, an error that
 // retrying cannot fix, or the attempts run out.
-func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (response, error) {
+func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (answer, error) {
 	shown := c.redact.url(u)
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
-			c.stats.retries.Add(1)
+			c.stats.Retry()
 		}
 		o := c.attempt(ctx, res, u, shown)
 		if o.err == nil {
@@ -46,13 +42,13 @@ func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (response
 			return o.resp, nil
 		}
 		if ctx.Err() != nil {
-			return response{}, fmt.Errorf("GET %s: %w", shown, ctx.Err())
+			return answer{}, fmt.Errorf("GET %s: %w", shown, ctx.Err())
 		}
 		if !o.retry {
-			return response{}, o.err
+			return answer{}, o.err
 		}
-		if attempt >= c.maxAttempts {
-			return response{}, &AttemptsError{Method: http.MethodGet, URL: shown, Attempts: attempt, Last: o.err}
+		if c.retry.Exhausted(attempt) {
+			return answer{}, &AttemptsError{Method: http.MethodGet, URL: shown, Attempts: attempt, Last: o.err}
 		}
 		rateLimited := !o.pauseUntil.IsZero()
 		var wait time.Duration
@@ -62,7 +58,7 @@ func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (response
 			c.limiter.pauseUntil(o.pauseUntil)
 			wait = max(o.pauseUntil.Sub(c.clock.Now()), 0)
 		} else {
-			wait = c.jitter(backoffCap(attempt))
+			wait = c.retry.Backoff(attempt)
 		}
 		attrs := []any{"url", shown, "attempt", attempt, "wait", wait, "error", c.redact.string(o.err.Error())}
 		var api *APIError
@@ -73,11 +69,8 @@ func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (response
 		if rateLimited {
 			continue
 		}
-		start := c.clock.Now()
-		err := c.clock.Sleep(ctx, wait)
-		c.stats.waited.Add(int64(c.clock.Now().Sub(start)))
-		if err != nil {
-			return response{}, fmt.Errorf("GET %s: %w", shown, err)
+		if err := c.stats.Sleep(ctx, c.clock, wait); err != nil {
+			return answer{}, fmt.Errorf("GET %s: %w", shown, err)
 		}
 	}
 }
@@ -85,7 +78,7 @@ func (c *APIClient) get(ctx context.Context, res Resource, u *url.URL) (response
 // attempt sends one request once the limiter allows it.
 func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown string) outcome {
 	t, waited, err := c.limiter.acquire(ctx)
-	c.stats.waited.Add(int64(waited))
+	c.stats.Waited(waited)
 	if err != nil {
 		return outcome{err: err}
 	}
@@ -100,7 +93,7 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 	req.Header.Set("Accept", "application/json")
 
 	start := c.clock.Now()
-	c.stats.requests.Add(1)
+	c.stats.Request()
 	resp, err := c.http.Do(req)
 	c.limiter.release(t)
 	if err != nil {
@@ -115,11 +108,11 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 		if !retryableNetError(err) {
 			return outcome{err: err}
 		}
-		c.stats.networkErrors.Add(1)
+		c.stats.NetworkError()
 		return outcome{err: err, retry: true}
 	}
 	defer resp.Body.Close()
-	body, readErr := readBody(resp.Body)
+	body, readErr := httpx.ReadBody(resp.Body, httpx.MaxBody)
 	end := c.clock.Now()
 	c.log.DebugContext(ctx, "harvest: request", "url", shown, "status", resp.StatusCode,
 		"bytes", len(body), "duration", end.Sub(start))
@@ -132,15 +125,15 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 	case status == http.StatusOK:
 		if readErr != nil {
 			err := fmt.Errorf("GET %s: reading the answer: %w", shown, readErr)
-			if errors.Is(readErr, errBodyTooLarge) {
+			if errors.Is(readErr, httpx.ErrBodyTooLarge) {
 				return outcome{err: err}
 			}
-			c.stats.networkErrors.Add(1)
+			c.stats.NetworkError()
 			return outcome{err: err, retry: true}
 		}
-		return outcome{resp: response{body: body, fetchedAt: end, duration: end.Sub(start)}}
+		return outcome{resp: answer{body: body, fetchedAt: end, duration: end.Sub(start)}}
 	case status == http.StatusTooManyRequests:
-		c.stats.rateLimited.Add(1)
+		c.stats.RateLimited()
 		wait := retryAfter(resp.Header, end, c.window)
 		if wait > MaxRetryAfter {
 			return outcome{err: &RetryAfterTooLongError{Method: http.MethodGet, URL: shown, Wait: wait,
@@ -148,7 +141,7 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 		}
 		return outcome{err: c.apiError(res, shown, status, body), retry: true, pauseUntil: end.Add(wait)}
 	case status >= 500:
-		c.stats.serverErrors.Add(1)
+		c.stats.ServerError()
 		return outcome{err: c.apiError(res, shown, status, body), retry: true}
 	default:
 		return outcome{err: c.apiError(res, shown, status, body)}
@@ -158,12 +151,4 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 func (c *APIClient) apiError(res Resource, shown string, status int, body []byte) *APIError {
 	return &APIError{Method: http.MethodGet, URL: shown, Status: status, Hint: hintFor(status, res),
 		Body: c.redact.excerpt(body)}
-}
-
-func readBody(r io.Reader) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, maxBodyBytes+1))
-	if err == nil && len(body) > maxBodyBytes {
-		return nil, errBodyTooLarge
-	}
-	return body, err
 }

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/harvest2runn/harvest2runn/internal/httpx"
 )
 
 func TestFailFastStatuses(t *testing.T) {
@@ -109,13 +111,13 @@ func TestRetriesTransientFailures(t *testing.T) {
 		want    Stats // the counters that must match; Requests and Retries follow from steps
 		timeout time.Duration
 	}{
-		{name: "five 503", steps: repeat(5, status(503)), want: Stats{ServerErrors: 5}},
-		{name: "500 502 504", steps: []func(http.ResponseWriter, *http.Request){status(500), status(502), status(504)}, want: Stats{ServerErrors: 3}},
-		{name: "five 429", steps: repeat(5, status(429, "Retry-After", "1")), want: Stats{RateLimited: 5}},
-		{name: "429 then 503", steps: []func(http.ResponseWriter, *http.Request){status(429), status(503)}, want: Stats{RateLimited: 1, ServerErrors: 1}},
-		{name: "truncated body", steps: []func(http.ResponseWriter, *http.Request){truncated}, want: Stats{NetworkErrors: 1}},
-		{name: "connection reset", steps: []func(http.ResponseWriter, *http.Request){func(w http.ResponseWriter, r *http.Request) { hijack(t, w) }}, want: Stats{NetworkErrors: 1}},
-		{name: "timeout", timeout: 100 * time.Millisecond, want: Stats{NetworkErrors: 1}, steps: []func(http.ResponseWriter, *http.Request){
+		{name: "five 503", steps: repeat(5, status(503)), want: Stats{Stats: httpx.Stats{ServerErrors: 5}}},
+		{name: "500 502 504", steps: []func(http.ResponseWriter, *http.Request){status(500), status(502), status(504)}, want: Stats{Stats: httpx.Stats{ServerErrors: 3}}},
+		{name: "five 429", steps: repeat(5, status(429, "Retry-After", "1")), want: Stats{Stats: httpx.Stats{RateLimited: 5}}},
+		{name: "429 then 503", steps: []func(http.ResponseWriter, *http.Request){status(429), status(503)}, want: Stats{Stats: httpx.Stats{RateLimited: 1, ServerErrors: 1}}},
+		{name: "truncated body", steps: []func(http.ResponseWriter, *http.Request){truncated}, want: Stats{Stats: httpx.Stats{NetworkErrors: 1}}},
+		{name: "connection reset", steps: []func(http.ResponseWriter, *http.Request){func(w http.ResponseWriter, r *http.Request) { hijack(t, w) }}, want: Stats{Stats: httpx.Stats{NetworkErrors: 1}}},
+		{name: "timeout", timeout: 100 * time.Millisecond, want: Stats{Stats: httpx.Stats{NetworkErrors: 1}}, steps: []func(http.ResponseWriter, *http.Request){
 			func(w http.ResponseWriter, r *http.Request) {
 				select {
 				case <-r.Context().Done():
@@ -154,12 +156,12 @@ func TestRetriesTransientFailures(t *testing.T) {
 func TestBackoffDoublesUpTo30s(t *testing.T) {
 	f := &fakeListing{t: t, key: "users", pages: 1, perPage: 1, cursor: true, fault: faults(t, repeat(7, status(503))...)}
 	c := newTestClient(t, serve(t, f).URL)
-	c.jitter = func(ceiling time.Duration) time.Duration { return ceiling }
+	c.retry.Rand = func() float64 { return 1 } // the ceiling itself
 	if err := c.List(context.Background(), Users, nil, func(Page) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	want := []time.Duration{1, 2, 4, 8, 16, 30, 30}
-	got := c.clock.slept()
+	got := c.clock.Sleeps()
 	if len(got) != len(want) {
 		t.Fatalf("slept %v, want %v seconds", got, want)
 	}
@@ -179,9 +181,9 @@ func TestBackoffJitterStaysUnderCap(t *testing.T) {
 	if err := c.List(context.Background(), Users, nil, func(Page) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
-	for i, d := range c.clock.slept() {
-		if d < 0 || d > backoffCap(i+1) {
-			t.Errorf("wait %d = %v, outside [0, %v]", i+1, d, backoffCap(i+1))
+	for i, d := range c.clock.Sleeps() {
+		if d < 0 || d > c.retry.Ceiling(i+1) {
+			t.Errorf("wait %d = %v, outside [0, %v]", i+1, d, c.retry.Ceiling(i+1))
 		}
 	}
 }
@@ -465,7 +467,7 @@ func TestContextCancelStopsPromptly(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c.jitter = func(time.Duration) time.Duration { return time.Hour }
+			c.retry.Base, c.retry.Max, c.retry.Rand = time.Hour, time.Hour, func() float64 { return 1 } // an hour's backoff
 			ctx, cancel := context.WithCancel(context.Background())
 			time.AfterFunc(50*time.Millisecond, cancel)
 			start := time.Now()
@@ -563,7 +565,7 @@ func TestRetryAfterLongerThanTheCapFails(t *testing.T) {
 			if n := len(f.requests()); n != 1 {
 				t.Errorf("%d requests, want 1: nothing is retried", n)
 			}
-			if s := clock.slept(); len(s) != 0 {
+			if s := clock.Sleeps(); len(s) != 0 {
 				t.Errorf("the client slept %v", s)
 			}
 		})

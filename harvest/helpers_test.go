@@ -18,19 +18,14 @@ import (
 
 const testToken = "pat-1234567.abcdefghijklmnopqrstuvwxyz0123456789SECRET"
 
-// fakeClock is the shared fake clock under the name, and with the slept accessor, that the
-// harvest tests use.
-type fakeClock struct{ *testkit.FakeClock }
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{testkit.NewFakeClock(time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC))}
+// newFakeClock returns the shared fake clock at the time the harvest tests start from.
+func newFakeClock() *testkit.FakeClock {
+	return testkit.NewFakeClock(time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC))
 }
-
-func (f *fakeClock) slept() []time.Duration { return f.Sleeps() }
 
 type testClient struct {
 	*APIClient
-	clock *fakeClock
+	clock *testkit.FakeClock
 	logs  *testkit.SyncBuffer
 }
 
@@ -73,8 +68,8 @@ type fakeListing struct {
 	pages   int
 	perPage int
 	cursor  bool
-	clock   *fakeClock    // when set, hits record its time
-	delay   time.Duration // real time each page answer takes, so that requests overlap
+	clock   *testkit.FakeClock // when set, hits record its time
+	delay   time.Duration      // real time each page answer takes, so that requests overlap
 	// fault may answer request number n (1-based) itself, returning true when it did.
 	fault func(w http.ResponseWriter, r *http.Request, n int) bool
 	// envelope may change a page's envelope before it is sent.

@@ -229,12 +229,7 @@ func (c *APIClient) fetchPages(ctx context.Context, res Resource, next *url.URL,
 		}
 		return nil
 	})
-	type fetched struct {
-		page Page
-		env  envelope
-		next *url.URL
-	}
-	results := make(chan fetched)
+	results := make(chan fetchedPage)
 	for range min(c.concurrency, total-1) {
 		g.Go(func() error {
 			for n := range numbers {
@@ -251,7 +246,7 @@ func (c *APIClient) fetchPages(ctx context.Context, res Resource, next *url.URL,
 				}
 				// The collector below reads until results closes, so this send never blocks
 				// for good; the page is landed as evidence even when the walk stops.
-				results <- fetched{p, env, nx}
+				results <- fetchedPage{p, env, nx}
 			}
 			return nil
 		})
@@ -262,15 +257,36 @@ func (c *APIClient) fetchPages(ctx context.Context, res Resource, next *url.URL,
 		close(results)
 	}()
 
-	var (
-		lastNext *url.URL
-		lastEnv  envelope
-		fnErr    error
-		emptyAt  int // the lowest page that came back empty
-	)
+	last, emptyAt, fnErr := c.collectPages(results, total, t, fn, cancel)
+	err := <-fetchErr
+	if fnErr != nil {
+		return nil, last.env, fnErr
+	}
+	if emptyAt > 0 {
+		t.emptyAt = emptyAt
+		return nil, last.env, nil
+	}
+	if err != nil {
+		return nil, last.env, err
+	}
+	return last.next, last.env, nil
+}
+
+// fetchedPage is a page fetchPages fetched, with its envelope and checked links.next.
+type fetchedPage struct {
+	page Page
+	env  envelope
+	next *url.URL
+}
+
+// collectPages hands the pages from results to fn, one at a time, until results closes. It
+// returns page total (zero if it did not come), the lowest page that came back empty (0 if
+// none) and fn's error; after fn fails it cancels the walk and only drains results, so that
+// the workers can stop.
+func (c *APIClient) collectPages(results <-chan fetchedPage, total int, t *tally, fn func(Page) error, cancel func()) (last fetchedPage, emptyAt int, fnErr error) {
 	for r := range results {
 		if fnErr != nil {
-			continue // drain, so that the workers can stop
+			continue
 		}
 		if err := c.deliver(fn, r.page); err != nil {
 			fnErr = err
@@ -282,21 +298,10 @@ func (c *APIClient) fetchPages(ctx context.Context, res Resource, next *url.URL,
 			emptyAt = r.page.Seq
 		}
 		if r.page.Seq == total {
-			lastNext, lastEnv = r.next, r.env
+			last = r
 		}
 	}
-	err := <-fetchErr
-	if fnErr != nil {
-		return nil, lastEnv, fnErr
-	}
-	if emptyAt > 0 {
-		t.emptyAt = emptyAt
-		return nil, lastEnv, nil
-	}
-	if err != nil {
-		return nil, lastEnv, err
-	}
-	return lastNext, lastEnv, nil
+	return last, emptyAt, fnErr
 }
 
 // fetchPage gets u and checks that it is page seq of the listing res. next is the checked
@@ -345,8 +350,8 @@ func (c *APIClient) fetchPage(ctx context.Context, res Resource, u *url.URL, seq
 
 // deliver hands p to fn, counting it.
 func (c *APIClient) deliver(fn func(Page) error, p Page) error {
-	c.stats.pages.Add(1)
-	c.stats.bytes.Add(int64(len(p.Body)))
+	c.pages.Add(1)
+	c.bytes.Add(int64(len(p.Body)))
 	if err := fn(p); err != nil {
 		return &callerError{err: err}
 	}

@@ -12,17 +12,6 @@ import (
 	"time"
 )
 
-func TestBackoffCap(t *testing.T) {
-	for n, want := range map[int]time.Duration{
-		0: time.Second, 1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 5: 16 * time.Second,
-		6: 30 * time.Second, 7: 30 * time.Second, 64: 30 * time.Second, 1000: 30 * time.Second,
-	} {
-		if got := backoffCap(n); got != want {
-			t.Errorf("backoffCap(%d) = %v, want %v", n, got, want)
-		}
-	}
-}
-
 func TestRetryAfter(t *testing.T) {
 	now := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
 	const window = 15 * time.Second

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/harvest2runn/harvest2runn/extract"
+	"github.com/harvest2runn/harvest2runn/internal/httpx"
 	"github.com/harvest2runn/harvest2runn/load"
 	"github.com/harvest2runn/harvest2runn/transform"
 	"github.com/harvest2runn/harvest2runn/warehouse"
@@ -311,14 +312,17 @@ func syncWindow(w extract.Window) SyncWindow {
 func requestsOf(h extract.HarvestAPI, r RunnAPI) map[string]APIRequests {
 	out := map[string]APIRequests{}
 	if h != nil {
-		s := h.Stats()
-		out["harvest"] = APIRequests{s.Requests, s.Retries, s.RateLimited, s.ServerErrors, s.NetworkErrors}
+		out["harvest"] = apiRequests(h.Stats().Stats)
 	}
 	if r != nil {
-		s := r.Stats()
-		out["runn"] = APIRequests{s.Requests, s.Retries, s.RateLimited, s.ServerErrors, s.NetworkErrors}
+		out["runn"] = apiRequests(r.Stats())
 	}
 	return out
+}
+
+// apiRequests is the part of a client's request statistics a run reports.
+func apiRequests(s httpx.Stats) APIRequests {
+	return APIRequests{s.Requests, s.Retries, s.RateLimited, s.ServerErrors, s.NetworkErrors}
 }
 
 func nonNil[T any](xs []T) []T {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/harvest2runn/harvest2runn/internal/clock"
 )
 
 // TestCancellationIsPrompt runs with the real clock: each case would wait a minute or more if
@@ -69,7 +71,7 @@ func TestCancellationIsPrompt(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := newRecorder(t, tt.script)
 			c := newTestAPI(t, rec.URL, func(cfg *Config) {
-				cfg.Clock = systemClock{}
+				cfg.Clock = clock.System{}
 				if tt.rateLimit > 0 {
 					cfg.RateLimit, cfg.RateWindow = tt.rateLimit, time.Hour
 				}
@@ -92,20 +94,20 @@ func TestCancellationIsPrompt(t *testing.T) {
 }
 
 func TestSystemClockSleep(t *testing.T) {
-	var clock systemClock
-	if err := clock.Sleep(context.Background(), time.Millisecond); err != nil {
+	var sys clock.System
+	if err := sys.Sleep(context.Background(), time.Millisecond); err != nil {
 		t.Errorf("Sleep(1ms) = %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	start := time.Now()
-	if err := clock.Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+	if err := sys.Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
 		t.Errorf("Sleep with a cancelled context = %v", err)
 	}
 	if time.Since(start) > time.Second {
 		t.Error("Sleep with a cancelled context did not return at once")
 	}
-	if err := clock.Sleep(ctx, 0); !errors.Is(err, context.Canceled) {
+	if err := sys.Sleep(ctx, 0); !errors.Is(err, context.Canceled) {
 		t.Errorf("Sleep(0) with a cancelled context = %v", err)
 	}
 }

@@ -1,19 +1,15 @@
 package runn
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
-	"github.com/harvest2runn/harvest2runn/internal/clock"
+	"github.com/harvest2runn/harvest2runn/internal/httpx"
 )
 
 const (
@@ -22,27 +18,24 @@ const (
 	// USBaseURL is Runn's US API.
 	USBaseURL = "https://api.us.runn.io"
 	// DefaultUserAgent identifies harvest2runn to Runn.
-	DefaultUserAgent = "harvest2runn (https://github.com/harvest2runn/harvest2runn)"
+	DefaultUserAgent = httpx.DefaultUserAgent
 	// DefaultRateLimit requests per DefaultRateWindow is the limit a third-party note gives for Runn
 	// (per key and IP); answers' x-ratelimit-* headers override it.
 	DefaultRateLimit = 120
 	// DefaultRateWindow is the window of DefaultRateLimit.
 	DefaultRateWindow = time.Minute
 	// DefaultMaxAttempts is how many times one call is tried in all.
-	DefaultMaxAttempts = 8
+	DefaultMaxAttempts = httpx.DefaultMaxAttempts
 	// DefaultTimeout bounds one HTTP attempt when Config.HTTPClient is nil.
-	DefaultTimeout = 60 * time.Second
+	DefaultTimeout = httpx.DefaultTimeout
 	// apiVersion is the only value the spec allows for Accept-Version.
 	apiVersion = "1.0.0"
 )
 
-// Clock is the time source of the client. Tests inject one whose Sleep returns at once so that
-// rate limits, 429 pauses and backoff cost no real time.
-type Clock interface {
-	Now() time.Time
-	// Sleep waits d, or less if ctx ends first, in which case it returns ctx.Err().
-	Sleep(ctx context.Context, d time.Duration) error
-}
+// Clock is the time source of the client, the one both clients share. Tests inject
+// internal/testkit's FakeClock, whose Sleep returns at once, so that rate limits, 429 pauses and
+// backoff cost no real time.
+type Clock = httpx.Clock
 
 // Config configures New. Only Token is required.
 type Config struct {
@@ -72,38 +65,19 @@ type Config struct {
 // API is a Runn API v1 client. It is safe for concurrent use; all goroutines share one rate
 // limit, and a 429 pauses all of them.
 type API struct {
-	base        *url.URL
-	token       string
-	http        *http.Client
-	userAgent   string
-	log         *slog.Logger
-	maxAttempts int
-	clock       Clock
-	limiter     *limiter
-	// jitter returns a number in [0, 1) for full-jitter backoff; tests replace it.
-	jitter func() float64
-	stats  counters
+	base      *url.URL
+	token     string
+	http      *http.Client
+	userAgent string
+	log       *slog.Logger
+	retry     httpx.Retry // attempts and backoff; tests fix its Rand
+	clock     Clock
+	limiter   *limiter
+	stats     httpx.Counters
 }
 
-// Stats counts what the client has done since New.
-type Stats struct {
-	// Requests is the number of HTTP attempts sent (or tried).
-	Requests int64
-	// Retries is the number of attempts that followed a failed one.
-	Retries int64
-	// RateLimited counts 429 answers.
-	RateLimited int64
-	// ServerErrors counts 5xx answers.
-	ServerErrors int64
-	// NetworkErrors counts attempts that got no complete answer (dial errors, timeouts, resets).
-	NetworkErrors int64
-	// Waited is the total time spent waiting for the rate limit, 429 pauses and backoff.
-	Waited time.Duration
-}
-
-type counters struct {
-	requests, retries, rateLimited, serverErrors, networkErrors, waited atomic.Int64
-}
+// Stats counts what the client has done since New: the request statistics both clients keep.
+type Stats = httpx.Stats
 
 // New checks cfg and returns a client. It does not contact Runn.
 func New(cfg Config) (*API, error) {
@@ -129,14 +103,13 @@ func New(cfg Config) (*API, error) {
 		return nil, fmt.Errorf("runn: RateWindow is %s: it must be positive", cfg.RateWindow)
 	}
 	c := &API{
-		base:        base,
-		token:       cfg.Token,
-		http:        cfg.HTTPClient,
-		userAgent:   cfg.UserAgent,
-		log:         cfg.Logger,
-		maxAttempts: cfg.MaxAttempts,
-		clock:       cfg.Clock,
-		jitter:      rand.Float64,
+		base:      base,
+		token:     cfg.Token,
+		http:      cfg.HTTPClient,
+		userAgent: cfg.UserAgent,
+		log:       cfg.Logger,
+		retry:     httpx.DefaultRetry(cfg.MaxAttempts),
+		clock:     httpx.OrSystem(cfg.Clock),
 	}
 	if c.http == nil {
 		c.http = &http.Client{Timeout: DefaultTimeout}
@@ -147,12 +120,6 @@ func New(cfg Config) (*API, error) {
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
-	}
-	if c.maxAttempts == 0 {
-		c.maxAttempts = DefaultMaxAttempts
-	}
-	if c.clock == nil {
-		c.clock = systemClock{}
 	}
 	limit, window := cfg.RateLimit, cfg.RateWindow
 	if limit == 0 {
@@ -179,24 +146,13 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	// Over plain http the token, emails and cost rates cross the network in clear. A loopback
 	// host never leaves the machine (a local proxy, the fakes), so it alone may use http.
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !httpx.Loopback(u.Hostname()) {
 		return nil, fmt.Errorf("runn: base URL %q is plain http, which would send the API token in clear: set --runn-base-url / RUNN_BASE_URL to an https URL (EU %s, US %s); http is allowed only on loopback hosts (localhost, 127.0.0.0/8, ::1)",
 			u.String(), DefaultBaseURL, USBaseURL)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
-}
-
-// isLoopback reports whether host (without port or brackets) is localhost or a loopback address.
-// Names other than localhost are not resolved: what a name resolves to can change between this
-// check and the requests.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // withoutRedirects returns a copy of hc that follows no redirect. Following one is never right
@@ -251,19 +207,7 @@ func (h hideLocation) CloseIdleConnections() {
 }
 
 // Stats returns a snapshot of the client's counters.
-func (c *API) Stats() Stats {
-	return Stats{
-		Requests:      c.stats.requests.Load(),
-		Retries:       c.stats.retries.Load(),
-		RateLimited:   c.stats.rateLimited.Load(),
-		ServerErrors:  c.stats.serverErrors.Load(),
-		NetworkErrors: c.stats.networkErrors.Load(),
-		Waited:        time.Duration(c.stats.waited.Load()),
-	}
-}
+func (c *API) Stats() Stats { return c.stats.Stats() }
 
 // BaseURL returns the API root the client talks to, for messages and the audit trail.
 func (c *API) BaseURL() string { return c.base.String() }
-
-// systemClock is the real clock, shared with the Harvest client.
-type systemClock = clock.System

@@ -48,8 +48,8 @@ func TestNewChecksConfig(t *testing.T) {
 			if got := c.BaseURL(); got != tt.wantBase {
 				t.Errorf("BaseURL() = %q, want %q", got, tt.wantBase)
 			}
-			if c.maxAttempts != DefaultMaxAttempts || c.limiter.currentLimit() != DefaultRateLimit || c.limiter.window != DefaultRateWindow {
-				t.Errorf("defaults: attempts %d, limit %d per %s", c.maxAttempts, c.limiter.currentLimit(), c.limiter.window)
+			if c.retry.MaxAttempts != DefaultMaxAttempts || c.limiter.currentLimit() != DefaultRateLimit || c.limiter.window != DefaultRateWindow {
+				t.Errorf("defaults: attempts %d, limit %d per %s", c.retry.MaxAttempts, c.limiter.currentLimit(), c.limiter.window)
 			}
 		})
 	}

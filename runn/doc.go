@@ -52,6 +52,18 @@
 // sent (for a role sent without one, the name that was sent); otherwise the create fails with an
 // *UnconfirmedCreateError, which matches ErrOutcomeUnknown.
 //
+// # Shared plumbing and vocabulary
+//
+// The retry policy, the parsing of retry-after and x-ratelimit-reset, the Clock and the request
+// statistics (Stats) are internal/httpx's, shared with the Harvest client; this package keeps
+// what is Runn's own: its headers, its cursor paging, its error answers, its token bucket and
+// what is safe to repeat. The words are httpx's: an Endpoint is what httpx calls a listing (the
+// Harvest client calls the same idea a Resource), a call is what httpx calls a request (one
+// logical call, which may take several attempts), an attempt is one HTTP exchange and an
+// answer its response. Both clients obey a header's wait up to httpx.MaxRetryAfter (5 min):
+// this one caps the pause there and lets the next 429 pause again, where the Harvest client
+// fails the run.
+//
 // # Errors and secrets
 //
 // Runn's error answers become *APIError, which matches ErrUnauthorized (401), ErrNotFound (404)

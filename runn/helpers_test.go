@@ -48,7 +48,7 @@ func newTestAPI(t *testing.T, baseURL string, opts ...func(*Config)) testAPI {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	c.jitter = func() float64 { return 0.5 }
+	c.retry.Rand = func() float64 { return 0.5 }
 	return testAPI{API: c, clock: clock, logs: logs}
 }
 

@@ -11,17 +11,14 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/harvest2runn/harvest2runn/internal/httpx"
 )
 
 const (
 	// default429Pause is what Runn's older FAQ says a caller over the limit is blocked for; used
 	// when a 429 carries neither retry-after nor x-ratelimit-reset.
 	default429Pause = 60 * time.Second
-	// maxPause bounds any wait a header asks for, so that a garbled header cannot stall a run
-	// for hours; if Runn still refuses afterwards, the next 429 pauses again.
-	maxPause = 5 * time.Minute
-	// epochThreshold tells an x-ratelimit-reset given as a Unix time from one given in seconds.
-	epochThreshold = 1_000_000_000
 )
 
 // limiter paces requests with a token bucket and holds the client-wide pause that 429 answers
@@ -93,9 +90,11 @@ func (l *limiter) waitPause(ctx context.Context) (time.Duration, error) {
 	}
 }
 
-// pause holds every request until now+d (or later, if a longer pause is already set).
+// pause holds every request until now+d (or later, if a longer pause is already set). d is
+// capped at httpx.MaxRetryAfter, so that a garbled header cannot stall a run for hours; if Runn
+// still refuses afterwards, the next 429 pauses again.
 func (l *limiter) pause(d time.Duration, why string) {
-	d = min(d, maxPause)
+	d = min(d, httpx.MaxRetryAfter)
 	until := l.clock.Now().Add(d)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -108,7 +107,7 @@ func (l *limiter) pause(d time.Duration, why string) {
 // observe follows the x-ratelimit-* headers of an answer, and pauses the client on a 429.
 func (l *limiter) observe(h http.Header, status int) {
 	now := l.clock.Now()
-	reset, hasReset := parseReset(h.Get("X-Ratelimit-Reset"), now)
+	reset, hasReset := httpx.RateLimitReset(h.Get("X-Ratelimit-Reset"), now)
 	if limit, ok := parseCount(h.Get("X-Ratelimit-Limit")); ok && limit > 0 && l.paced {
 		l.setLimit(now, limit)
 	}
@@ -119,7 +118,7 @@ func (l *limiter) observe(h http.Header, status int) {
 		l.drainTo(now, remaining)
 	}
 	if status == http.StatusTooManyRequests {
-		d, ok := parseRetryAfter(h.Get("Retry-After"), now)
+		d, ok := httpx.RetryAfter(h, now)
 		switch {
 		case ok:
 		case hasReset:
@@ -164,42 +163,4 @@ func (l *limiter) currentLimit() int {
 func parseCount(s string) (int, bool) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	return n, err == nil
-}
-
-// parseReset reads x-ratelimit-reset, which clients treat as seconds until the window resets;
-// a value that large can only be a Unix time, so it is read as one.
-func parseReset(s string, now time.Time) (time.Duration, bool) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, false
-	}
-	if f >= epochThreshold {
-		return max(time.Unix(int64(f), 0).Sub(now), 0), true
-	}
-	return secondsToDuration(f), true
-}
-
-// parseRetryAfter reads retry-after as seconds or as an HTTP date.
-func parseRetryAfter(s string, now time.Time) (time.Duration, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, false
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0, false
-		}
-		return secondsToDuration(f), true
-	}
-	if t, err := http.ParseTime(s); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
-
-func secondsToDuration(f float64) time.Duration {
-	if f > maxPause.Seconds() {
-		return maxPause
-	}
-	return time.Duration(f * float64(time.Second))
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/harvest2runn/harvest2runn/internal/httpx"
 )
 
 func newTestLimiter(limit int, window time.Duration) (*limiter, *fakeClock) {
@@ -137,7 +139,7 @@ func Test429Pause(t *testing.T) {
 		{"reset when no retry-after", http.Header{"X-Ratelimit-Reset": {"15"}}, 15 * time.Second},
 		{"60 s when neither", http.Header{}, 60 * time.Second},
 		{"60 s when retry-after is garbage", http.Header{"Retry-After": {"later"}}, 60 * time.Second},
-		{"capped", http.Header{"Retry-After": {"86400"}}, maxPause},
+		{"capped", http.Header{"Retry-After": {"86400"}}, httpx.MaxRetryAfter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

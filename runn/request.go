@@ -11,10 +11,9 @@ import (
 	"net/url"
 	"sync/atomic"
 	"time"
-)
 
-// maxAnswer bounds the size of one answer (a page of 500 actuals is a few hundred kB).
-const maxAnswer = 64 << 20
+	"github.com/harvest2runn/harvest2runn/internal/httpx"
+)
 
 // call is one logical API call, which may take several attempts.
 type call struct {
@@ -54,12 +53,12 @@ func (c *API) do(ctx context.Context, cl call) (answer, error) {
 	}
 	for attempt := 1; ; attempt++ {
 		waited, err := c.limiter.wait(ctx)
-		c.stats.waited.Add(int64(waited))
+		c.stats.Waited(waited)
 		if err != nil {
 			return answer{}, fail(attempt-1, false, err)
 		}
 		if attempt > 1 {
-			c.stats.retries.Add(1)
+			c.stats.Retry()
 		}
 		ans, sent, retryAfter, err := c.once(ctx, cl, target)
 		ans.attempts = attempt
@@ -75,7 +74,7 @@ func (c *API) do(ctx context.Context, cl call) (answer, error) {
 			// The caller gave up. A create that reached Runn may still have been applied.
 			return answer{}, fail(attempt, sent && !cl.repeatable, ctx.Err())
 		case apiErr == nil:
-			c.stats.networkErrors.Add(1)
+			c.stats.NetworkError()
 			if sent && !cl.repeatable {
 				return answer{}, fail(attempt, true, err)
 			}
@@ -89,10 +88,10 @@ func (c *API) do(ctx context.Context, cl call) (answer, error) {
 				return answer{}, fail(attempt, true, err)
 			}
 		case apiErr.Status == http.StatusTooManyRequests:
-			c.stats.rateLimited.Add(1)
+			c.stats.RateLimited()
 			retryable = true
 		case apiErr.Status >= 500:
-			c.stats.serverErrors.Add(1)
+			c.stats.ServerError()
 			if !cl.repeatable {
 				return answer{}, fail(attempt, true, err)
 			}
@@ -104,22 +103,21 @@ func (c *API) do(ctx context.Context, cl call) (answer, error) {
 			}
 			return answer{}, fail(attempt, false, err)
 		}
-		if attempt >= c.maxAttempts {
+		if c.retry.Exhausted(attempt) {
 			return answer{}, fail(attempt, false, err)
 		}
 
 		// After a 429 the limiter's pause is the wait; otherwise back off.
 		var wait time.Duration
 		if apiErr == nil || apiErr.Status != http.StatusTooManyRequests {
-			wait = max(backoff(attempt, c.jitter()), retryAfter)
+			wait = max(c.retry.Backoff(attempt), retryAfter)
 		}
 		c.log.Warn("runn: retrying", "method", cl.method, "url", target, "attempt", attempt,
 			"wait", wait, "err", c.redactString(errorDetail(err)))
 		if wait > 0 {
-			if err := c.clock.Sleep(ctx, wait); err != nil {
+			if err := c.stats.Sleep(ctx, c.clock, wait); err != nil {
 				return answer{}, fail(attempt, false, err)
 			}
-			c.stats.waited.Add(int64(wait))
 		}
 	}
 }
@@ -146,7 +144,7 @@ func (c *API) once(ctx context.Context, cl call, target string) (ans answer, sen
 		req.Header.Set("Content-Type", "application/json")
 	}
 
-	c.stats.requests.Add(1)
+	c.stats.Request()
 	start := c.clock.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -155,10 +153,7 @@ func (c *API) once(ctx context.Context, cl call, target string) (ans answer, sen
 	}
 	defer resp.Body.Close()
 	c.limiter.observe(resp.Header, resp.StatusCode)
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
-	if err == nil && len(data) > maxAnswer {
-		err = fmt.Errorf("the answer is larger than %d MiB", maxAnswer>>20)
-	}
+	data, err := httpx.ReadBody(resp.Body, httpx.MaxBody)
 	if err != nil {
 		return ans, true, 0, fmt.Errorf("reading Runn's %d answer: %w", resp.StatusCode, err)
 	}
@@ -167,7 +162,9 @@ func (c *API) once(ctx context.Context, cl call, target string) (ans answer, sen
 	c.log.Debug("runn: request", "method", cl.method, "url", target, "status", resp.StatusCode,
 		"bytes", len(data), "duration", ans.duration)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		retryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), now)
+		if d, ok := httpx.RetryAfter(resp.Header, now); ok {
+			retryAfter = min(d, httpx.MaxRetryAfter)
+		}
 		apiErr := newAPIError(cl.method, target, resp.StatusCode, ans.body)
 		if apiErr.redirect() {
 			apiErr.Location = c.redactLocation(resp)
@@ -177,21 +174,6 @@ func (c *API) once(ctx context.Context, cl call, target string) (ans answer, sen
 		return ans, true, retryAfter, apiErr
 	}
 	return ans, true, 0, nil
-}
-
-const (
-	firstBackoff = time.Second
-	maxBackoff   = 30 * time.Second
-)
-
-// backoff is exponential backoff with full jitter: a uniform wait in [0, ceiling) where the
-// ceiling doubles from firstBackoff per attempt up to maxBackoff. r is in [0, 1).
-func backoff(attempt int, r float64) time.Duration {
-	ceiling := maxBackoff
-	if shift := attempt - 1; shift < 6 {
-		ceiling = min(maxBackoff, firstBackoff<<max(shift, 0))
-	}
-	return time.Duration(r * float64(ceiling))
 }
 
 // callError is the error of a call that failed for good.

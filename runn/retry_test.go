@@ -13,28 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestBackoff(t *testing.T) {
-	tests := []struct {
-		attempt int
-		r       float64
-		want    time.Duration
-	}{
-		{1, 0, 0},
-		{1, 0.5, 500 * time.Millisecond},
-		{1, 0.999, 999 * time.Millisecond},
-		{2, 0.5, time.Second},
-		{3, 0.5, 2 * time.Second},
-		{5, 0.999, time.Duration(0.999 * float64(16*time.Second))},
-		{6, 0.5, 15 * time.Second}, // 32 s capped at 30 s
-		{60, 0.999, time.Duration(0.999 * float64(30*time.Second))},
-	}
-	for _, tt := range tests {
-		if got := backoff(tt.attempt, tt.r); got != tt.want {
-			t.Errorf("backoff(%d, %v) = %s, want %s", tt.attempt, tt.r, got, tt.want)
-		}
-	}
-}
-
 // TestReadsSurviveFailures: a GET survives five consecutive 429/5xx answers; each carries
 // retry-after: 9, which is waited (the backoff, at most 8 s here, is shorter).
 func TestReadsSurviveFailures(t *testing.T) {

@@ -6,9 +6,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
 )
 
 const (
@@ -30,25 +31,8 @@ func newTestServer(t testing.TB, acct *Account, opts Options) *Server {
 	return s
 }
 
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock(t time.Time) *fakeClock { return &fakeClock{now: t} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// newFakeClock returns the shared fake clock, which tests move by hand (Advance).
+func newFakeClock(t time.Time) *testkit.FakeClock { return testkit.NewFakeClock(t) }
 
 // goodHeaders are the headers Harvest requires.
 func goodHeaders() http.Header {

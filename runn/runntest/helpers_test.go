@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
 	"github.com/harvest2runn/harvest2runn/runn"
 )
 
@@ -17,31 +17,15 @@ const (
 	testToday = "2025-07-10"
 )
 
-// fakeClock is an injectable clock that moves only when told to.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2025, 7, 10, 9, 30, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// newFakeClock returns the shared fake clock at the runntest tests' start, 2025-07-10 09:30
+// UTC; it moves only when told to (Advance).
+func newFakeClock() *testkit.FakeClock {
+	return testkit.NewFakeClock(time.Date(2025, 7, 10, 9, 30, 0, 0, time.UTC))
 }
 
 // startServer starts a fake with test defaults: the test token, a fake clock, today
 // 2025-07-10 and no rate limit, unless opts says otherwise.
-func startServer(t *testing.T, seed *State, opts Options) (*Server, *fakeClock) {
+func startServer(t *testing.T, seed *State, opts Options) (*Server, *testkit.FakeClock) {
 	t.Helper()
 	clock := newFakeClock()
 	if opts.Token == "" {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
 	"github.com/harvest2runn/harvest2runn/runn"
 )
 
@@ -47,7 +48,7 @@ func listAll(t *testing.T, s *Server, path string) (ids []int64, pages int) {
 	}
 }
 
-func seedWithRoles(n int, clock *fakeClock) *State {
+func seedWithRoles(n int, clock *testkit.FakeClock) *State {
 	st := testSeed()
 	for i := range n {
 		// createdAt runs opposite to id, so sorting by it is visibly different.

@@ -1,0 +1,47 @@
+package httpx
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Defaults both clients share.
+const (
+	// DefaultUserAgent names harvest2runn and where to reach its authors, as Harvest asks.
+	DefaultUserAgent = "harvest2runn (https://github.com/harvest2runn/harvest2runn)"
+	// DefaultTimeout bounds one attempt when the caller gives no http.Client.
+	DefaultTimeout = 60 * time.Second
+	// MaxBody bounds one answer in memory: a page of 2,000 Harvest time entries is a few MB, a
+	// page of 500 Runn actuals a few hundred kB.
+	MaxBody = 64 << 20
+)
+
+// ErrBodyTooLarge: an answer's body was longer than ReadBody's limit; a *BodyTooLargeError
+// matches it. Reading the answer again will not help.
+var ErrBodyTooLarge = errors.New("answer too large")
+
+// BodyTooLargeError is an answer longer than Limit bytes.
+type BodyTooLargeError struct{ Limit int64 }
+
+func (e *BodyTooLargeError) Error() string {
+	if e.Limit >= 1<<20 && e.Limit%(1<<20) == 0 {
+		return fmt.Sprintf("answer larger than %d MiB", e.Limit>>20)
+	}
+	return fmt.Sprintf("answer larger than %d bytes", e.Limit)
+}
+
+// Is makes errors.Is(err, ErrBodyTooLarge) work.
+func (e *BodyTooLargeError) Is(target error) bool { return target == ErrBodyTooLarge }
+
+// ReadBody reads r to the end, up to limit bytes (the clients pass MaxBody). A longer body is a
+// *BodyTooLargeError (and no bytes); a read that fails returns what arrived before, with the
+// error.
+func ReadBody(r io.Reader, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err == nil && int64(len(body)) > limit {
+		return nil, &BodyTooLargeError{Limit: limit}
+	}
+	return body, err
+}
