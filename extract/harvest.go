@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/harvest2runn/harvest2runn/harvest"
+	"github.com/harvest2runn/harvest2runn/internal/httpx"
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
@@ -89,10 +90,7 @@ var harvestResources = []harvest.Resource{
 // Harvest extracts the Harvest account into the warehouse under a new extract of run
 // opts.RunID. On any error the extract is marked failed and the error says which URL and why.
 func Harvest(ctx context.Context, w *warehouse.Warehouse, api HarvestAPI, opts HarvestOptions) (Manifest, error) {
-	counters := func() apiCounters {
-		s := api.Stats()
-		return apiCounters{s.Requests, s.Retries, s.RateLimited, s.ServerErrors, s.NetworkErrors}
-	}
+	counters := func() httpx.Stats { return api.Stats().Stats }
 	return runExtract(ctx, w, "harvest", opts.RunID, opts.Window, counters, func(l *lander, m *Manifest) error {
 		log := orDiscard(opts.Logger)
 		dups := newDupCheck()

@@ -8,19 +8,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/harvest2runn/harvest2runn/internal/httpx"
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
-
-// apiCounters are the totals a client reports, whichever API it talks to.
-type apiCounters struct {
-	requests, retries, rateLimited, serverErrors, netErrors int64
-}
 
 // runExtract registers an extract of source for run, lands it with land, and records how it went
 // in meta.extracts. Pages that arrived are landed even when the extract fails: they are the
 // evidence; the extract is then marked failed, so no later stage reads it.
 func runExtract(ctx context.Context, w *warehouse.Warehouse, source string, runID int64, win Window,
-	counters func() apiCounters, land func(l *lander, m *Manifest) error) (Manifest, error) {
+	counters func() httpx.Stats, land func(l *lander, m *Manifest) error) (Manifest, error) {
 	m := Manifest{RunID: runID, Source: source, Window: win.String(), PerResource: map[string]int64{}}
 	id, err := startExtract(ctx, w, runID, source, win)
 	if err != nil {
@@ -32,11 +28,11 @@ func runExtract(ctx context.Context, w *warehouse.Warehouse, source string, runI
 	err = withLander(ctx, w, &m, func(l *lander) error { return land(l, &m) })
 
 	after := counters()
-	m.Requests = after.requests - before.requests
-	m.Retries = after.retries - before.retries
-	m.RateLimited = after.rateLimited - before.rateLimited
-	m.ServerErrors = after.serverErrors - before.serverErrors
-	m.NetErrors = after.netErrors - before.netErrors
+	m.Requests = after.Requests - before.Requests
+	m.Retries = after.Retries - before.Retries
+	m.RateLimited = after.RateLimited - before.RateLimited
+	m.ServerErrors = after.ServerErrors - before.ServerErrors
+	m.NetErrors = after.NetworkErrors - before.NetworkErrors
 	m.Duration = time.Since(started)
 	m.Status = warehouse.RunSucceeded
 	if err != nil {

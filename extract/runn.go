@@ -33,11 +33,7 @@ type RunnOptions struct {
 // Runn lands a snapshot of what Runn holds, before the run changes anything, under a new
 // extract of run opts.RunID.
 func Runn(ctx context.Context, w *warehouse.Warehouse, api RunnAPI, opts RunnOptions) (Manifest, error) {
-	counters := func() apiCounters {
-		s := api.Stats()
-		return apiCounters{s.Requests, s.Retries, s.RateLimited, s.ServerErrors, s.NetworkErrors}
-	}
-	return runExtract(ctx, w, "runn", opts.RunID, opts.ActualsWindow, counters, func(l *lander, m *Manifest) error {
+	return runExtract(ctx, w, "runn", opts.RunID, opts.ActualsWindow, api.Stats, func(l *lander, m *Manifest) error {
 		return landRunn(ctx, l, api, opts, m, orDiscard(opts.Logger))
 	})
 }

@@ -1,6 +1,5 @@
-// Package clock is the real clock shared by the Harvest and Runn clients. Each client keeps its
-// own Clock interface, so that its tests can inject a fake one; this is only the default both
-// fall back to. It uses only the standard library.
+// Package clock is the real clock shared by the Harvest and Runn clients: the default behind
+// httpx.Clock, which tests replace with testkit's fake clock. It uses only the standard library.
 package clock
 
 import (
