@@ -12,8 +12,8 @@ import (
 )
 
 type pageFlags struct {
-	warehouse string
-	source    string
+	common commonFlags
+	source string
 }
 
 func pageCommand() *command {
@@ -31,7 +31,7 @@ Example:
 `,
 		flags: func(fs *pflag.FlagSet) any {
 			f := &pageFlags{}
-			fs.StringVar(&f.warehouse, "warehouse", "", warehouseFlagHelp)
+			f.common.registerWarehouse(fs)
 			fs.StringVar(&f.source, "source", "harvest", "which API's page: harvest or runn")
 			return f
 		},
@@ -55,8 +55,7 @@ func runPage(ctx context.Context, e *env, o any, args []string) error {
 	if f.source != "harvest" && f.source != "runn" {
 		return usagef("--source %q: use harvest or runn", f.source)
 	}
-	c := commonFlags{warehouse: f.warehouse}
-	w, err := warehouse.Open(ctx, c.warehousePath(e), warehouse.Options{Holder: "harvest2runn page"})
+	w, err := warehouse.Open(ctx, f.common.warehousePath(e), warehouse.Options{Holder: "harvest2runn page"})
 	if err != nil {
 		return err
 	}
