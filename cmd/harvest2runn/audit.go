@@ -46,8 +46,8 @@ func runAudit(ctx context.Context, e *env, o any, args []string) error {
 	if len(args) > 0 {
 		return usagef("unexpected argument %q: give the run with --run ID", args[0])
 	}
-	if f.format != "table" && f.format != "csv" && f.format != "json" {
-		return usagef("--format %q: use table, csv or json", f.format)
+	if err := oneOf("--format", f.format, "table", "csv", "json"); err != nil {
+		return err
 	}
 	res, err := pipelines.Audit(ctx, pipelines.AuditOptions{WarehousePath: f.common.warehousePath(e), RunID: f.run})
 	if err != nil {

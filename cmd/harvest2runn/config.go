@@ -207,13 +207,22 @@ func (c *commonFlags) warehousePath(e *env) string {
 }
 
 func (c *commonFlags) validateOutput() error {
-	if c.output != "text" && c.output != "json" {
-		return usagef("--output %q: use text or json", c.output)
+	if err := oneOf("--output", c.output, "text", "json"); err != nil {
+		return err
 	}
-	if c.logFormat != "text" && c.logFormat != "json" {
-		return usagef("--log-format %q: use text or json", c.logFormat)
+	return oneOf("--log-format", c.logFormat, "text", "json")
+}
+
+// oneOf refuses a flag's value that is none of the choices, naming them.
+func oneOf(flag, value string, choices ...string) error {
+	if slices.Contains(choices, value) {
+		return nil
 	}
-	return nil
+	list := choices[len(choices)-1]
+	if len(choices) > 1 {
+		list = strings.Join(choices[:len(choices)-1], ", ") + " or " + list
+	}
+	return usagef("%s %q: use %s", flag, value, list)
 }
 
 // logger logs to stderr. On a terminal, progress bars replace the info lines unless --verbose.

@@ -52,8 +52,8 @@ func runPage(ctx context.Context, e *env, o any, args []string) error {
 	if err != nil {
 		return usagef("SEQ %q is not a number", args[2])
 	}
-	if f.source != "harvest" && f.source != "runn" {
-		return usagef("--source %q: use harvest or runn", f.source)
+	if err := oneOf("--source", f.source, "harvest", "runn"); err != nil {
+		return err
 	}
 	w, err := warehouse.Open(ctx, f.common.warehousePath(e), warehouse.Options{Holder: "harvest2runn page"})
 	if err != nil {

@@ -85,7 +85,7 @@ func (f *queryFlags) sink(w io.Writer) (rowSink, error) {
 	case "json":
 		return &jsonSink{w: w}, nil
 	}
-	return nil, usagef("--format %q: use table, csv or json", f.format)
+	return nil, oneOf("--format", f.format, "table", "csv", "json")
 }
 
 func runQuery(ctx context.Context, e *env, o any, args []string) error {

@@ -45,8 +45,8 @@ func runStatus(ctx context.Context, e *env, o any, args []string) error {
 	if len(args) > 0 {
 		return usagef("unexpected argument %q: status takes only flags", args[0])
 	}
-	if f.common.output != "text" && f.common.output != "json" {
-		return usagef("--output %q: use text or json", f.common.output)
+	if err := oneOf("--output", f.common.output, "text", "json"); err != nil {
+		return err
 	}
 	res, err := pipelines.Status(ctx, f.common.warehousePath(e))
 	if err != nil {
