@@ -50,6 +50,7 @@ type e2eAccount struct {
 	runnToday   string // default 2025-06-27, the generator's default Now
 	runnLimit   int    // requests per minute; default 6000 (the client follows what Runn announces)
 	runnLatency time.Duration
+	runnState   *runntest.State // what Runn holds before the test; default nothing
 }
 
 // e2eFakes starts the fakes and returns the environment that points the binary at them.
@@ -64,7 +65,10 @@ func e2eFakes(t *testing.T, a e2eAccount) (*harvesttest.Server, *runntest.Server
 	if a.runnLimit == 0 {
 		a.runnLimit = 6000
 	}
-	rsrv, err := runntest.NewServer(&runntest.State{}, runntest.Options{Token: testRunnToken, Today: a.runnToday,
+	if a.runnState == nil {
+		a.runnState = &runntest.State{}
+	}
+	rsrv, err := runntest.NewServer(a.runnState, runntest.Options{Token: testRunnToken, Today: a.runnToday,
 		RateLimit: a.runnLimit, Latency: a.runnLatency})
 	if err != nil {
 		t.Fatal(err)
