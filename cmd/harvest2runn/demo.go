@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -85,20 +84,17 @@ func runDemo(ctx context.Context, e *env, o any, args []string) error {
 		}
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nday 1, %s: the first sync\n", sc.Day1.Format(time.DateOnly))
+	printDemoDay(e.stdout, 1, sc.Day1, "the first sync")
 	if err := sync(sc.Day1); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nbetween the syncs, in Harvest:\n")
 	edits, err := sc.EditHarvest(ctx)
-	for _, l := range edits {
-		fmt.Fprintf(e.stdout, "  %s\n", l)
-	}
+	printDemoEdits(e.stdout, edits)
 	if err != nil {
 		return err
 	}
 	sc.NextDay()
-	fmt.Fprintf(e.stdout, "\nday 2, %s: the daily sync\n", sc.Day2.Format(time.DateOnly))
+	printDemoDay(e.stdout, 2, sc.Day2, "the daily sync")
 	if err := sync(sc.Day2); err != nil {
 		return err
 	}

@@ -54,6 +54,12 @@ func printSync(w io.Writer, format string, res pipelines.SyncResult) error {
 	return nil
 }
 
+// printNoRun is the one JSON object of a sync that failed before a run started (the warehouse
+// is busy, say): a script still gets its object.
+func printNoRun(w io.Writer, err error) {
+	_ = json.NewEncoder(w).Encode(map[string]any{"run_id": nil, "status": "failed", "error": oneLine(err.Error())})
+}
+
 // printSyncHeader is a sync's first line: the run, its day and window, and how it went.
 func printSyncHeader(w io.Writer, res pipelines.SyncResult) {
 	from := ""
@@ -269,6 +275,19 @@ func printDemoStart(w io.Writer, sc *demo.Scenario) {
 	fmt.Fprintf(w, "fake Runn at %s: what a team keyed in by hand before its first sync:\n", a.RunnURL)
 	for _, c := range sc.Cases {
 		fmt.Fprintf(w, "  %s\n", c)
+	}
+}
+
+// printDemoDay heads the output of one of the demo's days.
+func printDemoDay(w io.Writer, n int, day time.Time, what string) {
+	fmt.Fprintf(w, "\nday %d, %s: %s\n", n, day.Format(time.DateOnly), what)
+}
+
+// printDemoEdits is what the demo changed in Harvest between the syncs.
+func printDemoEdits(w io.Writer, edits []string) {
+	fmt.Fprintf(w, "\nbetween the syncs, in Harvest:\n")
+	for _, l := range edits {
+		fmt.Fprintf(w, "  %s\n", l)
 	}
 }
 

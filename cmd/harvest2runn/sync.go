@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"time"
@@ -179,7 +178,7 @@ func (f *syncFlags) finish(e *env, res pipelines.SyncResult, err error) error {
 		}
 	case err != nil && f.common.output == "json" && !errors.As(err, &ue):
 		// No run started (the warehouse is busy, say): a script still gets its one object.
-		_ = json.NewEncoder(e.stdout).Encode(map[string]any{"run_id": nil, "status": "failed", "error": oneLine(err.Error())})
+		printNoRun(e.stdout, err)
 	}
 	return err
 }
