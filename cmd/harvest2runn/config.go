@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/harvest2runn/harvest2runn/extract"
 	"github.com/harvest2runn/harvest2runn/harvest"
 	"github.com/harvest2runn/harvest2runn/runn"
+	"github.com/harvest2runn/harvest2runn/transform"
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
@@ -42,10 +44,51 @@ func (c *commonFlags) register(fs *pflag.FlagSet) {
 
 // registerLocal registers the flags of every command that works on the warehouse.
 func (c *commonFlags) registerLocal(fs *pflag.FlagSet, verbose string) {
+	c.registerWarehouse(fs)
+	c.registerLog(fs, verbose)
+	fs.StringVar(&c.output, "output", "text", "summary format on stdout: text or json (json: stdout carries one JSON object only)")
+}
+
+// registerWarehouse registers --warehouse, the flag of every command that opens the warehouse.
+func (c *commonFlags) registerWarehouse(fs *pflag.FlagSet) {
 	fs.StringVar(&c.warehouse, "warehouse", "", warehouseFlagHelp)
+}
+
+// registerLog registers how the command logs on stderr; verbose is --verbose's help.
+func (c *commonFlags) registerLog(fs *pflag.FlagSet, verbose string) {
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.BoolVarP(&c.verbose, "verbose", "v", false, verbose)
-	fs.StringVar(&c.output, "output", "text", "summary format on stdout: text or json (json: stdout carries one JSON object only)")
+}
+
+// kindList is the kinds a run may be limited to, as --only takes them.
+var kindList = strings.Join(transform.Kinds, ",")
+
+// onlyFlag is --only: the kinds a run is limited to (transform.Kinds; empty: all).
+type onlyFlag []string
+
+// register registers --only; help is what the kinds do, before the list of them.
+func (o *onlyFlag) register(fs *pflag.FlagSet, help, defaults string) {
+	fs.StringSliceVar((*[]string)(o), "only", nil, help+": "+kindList+defaults)
+}
+
+// check refuses a kind --only does not know.
+func (o onlyFlag) check() error {
+	for _, k := range o {
+		if !slices.Contains(transform.Kinds, k) {
+			return usagef("--only %q: use any of %s", k, kindList)
+		}
+	}
+	return nil
+}
+
+// checkImport refuses what import cannot create: a kind --only does not know, and actuals.
+func checkImport(kinds []string) error {
+	for _, a := range kinds {
+		if a == "actuals" || !slices.Contains(transform.Kinds, a) {
+			return usagef("cannot import %q: give clients, projects or people (actuals come with harvest2runn sync)", a)
+		}
+	}
+	return nil
 }
 
 // registerRunn registers where Runn is and where its token comes from.
@@ -164,13 +207,22 @@ func (c *commonFlags) warehousePath(e *env) string {
 }
 
 func (c *commonFlags) validateOutput() error {
-	if c.output != "text" && c.output != "json" {
-		return usagef("--output %q: use text or json", c.output)
+	if err := oneOf("--output", c.output, "text", "json"); err != nil {
+		return err
 	}
-	if c.logFormat != "text" && c.logFormat != "json" {
-		return usagef("--log-format %q: use text or json", c.logFormat)
+	return oneOf("--log-format", c.logFormat, "text", "json")
+}
+
+// oneOf refuses a flag's value that is none of the choices, naming them.
+func oneOf(flag, value string, choices ...string) error {
+	if slices.Contains(choices, value) {
+		return nil
 	}
-	return nil
+	list := choices[len(choices)-1]
+	if len(choices) > 1 {
+		list = strings.Join(choices[:len(choices)-1], ", ") + " or " + list
+	}
+	return usagef("%s %q: use %s", flag, value, list)
 }
 
 // logger logs to stderr. On a terminal, progress bars replace the info lines unless --verbose.

@@ -414,18 +414,8 @@ func unwritableFolder(t *testing.T) (dir string, runAs func(vars map[string]stri
 	return dir, func(vars map[string]string, args ...string) result {
 		cmd := exec.Command(exe, args...)
 		cmd.Dir = base
-		cmd.Env = []string{"TZ=UTC"}
-		for k, v := range vars {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-		var stdout, stderr strings.Builder
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		if _, ok := err.(*exec.ExitError); err != nil && !ok {
-			t.Fatal(err)
-		}
-		return result{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+		return startCmd(t, cmd, vars).wait(t)
 	}
 }
 

@@ -2,17 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/pflag"
 
-	"github.com/harvest2runn/harvest2runn/extract"
 	"github.com/harvest2runn/harvest2runn/pipelines"
-	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
 type extractFlags struct {
@@ -93,55 +87,4 @@ func runExtract(ctx context.Context, e *env, o any, args []string) error {
 		}
 	}
 	return err
-}
-
-func printExtract(w io.Writer, format string, res pipelines.ExtractResult) error {
-	if format == "json" {
-		enc := json.NewEncoder(w)
-		return enc.Encode(res)
-	}
-	size := "?"
-	if st, err := os.Stat(res.Warehouse); err == nil {
-		size = humanBytes(st.Size())
-	}
-	fmt.Fprintf(w, "run %d (extract, today %s)\n", res.RunID, res.Today)
-	for _, src := range []struct {
-		name      string
-		m         *extract.Manifest
-		resources []string
-	}{
-		{"harvest", res.Harvest, []string{"users", "roles", "clients", "projects", "tasks", "user_assignments", "time_entries"}},
-		{"runn", res.Runn, []string{"roles", "clients", "projects", "people", "project-tags", "contracts", "assignments", "actuals"}},
-	} {
-		m := src.m
-		if m == nil {
-			continue
-		}
-		fmt.Fprintf(w, "  %s extract %d: %s, window %s\n", src.name, m.ExtractID, m.Status, m.Window)
-		for _, r := range src.resources {
-			if n, ok := m.PerResource[r]; ok {
-				fmt.Fprintf(w, "    %-18s %9d records\n", r, n)
-			}
-		}
-		fmt.Fprintf(w, "    %d requests (%d retries, %d rate-limited), %d pages, %s received, %s stored, %s\n",
-			m.Requests, m.Retries, m.RateLimited, m.Pages, humanBytes(m.Bytes), humanBytes(m.StoredBytes), m.Duration.Round(time.Millisecond))
-		for _, n := range m.Notes {
-			fmt.Fprintf(w, "    note: %s\n", n)
-		}
-	}
-	fmt.Fprintf(w, "  warehouse %s (%s; page bodies in %s)\n", res.Warehouse, size, warehouse.PagesDir(res.Warehouse))
-	return nil
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
@@ -138,7 +136,7 @@ func (f *loadFlags) prepare(ctx context.Context, e *env, api *load.API, log **sl
 		return nil, err
 	}
 	*log = f.common.logger(e)
-	prog := &loadProgress{terminal: e.terminal, out: e.stderr, log: *log, logged: map[string]int{}}
+	prog := newLoadProgress(e, *log)
 	if f.dryRun {
 		return prog, nil
 	}
@@ -154,70 +152,6 @@ func (f *loadFlags) prepare(ctx context.Context, e *env, api *load.API, log **sl
 	return prog, nil
 }
 
-func printLoad(w io.Writer, format string, res pipelines.LoadResult) error {
-	if format == "json" {
-		return json.NewEncoder(w).Encode(res)
-	}
-	if res.LoadID == 0 && !res.DryRun {
-		// Stopped before anything was sent: the stops are the whole story.
-		fmt.Fprintf(w, "run %d: not loaded\n", res.RunID)
-		printStops(w, res.SafetyStops)
-		return nil
-	}
-	what := "loaded"
-	switch {
-	case res.DryRun && res.Mode == load.ModeRevert:
-		what = "revert planned (dry run: nothing sent)"
-	case res.DryRun:
-		what = "plan (dry run: nothing sent)"
-	case res.Mode == load.ModeRevert:
-		what = "reverted"
-	}
-	fmt.Fprintf(w, "run %d %s", res.RunID, what)
-	if res.Mode == load.ModeRevert {
-		fmt.Fprintf(w, ", to what Runn held before it (Runn extract %d)", res.SnapshotExtractID)
-	}
-	if !res.DryRun {
-		fmt.Fprintf(w, " in %s", res.Duration.Round(time.Millisecond))
-	}
-	fmt.Fprintln(w)
-	printStops(w, res.SafetyStops)
-	printCounts(w, res.Counts)
-	t := res.Totals()
-	if res.DryRun {
-		fmt.Fprintf(w, "  %d changes, %d confirmed by an earlier load (not sent again)\n", t.Planned, t.AlreadyDone)
-		for _, kind := range load.Kinds() {
-			if rows, err := json.Marshal(res.Samples[kind]); err == nil && string(rows) != "[]" && string(rows) != "null" {
-				fmt.Fprintf(w, "  first %ss: %s\n", kind, rows)
-			}
-		}
-	} else {
-		fmt.Fprintf(w, "  %d requests (%d retries, %d rate-limited, %d server errors), %.1f writes/s; %d unanswered creates found in Runn\n",
-			res.Requests, res.Retries, res.RateLimited, res.ServerErrors, res.WritesPerSecond, t.Reconciled)
-		fmt.Fprintf(w, "  warehouse %s held %s (audit trail %s)\n", res.Warehouse, res.WarehouseHeld.Round(time.Millisecond), res.TrailTime.Round(time.Millisecond))
-	}
-	if len(res.Rejected) > 0 {
-		fmt.Fprintf(w, "  did not land (%d):\n", len(res.Rejected))
-		for _, p := range res.Rejected {
-			label := ""
-			if p.Label != "" {
-				label = " (" + p.Label + ")"
-			}
-			fmt.Fprintf(w, "    %s %s%s %s: %s\n", p.Kind, p.Key, label, p.Status, p.Message)
-		}
-	}
-	if len(res.Created) > 0 {
-		fmt.Fprintf(w, "  records run %d created (kept: delete them in Runn if they should go):\n", res.RunID)
-		for _, c := range res.Created {
-			fmt.Fprintf(w, "    %-7s %-20s %-30q Runn id %d\n", c.Kind, c.Key, c.Label, c.RunnID)
-		}
-	}
-	if !res.DryRun {
-		fmt.Fprintf(w, "  details: harvest2runn audit --run %d\n", res.RunID)
-	}
-	return nil
-}
-
 // loadProgress shows how far a load has got: a bar per kind on a terminal, else a log line per
 // tenth of a kind with many changes.
 type loadProgress struct {
@@ -228,6 +162,10 @@ type loadProgress struct {
 	bar      *progressbar.ProgressBar
 	kind     string
 	logged   map[string]int
+}
+
+func newLoadProgress(e *env, log *slog.Logger) *loadProgress {
+	return &loadProgress{terminal: e.terminal, out: e.stderr, log: log, logged: map[string]int{}}
 }
 
 func (p *loadProgress) update(pr load.Progress) {

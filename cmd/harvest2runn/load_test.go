@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 	"github.com/harvest2runn/harvest2runn/warehouse"
@@ -30,11 +31,9 @@ func plannedWarehouse(t *testing.T, path string) *runntest.Server {
 		People:   []runn.Person{{ID: 880001, FirstName: "Ann", LastName: "Archer"}},
 		Actuals:  []runn.Actual{{ID: 5583001, Date: "2025-06-02", PersonID: 880001, ProjectID: 402001, RoleID: 21801, BillableMinutes: 90}},
 	}
-	srv, err := runntest.NewServer(seed, runntest.Options{Token: testRunnToken, Today: "2025-06-27"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
+	// Harvest is not asked: the smallest account will do.
+	_, srv, _ := e2eFakes(t, e2eAccount{gen: harvesttest.GenerateOptions{Seed: 1, People: 1, Projects: 1, Clients: 1, TimeEntries: 1},
+		runnState: seed, runnLimit: runntest.DefaultRateLimit})
 
 	w, err := warehouse.Open(ctx, path, warehouse.Options{})
 	if err != nil {

@@ -12,8 +12,8 @@ import (
 )
 
 type pageFlags struct {
-	warehouse string
-	source    string
+	common commonFlags
+	source string
 }
 
 func pageCommand() *command {
@@ -31,7 +31,7 @@ Example:
 `,
 		flags: func(fs *pflag.FlagSet) any {
 			f := &pageFlags{}
-			fs.StringVar(&f.warehouse, "warehouse", "", warehouseFlagHelp)
+			f.common.registerWarehouse(fs)
 			fs.StringVar(&f.source, "source", "harvest", "which API's page: harvest or runn")
 			return f
 		},
@@ -52,11 +52,10 @@ func runPage(ctx context.Context, e *env, o any, args []string) error {
 	if err != nil {
 		return usagef("SEQ %q is not a number", args[2])
 	}
-	if f.source != "harvest" && f.source != "runn" {
-		return usagef("--source %q: use harvest or runn", f.source)
+	if err := oneOf("--source", f.source, "harvest", "runn"); err != nil {
+		return err
 	}
-	c := commonFlags{warehouse: f.warehouse}
-	w, err := warehouse.Open(ctx, c.warehousePath(e), warehouse.Options{Holder: "harvest2runn page"})
+	w, err := warehouse.Open(ctx, f.common.warehousePath(e), warehouse.Options{Holder: "harvest2runn page"})
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -79,27 +76,4 @@ func runPrune(ctx context.Context, e *env, o any, args []string) error {
 		}
 	}
 	return err
-}
-
-func printPrune(w io.Writer, format string, res pipelines.PruneResult) error {
-	if format == "json" {
-		return json.NewEncoder(w).Encode(res)
-	}
-	verb := "pruned"
-	if res.DryRun {
-		verb = "would prune (dry run: nothing removed)"
-	}
-	fmt.Fprintf(w, "%s the raw extracts of %d run(s) started before %s: %d rows, %s of page files\n", verb, len(res.Pruned),
-		res.Cutoff.Local().Format("2006-01-02 15:04"), res.Rows, humanBytes(res.PageBytes))
-	for _, p := range res.Pruned {
-		fmt.Fprintf(w, "  run %-6d %-8s started %s: extracts %v, %d rows, %d page files (%s)\n", p.RunID, p.Kind,
-			p.StartedAt.Local().Format(time.DateOnly), p.Extracts, p.Rows, p.PageFiles, humanBytes(p.PageBytes))
-	}
-	for _, k := range res.Kept {
-		fmt.Fprintf(w, "  kept run %d: %s\n", k.RunID, k.Why)
-	}
-	if len(res.Pinned) > 0 {
-		fmt.Fprintf(w, "  pinned runs: %v\n", res.Pinned)
-	}
-	return nil
 }

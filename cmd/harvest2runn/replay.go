@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -20,7 +17,7 @@ type replayFlags struct {
 	apply     bool
 	iKnow     bool
 	autofill  string
-	onlyKinds []string
+	onlyKinds onlyFlag
 }
 
 func replayCommand() *command {
@@ -47,7 +44,7 @@ Example:
 			fs.BoolVar(&f.apply, "apply", false, "send the replayed plan to Runn (needs --i-know-this-writes-old-data)")
 			fs.BoolVar(&f.iKnow, "i-know-this-writes-old-data", false, "confirm --apply: the run's data is that day's, not today's")
 			fs.StringVar(&f.autofill, "autofill", "", "on or off: override the run's own autofill (R13)")
-			fs.StringSliceVar(&f.onlyKinds, "only", nil, "override the run's own kinds: clients,projects,people,actuals")
+			f.onlyKinds.register(fs, "override the run's own kinds", "")
 			f.load.registerCommon(fs)
 			return f
 		},
@@ -79,10 +76,8 @@ func runReplay(ctx context.Context, e *env, o any, args []string) error {
 	default:
 		return usagef("--autofill %q: use on or off", f.autofill)
 	}
-	for _, k := range f.onlyKinds {
-		if !contains(transform.Kinds, k) {
-			return usagef("--only %q: use any of clients,projects,people,actuals", k)
-		}
+	if err := f.onlyKinds.check(); err != nil {
+		return err
 	}
 	if f.onlyKinds != nil {
 		opts.Only = f.onlyKinds
@@ -103,75 +98,4 @@ func runReplay(ctx context.Context, e *env, o any, args []string) error {
 		return fmt.Errorf("replay of run %d: %w", id, err)
 	}
 	return err
-}
-
-func printReplay(w io.Writer, format string, res pipelines.ReplayResult) error {
-	if format == "json" {
-		return json.NewEncoder(w).Encode(res)
-	}
-	window := res.WindowFrom + " to " + res.WindowTo
-	if res.WindowFrom == "" {
-		window = "all history to " + res.WindowTo
-	}
-	fmt.Fprintf(w, "run %d (%s) replayed: today %s, window %s, kinds %v, autofill %t, in %s\n", res.RunID, res.Kind, res.Today, window,
-		res.Only, res.Autofill, res.Duration.Round(time.Millisecond))
-	printPlanSummary(w, res.Summary)
-	for _, f := range res.Transform.AuditFailures {
-		b, _ := json.Marshal(f.First)
-		fmt.Fprintf(w, "  audit %s failed: %d rows, first: %s\n", f.Audit, f.Rows, b)
-	}
-	switch {
-	case !res.OriginalPlanned:
-		fmt.Fprintf(w, "run %d had no plan of its own to compare with\n", res.RunID)
-	case res.Identical:
-		fmt.Fprintf(w, "identical to what run %d planned (%d plan tables, row for row)\n", res.RunID, len(res.Diff))
-	default:
-		fmt.Fprintf(w, "DIFFERS from what run %d planned:\n", res.RunID)
-	}
-	for _, d := range res.Diff {
-		if d.Same() {
-			continue
-		}
-		fmt.Fprintf(w, "  %-32s original %6d rows, replay %6d rows: %d only in the original, %d only in the replay\n",
-			d.Table, d.Original, d.Replayed, d.OnlyOriginal, d.OnlyReplayed)
-		if d.Note != "" {
-			fmt.Fprintf(w, "    (%s)\n", d.Note)
-		}
-		for _, r := range d.FirstOnlyOriginal {
-			b, _ := json.Marshal(r)
-			fmt.Fprintf(w, "    - %s\n", b)
-		}
-		for _, r := range d.FirstOnlyReplayed {
-			b, _ := json.Marshal(r)
-			fmt.Fprintf(w, "    + %s\n", b)
-		}
-	}
-	if res.Applied != nil {
-		_ = printLoad(w, "text", pipelines.LoadResult{Result: *res.Applied})
-	}
-	return nil
-}
-
-// printPlanSummary prints what a plan sends per kind and rule, and what it does not send.
-func printPlanSummary(w io.Writer, s transform.Summary) {
-	fmt.Fprintln(w, "  Runn writes:")
-	for _, kind := range []string{"roles", "clients", "projects", "people", "actuals"} {
-		var total int64
-		rules := ""
-		for _, c := range s.Changes {
-			if c.Kind == kind {
-				total += c.Rows
-				rules += fmt.Sprintf(", %s %d", c.Rule, c.Rows)
-			}
-		}
-		if rules != "" {
-			rules = " (" + rules[2:] + ")"
-		}
-		fmt.Fprintf(w, "    %-9s %7d%s\n", kind, total, rules)
-	}
-	for _, x := range s.Exclusions {
-		fmt.Fprintf(w, "  not sent (R9) %-26s %10s  %6d entries\n", x.Reason, hoursMinutes(x.Minutes), x.Entries)
-	}
-	fmt.Fprintf(w, "  people with role Unknown: %d   possible duplicates: %d   reference conflicts: %d\n",
-		s.UnknownRoles, s.PossibleDupes, s.ReferenceClashes)
 }

@@ -2,27 +2,20 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/harvest2runn/harvest2runn/extract"
-	"github.com/harvest2runn/harvest2runn/load"
 	"github.com/harvest2runn/harvest2runn/pipelines"
-	"github.com/harvest2runn/harvest2runn/transform"
 )
 
 type syncFlags struct {
 	common     commonFlags
 	window     windowFlags
-	only       []string
+	only       onlyFlag
 	dryRun     bool
 	noAutofill bool
 	retention  int
@@ -30,7 +23,7 @@ type syncFlags struct {
 }
 
 func (f *syncFlags) registerRun(fs *pflag.FlagSet) {
-	fs.StringSliceVar(&f.only, "only", nil, "sync only these kinds: clients,projects,people,actuals (default all: Runn's three toggles)")
+	f.only.register(fs, "sync only these kinds", " (default all: Runn's three toggles)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "extract and plan, print the plan; send nothing to Runn")
 	fs.BoolVar(&f.noAutofill, "no-autofill", false, "do not write zeros for rostered weekdays without time in finished weeks (R13)")
 	fs.IntVar(&f.retention, "retention-days", pipelines.DefaultRetentionDays,
@@ -115,10 +108,8 @@ func runImport(ctx context.Context, e *env, o any, args []string) error {
 	if len(args) == 0 {
 		return usagef("give what to import: clients, projects or people, e.g. harvest2runn import people")
 	}
-	for _, a := range args {
-		if a == "actuals" || !slices.Contains(transform.Kinds, a) {
-			return usagef("cannot import %q: give clients, projects or people (actuals come with harvest2runn sync)", a)
-		}
+	if err := checkImport(args); err != nil {
+		return err
 	}
 	f.only = args
 	f.retention = 0
@@ -153,10 +144,8 @@ func (f *syncFlags) check() error {
 	if err := f.common.validateOutput(); err != nil {
 		return err
 	}
-	for _, k := range f.only {
-		if !slices.Contains(transform.Kinds, k) {
-			return usagef("--only %q: use any of %s", k, strings.Join(transform.Kinds, ","))
-		}
+	if err := f.only.check(); err != nil {
+		return err
 	}
 	if f.retention < 0 {
 		return usagef("--retention-days %d is negative: give a number of days, or 0 to keep every extract", f.retention)
@@ -167,7 +156,7 @@ func (f *syncFlags) check() error {
 // sync runs one sync with the clients given, showing progress on stderr.
 func (f *syncFlags) sync(ctx context.Context, e *env, log *slog.Logger, clients apiClients, kind string, today time.Time, win extract.Window) (pipelines.SyncResult, error) {
 	prog := newProgress(e, log)
-	lprog := &loadProgress{terminal: e.terminal, out: e.stderr, log: log, logged: map[string]int{}}
+	lprog := newLoadProgress(e, log)
 	res, err := pipelines.Sync(ctx, pipelines.SyncOptions{
 		WarehousePath: f.common.warehousePath(e), Kind: kind, Today: today, Window: win, Only: f.only,
 		DryRun: f.dryRun, Autofill: !f.noAutofill, Harvest: clients.harvest, Runn: clients.runn, AllowLargeChanges: f.allowLarge,
@@ -189,82 +178,7 @@ func (f *syncFlags) finish(e *env, res pipelines.SyncResult, err error) error {
 		}
 	case err != nil && f.common.output == "json" && !errors.As(err, &ue):
 		// No run started (the warehouse is busy, say): a script still gets its one object.
-		_ = json.NewEncoder(e.stdout).Encode(map[string]any{"run_id": nil, "status": "failed", "error": oneLine(err.Error())})
+		printNoRun(e.stdout, err)
 	}
 	return err
-}
-
-func printSync(w io.Writer, format string, res pipelines.SyncResult) error {
-	if format == "json" {
-		return json.NewEncoder(w).Encode(res)
-	}
-	window := res.Window.To
-	if res.Window.From != nil {
-		window = *res.Window.From + " to " + window
-	} else {
-		window = "all history to " + window
-	}
-	what := res.Status
-	switch {
-	case res.DryRun && res.Status != "failed":
-		what = "planned (dry run: nothing sent to Runn)"
-	case res.Status == "partial":
-		what = "finished, but Runn rejected some records"
-	case res.Status == "failed":
-		what = "FAILED in the " + res.Stage + " stage: run the same command again to resume"
-	}
-	fmt.Fprintf(w, "run %d (%s, today %s, window %s, %s): %s in %s\n", res.RunID, res.Kind, res.Today, window,
-		strings.Join(res.Only, ","), what, res.Times.Total.Round(time.Millisecond))
-	if len(res.Changes) > 0 {
-		printCounts(w, res.Changes)
-	} else if res.Stage == "done" || res.Stage == "load" {
-		fmt.Fprintln(w, "  nothing to send: Runn already holds what Harvest says (R14)")
-	}
-	if len(res.Exclusions) > 0 {
-		var minutes, entries int64
-		for _, x := range res.Exclusions {
-			minutes += x.Minutes
-			entries += x.Entries
-		}
-		fmt.Fprintf(w, "  not sent (R9): %s in %d entries\n", hoursMinutes(minutes), entries)
-		for _, x := range res.Exclusions {
-			fmt.Fprintf(w, "    %-26s %10s  %6d entries\n", x.Reason, hoursMinutes(x.Minutes), x.Entries)
-		}
-	}
-	fmt.Fprintf(w, "  people with role Unknown: %d   possible duplicates: %d   reference conflicts: %d\n",
-		res.UnknownRoles, res.PossibleDuplicates, res.ReferenceConflicts)
-	printStops(w, res.SafetyStops)
-	for _, a := range res.AuditFailures {
-		b, _ := json.Marshal(a.First)
-		fmt.Fprintf(w, "  audit %s failed: %d rows, first: %s\n", a.Audit, a.Rows, b)
-	}
-	if res.DryRun {
-		for _, kind := range load.Kinds() {
-			if rows, err := json.Marshal(res.Samples[kind]); err == nil && string(rows) != "null" && string(rows) != "[]" {
-				fmt.Fprintf(w, "  first %ss: %s\n", kind, rows)
-			}
-		}
-	}
-	if len(res.Rejected) > 0 {
-		fmt.Fprintf(w, "  did not land (%d):\n", len(res.Rejected))
-		for _, p := range res.Rejected {
-			label := ""
-			if p.Label != "" {
-				label = " (" + p.Label + ")"
-			}
-			fmt.Fprintf(w, "    %s %s%s %s: %s\n", p.Kind, p.Key, label, p.Status, p.Message)
-		}
-	}
-	for _, api := range []string{"harvest", "runn"} {
-		if r, ok := res.Requests[api]; ok {
-			fmt.Fprintf(w, "  %-7s %5d requests (%d retries, %d rate-limited, %d server errors)\n", api, r.Requests, r.Retries, r.RateLimited, r.ServerErrors)
-		}
-	}
-	fmt.Fprintf(w, "  stages: extract %s, transform %s, load %s\n", res.Times.Extract.Round(time.Millisecond),
-		res.Times.Transform.Round(time.Millisecond), res.Times.Load.Round(time.Millisecond))
-	if p := res.Pruned; p != nil {
-		fmt.Fprintf(w, "  pruned the raw extracts of %d runs older than %s (%s of page files)\n", len(p.Pruned), p.Cutoff.Format(time.DateOnly), humanBytes(p.PageBytes))
-	}
-	fmt.Fprintf(w, "  warehouse %s; details: harvest2runn status, harvest2runn audit --run %d\n", res.Warehouse, res.RunID)
-	return nil
 }

@@ -1,0 +1,308 @@
+package main
+
+// Text output of the commands that run a stage: sync (and import, schedule, demo), load and
+// revert, transform, replay, extract and prune.
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/harvest2runn/harvest2runn/extract"
+	"github.com/harvest2runn/harvest2runn/internal/demo"
+	"github.com/harvest2runn/harvest2runn/load"
+	"github.com/harvest2runn/harvest2runn/pipelines"
+	"github.com/harvest2runn/harvest2runn/transform"
+	"github.com/harvest2runn/harvest2runn/warehouse"
+)
+
+func printSync(w io.Writer, format string, res pipelines.SyncResult) error {
+	if format == "json" {
+		return json.NewEncoder(w).Encode(res)
+	}
+	printSyncHeader(w, res)
+	if len(res.Changes) > 0 {
+		printCounts(w, res.Changes)
+	} else if res.Stage == "done" || res.Stage == "load" {
+		fmt.Fprintln(w, "  nothing to send: Runn already holds what Harvest says (R14)")
+	}
+	printNotSent(w, res.Exclusions)
+	printAttention(w, res.UnknownRoles, res.PossibleDuplicates, res.ReferenceConflicts)
+	printStops(w, res.SafetyStops)
+	printAuditFailures(w, " failed", res.AuditFailures)
+	if res.DryRun {
+		printSamples(w, res.Samples)
+	}
+	printRejected(w, res.Rejected)
+	for _, api := range []string{"harvest", "runn"} {
+		if r, ok := res.Requests[api]; ok {
+			fmt.Fprintf(w, "  %-7s %5d requests (%d retries, %d rate-limited, %d server errors)\n", api, r.Requests, r.Retries, r.RateLimited, r.ServerErrors)
+		}
+	}
+	fmt.Fprintf(w, "  stages: extract %s, transform %s, load %s\n", res.Times.Extract.Round(time.Millisecond),
+		res.Times.Transform.Round(time.Millisecond), res.Times.Load.Round(time.Millisecond))
+	if p := res.Pruned; p != nil {
+		fmt.Fprintf(w, "  pruned the raw extracts of %d runs older than %s (%s of page files)\n", len(p.Pruned), p.Cutoff.Format(time.DateOnly), humanBytes(p.PageBytes))
+	}
+	fmt.Fprintf(w, "  warehouse %s; details: harvest2runn status, harvest2runn audit --run %d\n", res.Warehouse, res.RunID)
+	return nil
+}
+
+// printNoRun is the one JSON object of a sync that failed before a run started (the warehouse
+// is busy, say): a script still gets its object.
+func printNoRun(w io.Writer, err error) {
+	_ = json.NewEncoder(w).Encode(map[string]any{"run_id": nil, "status": "failed", "error": oneLine(err.Error())})
+}
+
+// printSyncHeader is a sync's first line: the run, its day and window, and how it went.
+func printSyncHeader(w io.Writer, res pipelines.SyncResult) {
+	from := ""
+	if res.Window.From != nil {
+		from = *res.Window.From
+	}
+	what := res.Status
+	switch {
+	case res.DryRun && res.Status != "failed":
+		what = "planned (dry run: nothing sent to Runn)"
+	case res.Status == "partial":
+		what = "finished, but Runn rejected some records"
+	case res.Status == "failed":
+		what = "FAILED in the " + res.Stage + " stage: run the same command again to resume"
+	}
+	fmt.Fprintf(w, "run %d (%s, today %s, window %s, %s): %s in %s\n", res.RunID, res.Kind, res.Today, windowText(from, res.Window.To),
+		strings.Join(res.Only, ","), what, res.Times.Total.Round(time.Millisecond))
+}
+
+func printLoad(w io.Writer, format string, res pipelines.LoadResult) error {
+	if format == "json" {
+		return json.NewEncoder(w).Encode(res)
+	}
+	if res.LoadID == 0 && !res.DryRun {
+		// Stopped before anything was sent: the stops are the whole story.
+		fmt.Fprintf(w, "run %d: not loaded\n", res.RunID)
+		printStops(w, res.SafetyStops)
+		return nil
+	}
+	printLoadHeader(w, res)
+	printStops(w, res.SafetyStops)
+	printCounts(w, res.Counts)
+	t := res.Totals()
+	if res.DryRun {
+		fmt.Fprintf(w, "  %d changes, %d confirmed by an earlier load (not sent again)\n", t.Planned, t.AlreadyDone)
+		printSamples(w, res.Samples)
+	} else {
+		fmt.Fprintf(w, "  %d requests (%d retries, %d rate-limited, %d server errors), %.1f writes/s; %d unanswered creates found in Runn\n",
+			res.Requests, res.Retries, res.RateLimited, res.ServerErrors, res.WritesPerSecond, t.Reconciled)
+		fmt.Fprintf(w, "  warehouse %s held %s (audit trail %s)\n", res.Warehouse, res.WarehouseHeld.Round(time.Millisecond), res.TrailTime.Round(time.Millisecond))
+	}
+	printRejected(w, res.Rejected)
+	if len(res.Created) > 0 {
+		fmt.Fprintf(w, "  records run %d created (kept: delete them in Runn if they should go):\n", res.RunID)
+		for _, c := range res.Created {
+			fmt.Fprintf(w, "    %-7s %-20s %-30q Runn id %d\n", c.Kind, c.Key, c.Label, c.RunnID)
+		}
+	}
+	if !res.DryRun {
+		fmt.Fprintf(w, "  details: harvest2runn audit --run %d\n", res.RunID)
+	}
+	return nil
+}
+
+// printLoadHeader is a load's or revert's first line.
+func printLoadHeader(w io.Writer, res pipelines.LoadResult) {
+	what := "loaded"
+	switch {
+	case res.DryRun && res.Mode == load.ModeRevert:
+		what = "revert planned (dry run: nothing sent)"
+	case res.DryRun:
+		what = "plan (dry run: nothing sent)"
+	case res.Mode == load.ModeRevert:
+		what = "reverted"
+	}
+	fmt.Fprintf(w, "run %d %s", res.RunID, what)
+	if res.Mode == load.ModeRevert {
+		fmt.Fprintf(w, ", to what Runn held before it (Runn extract %d)", res.SnapshotExtractID)
+	}
+	if !res.DryRun {
+		fmt.Fprintf(w, " in %s", res.Duration.Round(time.Millisecond))
+	}
+	fmt.Fprintln(w)
+}
+
+func printTransform(w io.Writer, format string, res pipelines.TransformResult) error {
+	if format == "json" {
+		return json.NewEncoder(w).Encode(res)
+	}
+	t, s := res.Transform, res.Summary
+	state := "plan ready"
+	if len(t.AuditFailures) > 0 {
+		state = "AUDITS FAILED: nothing will be sent"
+	}
+	fmt.Fprintf(w, "run %d planned (today %s, window %s) in %s: %s\n", t.RunID, res.Today, windowText(res.WindowFrom, res.WindowTo),
+		t.Duration.Round(1e6), state)
+	printPlanWrites(w, s.Changes)
+	// The largest reasons first: the transform is where a person looks into what is not sent.
+	slices.SortStableFunc(s.Exclusions, func(a, b transform.ExclusionSum) int { return cmp.Compare(b.Minutes, a.Minutes) })
+	printNotSent(w, s.Exclusions)
+	printAttention(w, s.UnknownRoles, s.PossibleDupes, s.ReferenceClashes)
+	printAuditFailures(w, "", t.AuditFailures)
+	fmt.Fprintf(w, "  details: SELECT * FROM plan.chg_runn__actuals WHERE run_id = %d; (and plan.rpt_exclusions, plan.rpt_unknown_roles)\n", t.RunID)
+	return nil
+}
+
+func printReplay(w io.Writer, format string, res pipelines.ReplayResult) error {
+	if format == "json" {
+		return json.NewEncoder(w).Encode(res)
+	}
+	fmt.Fprintf(w, "run %d (%s) replayed: today %s, window %s, kinds %v, autofill %t, in %s\n", res.RunID, res.Kind, res.Today,
+		windowText(res.WindowFrom, res.WindowTo), res.Only, res.Autofill, res.Duration.Round(time.Millisecond))
+	printPlanWrites(w, res.Summary.Changes)
+	printExclusions(w, "  not sent (R9) ", res.Summary.Exclusions)
+	printAttention(w, res.Summary.UnknownRoles, res.Summary.PossibleDupes, res.Summary.ReferenceClashes)
+	printAuditFailures(w, " failed", res.Transform.AuditFailures)
+	switch {
+	case !res.OriginalPlanned:
+		fmt.Fprintf(w, "run %d had no plan of its own to compare with\n", res.RunID)
+	case res.Identical:
+		fmt.Fprintf(w, "identical to what run %d planned (%d plan tables, row for row)\n", res.RunID, len(res.Diff))
+	default:
+		fmt.Fprintf(w, "DIFFERS from what run %d planned:\n", res.RunID)
+	}
+	printPlanDiff(w, res.Diff)
+	if res.Applied != nil {
+		_ = printLoad(w, "text", pipelines.LoadResult{Result: *res.Applied})
+	}
+	return nil
+}
+
+// printPlanDiff is each plan table a replay planned otherwise, with its first rows only in one.
+func printPlanDiff(w io.Writer, diff []pipelines.TableDiff) {
+	for _, d := range diff {
+		if d.Same() {
+			continue
+		}
+		fmt.Fprintf(w, "  %-32s original %6d rows, replay %6d rows: %d only in the original, %d only in the replay\n",
+			d.Table, d.Original, d.Replayed, d.OnlyOriginal, d.OnlyReplayed)
+		if d.Note != "" {
+			fmt.Fprintf(w, "    (%s)\n", d.Note)
+		}
+		for _, r := range d.FirstOnlyOriginal {
+			b, _ := json.Marshal(r)
+			fmt.Fprintf(w, "    - %s\n", b)
+		}
+		for _, r := range d.FirstOnlyReplayed {
+			b, _ := json.Marshal(r)
+			fmt.Fprintf(w, "    + %s\n", b)
+		}
+	}
+}
+
+func printExtract(w io.Writer, format string, res pipelines.ExtractResult) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		return enc.Encode(res)
+	}
+	size := "?"
+	if st, err := os.Stat(res.Warehouse); err == nil {
+		size = humanBytes(st.Size())
+	}
+	fmt.Fprintf(w, "run %d (extract, today %s)\n", res.RunID, res.Today)
+	for _, src := range []struct {
+		name      string
+		m         *extract.Manifest
+		resources []string
+	}{
+		{"harvest", res.Harvest, []string{"users", "roles", "clients", "projects", "tasks", "user_assignments", "time_entries"}},
+		{"runn", res.Runn, []string{"roles", "clients", "projects", "people", "project-tags", "contracts", "assignments", "actuals"}},
+	} {
+		if src.m != nil {
+			printManifest(w, src.name, src.m, src.resources)
+		}
+	}
+	fmt.Fprintf(w, "  warehouse %s (%s; page bodies in %s)\n", res.Warehouse, size, warehouse.PagesDir(res.Warehouse))
+	return nil
+}
+
+// printManifest is what one source's extract landed, resource by resource in fetch order.
+func printManifest(w io.Writer, source string, m *extract.Manifest, resources []string) {
+	fmt.Fprintf(w, "  %s extract %d: %s, window %s\n", source, m.ExtractID, m.Status, m.Window)
+	for _, r := range resources {
+		if n, ok := m.PerResource[r]; ok {
+			fmt.Fprintf(w, "    %-18s %9d records\n", r, n)
+		}
+	}
+	fmt.Fprintf(w, "    %d requests (%d retries, %d rate-limited), %d pages, %s received, %s stored, %s\n",
+		m.Requests, m.Retries, m.RateLimited, m.Pages, humanBytes(m.Bytes), humanBytes(m.StoredBytes), m.Duration.Round(time.Millisecond))
+	for _, n := range m.Notes {
+		fmt.Fprintf(w, "    note: %s\n", n)
+	}
+}
+
+func printPrune(w io.Writer, format string, res pipelines.PruneResult) error {
+	if format == "json" {
+		return json.NewEncoder(w).Encode(res)
+	}
+	verb := "pruned"
+	if res.DryRun {
+		verb = "would prune (dry run: nothing removed)"
+	}
+	fmt.Fprintf(w, "%s the raw extracts of %d run(s) started before %s: %d rows, %s of page files\n", verb, len(res.Pruned),
+		res.Cutoff.Local().Format("2006-01-02 15:04"), res.Rows, humanBytes(res.PageBytes))
+	for _, p := range res.Pruned {
+		fmt.Fprintf(w, "  run %-6d %-8s started %s: extracts %v, %d rows, %d page files (%s)\n", p.RunID, p.Kind,
+			p.StartedAt.Local().Format(time.DateOnly), p.Extracts, p.Rows, p.PageFiles, humanBytes(p.PageBytes))
+	}
+	for _, k := range res.Kept {
+		fmt.Fprintf(w, "  kept run %d: %s\n", k.RunID, k.Why)
+	}
+	if len(res.Pinned) > 0 {
+		fmt.Fprintf(w, "  pinned runs: %v\n", res.Pinned)
+	}
+	return nil
+}
+
+// printDemoStart is what the demo's fakes serve, and what the team keyed into Runn by hand.
+func printDemoStart(w io.Writer, sc *demo.Scenario) {
+	a := sc.Account()
+	fmt.Fprintf(w, "fake Harvest at %s: %d people, %d projects, %d time entries up to %s\n", a.HarvestURL, a.People,
+		a.Projects, a.TimeEntries, sc.Day1.Format(time.DateOnly))
+	fmt.Fprintf(w, "fake Runn at %s: what a team keyed in by hand before its first sync:\n", a.RunnURL)
+	for _, c := range sc.Cases {
+		fmt.Fprintf(w, "  %s\n", c)
+	}
+}
+
+// printDemoDay heads the output of one of the demo's days.
+func printDemoDay(w io.Writer, n int, day time.Time, what string) {
+	fmt.Fprintf(w, "\nday %d, %s: %s\n", n, day.Format(time.DateOnly), what)
+}
+
+// printDemoEdits is what the demo changed in Harvest between the syncs.
+func printDemoEdits(w io.Writer, edits []string) {
+	fmt.Fprintf(w, "\nbetween the syncs, in Harvest:\n")
+	for _, l := range edits {
+		fmt.Fprintf(w, "  %s\n", l)
+	}
+}
+
+// printDemoEnd says where the demo warehouse is and what to try on it.
+func printDemoEnd(w io.Writer, path string) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	fmt.Fprintf(w, `
+The warehouse is %[1]s (page bodies in %[2]s).
+  harvest2runn status --warehouse %[1]s
+Try these (or open it with: duckdb -readonly %[1]s):
+`, abs, warehouse.PagesDir(abs))
+	for _, q := range demo.Queries {
+		fmt.Fprintf(w, "  harvest2runn query --warehouse %s \"%s\"\n", abs, q)
+	}
+}
