@@ -78,12 +78,13 @@ func TestE2ESafetyMassZeroingStopsUntilAllowed(t *testing.T) {
 	}
 
 	r = runBin(t, vars, "sync", "--today", "2025-06-27", "--no-autofill", "--dry-run")
-	if r.code != exitFailed || !strings.Contains(r.stdout, "SAFETY STOP (R17)") || !strings.Contains(r.stdout, "R17c") {
+	if r.code != exitFailed || !strings.Contains(r.stdout, "SAFETY STOP (R17)") || !strings.Contains(r.stdout, "R17c") ||
+		!strings.Contains(r.stdout, "STOPPED by a safety check (R17)") || strings.Contains(r.stdout, "run the same command again") {
 		t.Fatalf("dry run of the same: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 
 	r = runBin(t, vars, "status")
-	if !strings.Contains(r.stdout, "SAFETY STOP (R17)") || !strings.Contains(r.stdout, "owned_keys") {
+	if !strings.Contains(r.stdout, "SAFETY STOP (R17)") || !strings.Contains(r.stdout, "owned_keys") || strings.Contains(r.stdout, "error: run") {
 		t.Errorf("status does not show the stop:\n%s", r.stdout)
 	}
 	var st stopsJSON

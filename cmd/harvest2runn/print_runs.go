@@ -60,6 +60,16 @@ func printNoRun(w io.Writer, err error) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"run_id": nil, "status": "failed", "error": oneLine(err.Error())})
 }
 
+// stopped reports whether a safety stop that was not lifted halted the run.
+func stopped(stops []pipelines.SafetyStop) bool {
+	for _, s := range stops {
+		if !s.Lifted {
+			return true
+		}
+	}
+	return false
+}
+
 // printSyncHeader is a sync's first line: the run, its day and window, and how it went.
 func printSyncHeader(w io.Writer, res pipelines.SyncResult) {
 	from := ""
@@ -72,6 +82,8 @@ func printSyncHeader(w io.Writer, res pipelines.SyncResult) {
 		what = "planned (dry run: nothing sent to Runn)"
 	case res.Status == "partial":
 		what = "finished, but Runn rejected some records"
+	case res.Status == "failed" && stopped(res.SafetyStops):
+		what = "STOPPED by a safety check (R17) before anything was sent to Runn"
 	case res.Status == "failed":
 		what = "FAILED in the " + res.Stage + " stage: run the same command again to resume"
 	}

@@ -83,7 +83,8 @@ func printLastRun(w io.Writer, s pipelines.StatusResult) {
 		fmt.Fprintf(w, ", took %s", r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond))
 	}
 	fmt.Fprintln(w)
-	if r.Error != "" {
+	// A safety stop's error repeats the stops, which follow with their figures.
+	if r.Error != "" && !stopped(s.SafetyStops) {
 		fmt.Fprintf(w, "    error: %s\n", oneLine(r.Error))
 	}
 	printStops(w, s.SafetyStops)
