@@ -5,11 +5,9 @@ package extract
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"log/slog"
 	"math"
 	"net/url"
@@ -93,17 +91,16 @@ func Harvest(ctx context.Context, w *warehouse.Warehouse, api HarvestAPI, opts H
 	counters := func() httpx.Stats { return api.Stats().Stats }
 	return runExtract(ctx, w, "harvest", opts.RunID, opts.Window, counters, func(l *lander, m *Manifest) error {
 		log := orDiscard(opts.Logger)
-		dups := newDupCheck()
-		if err := landHarvest(ctx, l, api, opts, m, log, dups); err != nil {
+		if err := landHarvest(ctx, l, api, opts, m, log); err != nil {
 			return err
 		}
-		return reportConflicts(ctx, w, l, dups, m, log)
+		return reportConflicts(ctx, w, l, m, log)
 	})
 }
 
 // landHarvest lands every listing. An incomplete listing (R17 a) comes out as the
 // *harvest.IncompleteListingError it is, wrapped, so that the pipelines can errors.As it.
-func landHarvest(ctx context.Context, l *lander, api HarvestAPI, opts HarvestOptions, m *Manifest, log *slog.Logger, dups *dupCheck) error {
+func landHarvest(ctx context.Context, l *lander, api HarvestAPI, opts HarvestOptions, m *Manifest, log *slog.Logger) error {
 	// All listings run at once under the client's one limiter: the dimensions are a few pages
 	// each, and fetching them before the time entries would leave the first rate-limit window
 	// half used (docs/benchmarks.md).
@@ -123,7 +120,7 @@ func landHarvest(ctx context.Context, l *lander, api HarvestAPI, opts HarvestOpt
 					return submit(pageJob{
 						page: rawPage{Resource: string(p.Resource), Seq: p.Seq, URL: p.URL, Status: p.Status,
 							FetchedAt: p.FetchedAt, Duration: p.Duration, Attempts: p.Attempts, Records: p.Records, Body: p.Body},
-						decode: func(body []byte, sink rowSink) error { return decodeHarvestPage(res, p.Seq, body, sink, dups) },
+						decode: func(body []byte, sink rowSink) error { return decodeHarvestPage(res, p.Seq, body, sink) },
 						landed: func() {
 							m.Pages++
 							m.Records += int64(p.Records)
@@ -155,14 +152,13 @@ func landHarvest(ctx context.Context, l *lander, api HarvestAPI, opts HarvestOpt
 }
 
 func decodeHarvestRecords(res harvest.Resource, seq int, body []byte, l rowSink) error {
-	return decodeHarvestPage(res, seq, body, l, nil)
+	return decodeHarvestPage(res, seq, body, l)
 }
 
-// decodeHarvestPage decodes a page of res into rows for sink; dups, when set, sees its time
-// entries. A record that does not decode is named with its id and field. Each append*Row below
+// decodeHarvestPage decodes a page of res into rows for sink. A record that does not decode is named with its id and field. Each append*Row below
 // lists the table's columns in 002_raw_harvest.sql's order; TestDecodersLandEveryColumnByName
 // fails if they drift apart.
-func decodeHarvestPage(res harvest.Resource, seq int, body []byte, l rowSink, dups *dupCheck) error {
+func decodeHarvestPage(res harvest.Resource, seq int, body []byte, l rowSink) error {
 	malformed := func(err error) error { return recordError(res, body, err) }
 	switch res {
 	case harvest.Users:
@@ -210,13 +206,7 @@ func decodeHarvestPage(res harvest.Resource, seq int, body []byte, l rowSink, du
 		if err := gojson.Unmarshal(body, &env); err != nil {
 			return malformed(err)
 		}
-		if err := appendRows(l, env.TimeEntries, appendTimeEntry); err != nil {
-			return err
-		}
-		if dups != nil {
-			dups.observe(env.TimeEntries)
-		}
-		return nil
+		return appendRows(l, env.TimeEntries, appendTimeEntry)
 	default:
 		return fmt.Errorf("no raw table for Harvest resource %q", res)
 	}
@@ -415,62 +405,6 @@ func excerpt(raw json.RawMessage) string {
 	return string(raw[:limit]) + "…"
 }
 
-// dupCheck spots conflicting copies of one time entry in an extract: the same id and
-// updated_at with different content. Staging keeps one copy of each id (the latest updated_at,
-// then the earliest page), which is right when a record moved while the listing was read, but
-// picks silently when the copies disagree and neither is newer. It keeps 16 bytes per id, so a
-// million entries cost a few tens of MB, and flags ids; their copies are read back from the
-// warehouse once the extract landed (reportConflicts), since conflicts are rare.
-type dupCheck struct {
-	seed maphash.Seed
-
-	mu      sync.Mutex
-	seen    map[int64]entryPrint
-	flagged map[int64]struct{}
-}
-
-// entryPrint is the newest copy of an entry seen so far: its updated_at and a hash of the
-// content staging reads.
-type entryPrint struct {
-	updated int64
-	sum     uint64
-}
-
-func newDupCheck() *dupCheck {
-	return &dupCheck{seed: maphash.MakeSeed(), seen: map[int64]entryPrint{}, flagged: map[int64]struct{}{}}
-}
-
-// observe takes a page's entries; pages come from several goroutines.
-func (d *dupCheck) observe(entries []landedTimeEntry) {
-	prints := make([]entryPrint, len(entries))
-	var buf []byte
-	for i := range entries {
-		e := &entries[i]
-		buf = append(buf[:0], e.Hours...)
-		buf = append(buf, 0)
-		buf = append(buf, e.SpentDate...)
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.User.ID))
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Project.ID))
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Task.ID))
-		if e.Billable {
-			buf = append(buf, 1)
-		}
-		prints[i] = entryPrint{updated: e.UpdatedAt.UnixNano(), sum: maphash.Bytes(d.seed, buf)}
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for i := range entries {
-		id, p := entries[i].ID, prints[i]
-		old, ok := d.seen[id]
-		switch {
-		case !ok || p.updated > old.updated:
-			d.seen[id] = p
-		case p.updated == old.updated && p.sum != old.sum:
-			d.flagged[id] = struct{}{}
-		}
-	}
-}
-
 // entryCopy is one landed copy of a time entry.
 type entryCopy struct {
 	ID        int64     `db:"id"`
@@ -495,32 +429,32 @@ func (c entryCopy) String() string {
 // maxConflictWarnings bounds the warning lines; the note counts them all.
 const maxConflictWarnings = 100
 
-// reportConflicts warns once per time entry that came in conflicting copies, with the copies,
-// and counts them in the extract's notes.
-func reportConflicts(ctx context.Context, w *warehouse.Warehouse, l *lander, d *dupCheck, m *Manifest, log *slog.Logger) error {
-	if len(d.flagged) == 0 {
-		return nil
-	}
+// reportConflicts warns once per time entry that came in conflicting copies (the same id and
+// updated_at with different content), with the copies, and counts them in the extract's notes.
+// Staging keeps one copy of each id (the latest updated_at, then the earliest page), which is
+// right when a record moved while the listing was read, but picks silently when the copies
+// disagree and neither is newer. The copies are found in the landed rows, in DuckDB, rather than
+// tracked in Go while landing: a million entries would cost tens of MB of map.
+func reportConflicts(ctx context.Context, w *warehouse.Warehouse, l *lander, m *Manifest, log *slog.Logger) error {
 	// The copies are read back through another connection: what was appended must be
 	// committed first.
 	if err := l.flush(); err != nil {
 		return err
 	}
-	ids := make([]string, 0, len(d.flagged))
-	for id := range d.flagged {
-		ids = append(ids, strconv.FormatInt(id, 10))
-	}
-	slices.Sort(ids)
 	var copies []entryCopy
-	// The ids are integers formatted here, so the list is safe to inline.
-	err := w.DB.SelectContext(ctx, &copies, `SELECT id, page_seq, hours, strftime(spent_date, '%Y-%m-%d') AS spent_date,
-			user_id, project_id, task_id, billable, updated_at
-		FROM raw.harvest_time_entries
-		WHERE extract_id = ? AND id IN (`+strings.Join(ids, ",")+`) AND updated_at IS NOT NULL
-		QUALIFY updated_at = max(updated_at) OVER (PARTITION BY id)
+	err := w.DB.SelectContext(ctx, &copies, `WITH latest AS (
+			SELECT id, page_seq, hours, strftime(spent_date, '%Y-%m-%d') AS spent_date,
+				user_id, project_id, task_id, billable, updated_at
+			FROM raw.harvest_time_entries
+			WHERE extract_id = ? AND updated_at IS NOT NULL
+			QUALIFY updated_at = max(updated_at) OVER (PARTITION BY id)
+		)
+		SELECT * FROM latest
+		WHERE id IN (SELECT id FROM latest GROUP BY id
+			HAVING count(DISTINCT (hours, spent_date, user_id, project_id, task_id, billable)) > 1)
 		ORDER BY id, page_seq`, l.extractID)
 	if err != nil {
-		return fmt.Errorf("read back conflicting copies of %d time entries: %w", len(ids), err)
+		return fmt.Errorf("look for time entries sent in conflicting copies: %w", err)
 	}
 	conflicts := 0
 	for i := 0; i < len(copies); {
