@@ -53,7 +53,8 @@ Usage:
 
 Commands:
 %s
-Run 'harvest2runn <command> --help' for a command's flags and an example.
+Run 'harvest2runn <command> --help' for a command's flags and an example. The sync rules the
+plans and reports name (R1-R17) are explained in docs/rules.md of the repository.
 
 Environment:
   HARVEST_ACCESS_TOKEN    Harvest personal access token (or --harvest-token-file)
