@@ -21,99 +21,33 @@ func appendTimeEntry(b []byte, e *harvest.TimeEntry) []byte {
 	b = strconv.AppendInt(b, e.ID, 10)
 	b = append(b, `,"spent_date":`...)
 	b = appendString(b, e.SpentDate)
+	b = appendEntryRefs(b, e)
+	b = appendEntryValues(b, e)
+	return append(b, '}')
+}
+
+// appendEntryRefs appends the fields from "user" to "invoice": what the entry belongs to.
+func appendEntryRefs(b []byte, e *harvest.TimeEntry) []byte {
 	b = append(b, `,"user":`...)
 	b = appendIDName(b, e.User)
-	b = append(b, `,"client":{"id":`...)
-	b = strconv.AppendInt(b, e.Client.ID, 10)
-	b = append(b, `,"name":`...)
-	b = appendString(b, e.Client.Name)
-	if e.Client.Currency != nil {
-		b = append(b, `,"currency":`...)
-		b = appendString(b, *e.Client.Currency)
-	}
-	b = append(b, `},"project":{"id":`...)
-	b = strconv.AppendInt(b, e.Project.ID, 10)
-	b = append(b, `,"name":`...)
-	b = appendString(b, e.Project.Name)
-	b = append(b, `,"code":`...)
-	b = appendStringPtr(b, e.Project.Code)
-	b = append(b, `},"task":`...)
+	b = append(b, `,"client":`...)
+	b = appendClientRef(b, &e.Client)
+	b = append(b, `,"project":`...)
+	b = appendProjectRef(b, &e.Project)
+	b = append(b, `,"task":`...)
 	b = appendIDName(b, e.Task)
-
 	b = append(b, `,"user_assignment":`...)
-	if ua := e.UserAssignment; ua == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, `{"id":`...)
-		b = strconv.AppendInt(b, ua.ID, 10)
-		b = append(b, `,"is_project_manager":`...)
-		b = strconv.AppendBool(b, ua.IsProjectManager)
-		b = append(b, `,"is_active":`...)
-		b = strconv.AppendBool(b, ua.IsActive)
-		b = append(b, `,"use_default_rates":`...)
-		b = strconv.AppendBool(b, ua.UseDefaultRates)
-		b = append(b, `,"budget":`...)
-		b = appendNumberPtr(b, ua.Budget)
-		b = append(b, `,"created_at":`...)
-		b = appendTime(b, ua.CreatedAt)
-		b = append(b, `,"updated_at":`...)
-		b = appendTime(b, ua.UpdatedAt)
-		b = append(b, `,"hourly_rate":`...)
-		b = appendNumberPtr(b, ua.HourlyRate)
-		b = append(b, '}')
-	}
-
+	b = appendUserAssignment(b, e.UserAssignment)
 	b = append(b, `,"task_assignment":`...)
-	if ta := e.TaskAssignment; ta == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, `{"id":`...)
-		b = strconv.AppendInt(b, ta.ID, 10)
-		b = append(b, `,"billable":`...)
-		b = strconv.AppendBool(b, ta.Billable)
-		b = append(b, `,"is_active":`...)
-		b = strconv.AppendBool(b, ta.IsActive)
-		b = append(b, `,"created_at":`...)
-		b = appendTime(b, ta.CreatedAt)
-		b = append(b, `,"updated_at":`...)
-		b = appendTime(b, ta.UpdatedAt)
-		b = append(b, `,"hourly_rate":`...)
-		b = appendNumberPtr(b, ta.HourlyRate)
-		b = append(b, `,"budget":`...)
-		b = appendNumberPtr(b, ta.Budget)
-		b = append(b, '}')
-	}
-
+	b = appendTaskAssignment(b, e.TaskAssignment)
 	b = append(b, `,"external_reference":`...)
-	if x := e.ExternalReference; x == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, `{"id":`...)
-		b = appendString(b, x.ID)
-		b = append(b, `,"group_id":`...)
-		b = appendString(b, x.GroupID)
-		b = append(b, `,"account_id":`...)
-		b = appendString(b, x.AccountID)
-		b = append(b, `,"permalink":`...)
-		b = appendString(b, x.Permalink)
-		b = append(b, `,"service":`...)
-		b = appendString(b, x.Service)
-		b = append(b, `,"service_icon_url":`...)
-		b = appendString(b, x.ServiceIconURL)
-		b = append(b, '}')
-	}
-
+	b = appendExternalReference(b, e.ExternalReference)
 	b = append(b, `,"invoice":`...)
-	if inv := e.Invoice; inv == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, `{"id":`...)
-		b = strconv.AppendInt(b, inv.ID, 10)
-		b = append(b, `,"number":`...)
-		b = appendString(b, inv.Number)
-		b = append(b, '}')
-	}
+	return appendInvoice(b, e.Invoice)
+}
 
+// appendEntryValues appends the fields from "hours" to "updated_at": the entry's own values.
+func appendEntryValues(b []byte, e *harvest.TimeEntry) []byte {
 	b = append(b, `,"hours":`...)
 	b = appendNumber(b, e.Hours)
 	b = append(b, `,"hours_without_timer":`...)
@@ -131,11 +65,7 @@ func appendTimeEntry(b []byte, e *harvest.TimeEntry) []byte {
 	b = append(b, `,"is_billed":`...)
 	b = strconv.AppendBool(b, e.IsBilled)
 	b = append(b, `,"timer_started_at":`...)
-	if e.TimerStartedAt == nil {
-		b = append(b, "null"...)
-	} else {
-		b = appendTime(b, *e.TimerStartedAt)
-	}
+	b = appendTimePtr(b, e.TimerStartedAt)
 	b = append(b, `,"started_time":`...)
 	b = appendStringPtr(b, e.StartedTime)
 	b = append(b, `,"ended_time":`...)
@@ -153,7 +83,103 @@ func appendTimeEntry(b []byte, e *harvest.TimeEntry) []byte {
 	b = append(b, `,"created_at":`...)
 	b = appendTime(b, e.CreatedAt)
 	b = append(b, `,"updated_at":`...)
-	b = appendTime(b, e.UpdatedAt)
+	return appendTime(b, e.UpdatedAt)
+}
+
+// appendClientRef writes currency only when set, as its omitempty pointer tag asks.
+func appendClientRef(b []byte, c *harvest.ClientRef) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, c.ID, 10)
+	b = append(b, `,"name":`...)
+	b = appendString(b, c.Name)
+	if c.Currency != nil {
+		b = append(b, `,"currency":`...)
+		b = appendString(b, *c.Currency)
+	}
+	return append(b, '}')
+}
+
+func appendProjectRef(b []byte, p *harvest.ProjectRef) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, p.ID, 10)
+	b = append(b, `,"name":`...)
+	b = appendString(b, p.Name)
+	b = append(b, `,"code":`...)
+	b = appendStringPtr(b, p.Code)
+	return append(b, '}')
+}
+
+func appendUserAssignment(b []byte, ua *harvest.EntryUserAssignment) []byte {
+	if ua == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, ua.ID, 10)
+	b = append(b, `,"is_project_manager":`...)
+	b = strconv.AppendBool(b, ua.IsProjectManager)
+	b = append(b, `,"is_active":`...)
+	b = strconv.AppendBool(b, ua.IsActive)
+	b = append(b, `,"use_default_rates":`...)
+	b = strconv.AppendBool(b, ua.UseDefaultRates)
+	b = append(b, `,"budget":`...)
+	b = appendNumberPtr(b, ua.Budget)
+	b = append(b, `,"created_at":`...)
+	b = appendTime(b, ua.CreatedAt)
+	b = append(b, `,"updated_at":`...)
+	b = appendTime(b, ua.UpdatedAt)
+	b = append(b, `,"hourly_rate":`...)
+	b = appendNumberPtr(b, ua.HourlyRate)
+	return append(b, '}')
+}
+
+func appendTaskAssignment(b []byte, ta *harvest.EntryTaskAssignment) []byte {
+	if ta == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, ta.ID, 10)
+	b = append(b, `,"billable":`...)
+	b = strconv.AppendBool(b, ta.Billable)
+	b = append(b, `,"is_active":`...)
+	b = strconv.AppendBool(b, ta.IsActive)
+	b = append(b, `,"created_at":`...)
+	b = appendTime(b, ta.CreatedAt)
+	b = append(b, `,"updated_at":`...)
+	b = appendTime(b, ta.UpdatedAt)
+	b = append(b, `,"hourly_rate":`...)
+	b = appendNumberPtr(b, ta.HourlyRate)
+	b = append(b, `,"budget":`...)
+	b = appendNumberPtr(b, ta.Budget)
+	return append(b, '}')
+}
+
+func appendExternalReference(b []byte, x *harvest.ExternalReference) []byte {
+	if x == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, `{"id":`...)
+	b = appendString(b, x.ID)
+	b = append(b, `,"group_id":`...)
+	b = appendString(b, x.GroupID)
+	b = append(b, `,"account_id":`...)
+	b = appendString(b, x.AccountID)
+	b = append(b, `,"permalink":`...)
+	b = appendString(b, x.Permalink)
+	b = append(b, `,"service":`...)
+	b = appendString(b, x.Service)
+	b = append(b, `,"service_icon_url":`...)
+	b = appendString(b, x.ServiceIconURL)
+	return append(b, '}')
+}
+
+func appendInvoice(b []byte, inv *harvest.Invoice) []byte {
+	if inv == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, inv.ID, 10)
+	b = append(b, `,"number":`...)
+	b = appendString(b, inv.Number)
 	return append(b, '}')
 }
 
@@ -207,6 +233,13 @@ func appendTime(b []byte, t time.Time) []byte {
 	b = append(b, '"')
 	b = t.AppendFormat(b, time.RFC3339Nano)
 	return append(b, '"')
+}
+
+func appendTimePtr(b []byte, t *time.Time) []byte {
+	if t == nil {
+		return append(b, "null"...)
+	}
+	return appendTime(b, *t)
 }
 
 // checkTimeEntry reports what the server cannot serve: a spent_date it cannot order by, and

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
 	"github.com/harvest2runn/harvest2runn/runn"
 )
 
@@ -17,7 +18,7 @@ func TestPostActualUpserts(t *testing.T) {
 	r := do(t, s, "POST", "/actuals/", actualBody(map[string]any{"date": "2025-07-07", "billableMinutes": 90, "nonbillableMinutes": 15, "billableNote": "Site visit"}))
 	var first runn.Actual
 	r.decode(t, &first)
-	want := runn.Actual{ID: 55830175, Date: "2025-07-07", BillableMinutes: 90, NonbillableMinutes: 15, BillableNote: ptr("Site visit"),
+	want := runn.Actual{ID: 55830175, Date: "2025-07-07", BillableMinutes: 90, NonbillableMinutes: 15, BillableNote: testkit.Ptr("Site visit"),
 		PersonID: 880451, ProjectID: 402288, RoleID: 21877, CreatedAt: created, UpdatedAt: created}
 	if r.status != http.StatusCreated || !cmp.Equal(want, first) {
 		t.Fatalf("create: %d %s\n%s", r.status, r.body, cmp.Diff(want, first))

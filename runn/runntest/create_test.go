@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
 	"github.com/harvest2runn/harvest2runn/runn"
 )
 
@@ -30,7 +31,7 @@ func TestCreateClientAndRole(t *testing.T) {
 	r = do(t, s, "POST", "/roles/", map[string]any{"name": "Drafter", "standardRate": 95})
 	var role runn.Role
 	r.decode(t, &role)
-	wantRole := runn.Role{ID: 21879, Name: ptr("Drafter"), StandardRate: 95, References: []runn.Reference{}, PersonIDs: []int64{}, CreatedAt: now, UpdatedAt: now}
+	wantRole := runn.Role{ID: 21879, Name: testkit.Ptr("Drafter"), StandardRate: 95, References: []runn.Reference{}, PersonIDs: []int64{}, CreatedAt: now, UpdatedAt: now}
 	if r.status != http.StatusCreated || !cmp.Equal(wantRole, role) {
 		t.Errorf("POST /roles/: %d %s\n%s", r.status, r.body, cmp.Diff(wantRole, role))
 	}
@@ -57,15 +58,15 @@ func TestCreateProject(t *testing.T) {
 			name: "as harvest2runn sends it",
 			body: map[string]any{"name": "Bridge", "clientId": 73015, "pricingModel": "fp", "isConfirmed": true, "budget": 25000,
 				"references": []any{map[string]any{"referenceName": "Harvest", "externalId": "40119999"}}},
-			want: runn.Project{Name: "Bridge", ClientID: 73015, PricingModel: "fp", RateType: "hours", IsConfirmed: true, Budget: ptr(25000.0),
+			want: runn.Project{Name: "Bridge", ClientID: 73015, PricingModel: "fp", RateType: "hours", IsConfirmed: true, Budget: testkit.Ptr(25000.0),
 				References: []runn.Reference{{ReferenceName: "Harvest", ExternalID: "40119999"}}},
 		},
 		{
 			name: "everything else",
 			body: map[string]any{"name": "Ops", "clientId": 73015, "pricingModel": "nb", "rateType": "days", "expensesBudget": 10,
 				"teamId": 3302, "rateCardId": 15502, "isTemplate": true, "managerIds": []int64{6120}, "emoji": "⚓"},
-			want: runn.Project{Name: "Ops", ClientID: 73015, PricingModel: "nb", RateType: "days", ExpensesBudget: ptr(10.0),
-				TeamID: ptr(int64(3302)), RateCardID: 15502, IsTemplate: true, ManagerIDs: []int64{6120}},
+			want: runn.Project{Name: "Ops", ClientID: 73015, PricingModel: "nb", RateType: "days", ExpensesBudget: testkit.Ptr(10.0),
+				TeamID: testkit.Ptr(int64(3302)), RateCardID: 15502, IsTemplate: true, ManagerIDs: []int64{6120}},
 		},
 	}
 	for i, tt := range tests {
@@ -114,22 +115,22 @@ func TestCreatePersonCreatesTheFirstContract(t *testing.T) {
 		{
 			name: "defaults",
 			body: map[string]any{"firstName": "Ana", "lastName": "Silva", "roleId": 21877},
-			wantContract: runn.Contract{RoleID: 21877, StartDate: testToday, EmploymentType: "employee", CostPerHour: ptr(68.5), MinutesPerDay: ptr(480.0),
+			wantContract: runn.Contract{RoleID: 21877, StartDate: testToday, EmploymentType: "employee", CostPerHour: testkit.Ptr(68.5), MinutesPerDay: testkit.Ptr(480.0),
 				RosteredDays: runn.RosteredDays{Monday: 480, Tuesday: 480, Wednesday: 480, Thursday: 480, Friday: 480}},
 		},
 		{
 			name: "as harvest2runn sends it",
 			body: map[string]any{"firstName": "Ana", "lastName": "Silva", "email": "ana@example.com", "roleId": 21877, "startDate": "2024-03-04",
 				"employmentType": "contractor", "costPerHour": 0, "references": []any{map[string]any{"referenceName": "Harvest", "externalId": "4410999"}}},
-			wantContract: runn.Contract{RoleID: 21877, StartDate: "2024-03-04", EmploymentType: "contractor", CostPerHour: ptr(0.0), MinutesPerDay: ptr(480.0),
+			wantContract: runn.Contract{RoleID: 21877, StartDate: "2024-03-04", EmploymentType: "contractor", CostPerHour: testkit.Ptr(0.0), MinutesPerDay: testkit.Ptr(480.0),
 				RosteredDays: runn.RosteredDays{Monday: 480, Tuesday: 480, Wednesday: 480, Thursday: 480, Friday: 480}},
 		},
 		{
 			name: "part time",
 			body: map[string]any{"firstName": "Ana", "lastName": "Silva", "roleId": 21878, "minutesPerDay": 300, "endDate": "2026-01-31", "jobTitle": "Surveyor",
 				"rosteredDays": map[string]any{"monday": 300, "tuesday": 0, "wednesday": 300, "thursday": 0, "friday": 300}},
-			wantContract: runn.Contract{RoleID: 21878, StartDate: testToday, EndDate: ptr("2026-01-31"), EmploymentType: "employee", CostPerHour: ptr(0.0),
-				MinutesPerDay: ptr(300.0), JobTitle: ptr("Surveyor"), RosteredDays: runn.RosteredDays{Monday: 300, Wednesday: 300, Friday: 300}},
+			wantContract: runn.Contract{RoleID: 21878, StartDate: testToday, EndDate: testkit.Ptr("2026-01-31"), EmploymentType: "employee", CostPerHour: testkit.Ptr(0.0),
+				MinutesPerDay: testkit.Ptr(300.0), JobTitle: testkit.Ptr("Surveyor"), RosteredDays: runn.RosteredDays{Monday: 300, Wednesday: 300, Friday: 300}},
 		},
 	}
 	for _, tt := range tests {

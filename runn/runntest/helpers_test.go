@@ -112,8 +112,6 @@ func do(t *testing.T, s *Server, method, path string, body any, hdr ...string) r
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func ts(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
@@ -142,17 +140,17 @@ func testSeed() *State {
 	mpd := 450.0
 	cost := 68.5
 	bim := project(402288, "Harbour Terminal BIM Rollout", true, false, "fp", "40119877")
-	bim.Budget = ptr(185000.0)
+	bim.Budget = testkit.Ptr(185000.0)
 	pier := project(402291, "Old Pier", true, true, "tm", "40119001")
 	pier.Tags = []runn.Tag{{ID: 9031, Name: "sync_off"}}
 	return &State{
 		Clients: []runn.Client{
 			{ID: 73015, Name: "Harbour Authority", References: harvest("9001"), CreatedAt: created, UpdatedAt: created},
-			{ID: 73016, Name: "Acme Engineering", Website: ptr("https://acme.example"), References: []runn.Reference{}, CreatedAt: created, UpdatedAt: ts("2025-06-01T00:00:00Z")},
+			{ID: 73016, Name: "Acme Engineering", Website: testkit.Ptr("https://acme.example"), References: []runn.Reference{}, CreatedAt: created, UpdatedAt: ts("2025-06-01T00:00:00Z")},
 		},
 		Roles: []runn.Role{
-			{ID: 21877, Name: ptr("Senior Structural Engineer"), DefaultHourCost: 68.5, StandardRate: 155, References: []runn.Reference{}, PersonIDs: []int64{880451}, CreatedAt: created, UpdatedAt: created},
-			{ID: 21878, Name: ptr("Unknown"), References: []runn.Reference{}, PersonIDs: []int64{880467}, CreatedAt: created, UpdatedAt: created},
+			{ID: 21877, Name: testkit.Ptr("Senior Structural Engineer"), DefaultHourCost: 68.5, StandardRate: 155, References: []runn.Reference{}, PersonIDs: []int64{880451}, CreatedAt: created, UpdatedAt: created},
+			{ID: 21878, Name: testkit.Ptr("Unknown"), References: []runn.Reference{}, PersonIDs: []int64{880467}, CreatedAt: created, UpdatedAt: created},
 		},
 		Projects: []runn.Project{
 			bim,
@@ -161,13 +159,13 @@ func testSeed() *State {
 			pier,
 		},
 		People: []runn.Person{
-			{ID: 880451, FirstName: "Ingrid", LastName: "Nakamura", Email: ptr("ingrid.nakamura@example.com"), References: harvest("4410982"), Tags: []runn.Tag{}, Managers: []map[string]any{}, CreatedAt: created, UpdatedAt: created},
+			{ID: 880451, FirstName: "Ingrid", LastName: "Nakamura", Email: testkit.Ptr("ingrid.nakamura@example.com"), References: harvest("4410982"), Tags: []runn.Tag{}, Managers: []map[string]any{}, CreatedAt: created, UpdatedAt: created},
 			{ID: 880467, FirstName: "Tomas", LastName: "Berg", References: harvest("4410983"), Tags: []runn.Tag{}, Managers: []map[string]any{}, CreatedAt: created, UpdatedAt: created},
 		},
 		Contracts: []runn.Contract{
 			{ID: 1290034, PersonID: 880451, RoleID: 21877, StartDate: "2025-01-15", EmploymentType: "employee", CostPerHour: &cost, MinutesPerDay: &mpd,
 				RosteredDays: runn.RosteredDays{Monday: 450, Tuesday: 450, Wednesday: 450, Thursday: 450}, CreatedAt: created, UpdatedAt: created},
-			{ID: 1290035, PersonID: 880467, RoleID: 21878, StartDate: "2024-01-01", EndDate: ptr("2024-12-31"), EmploymentType: "contractor", CostPerHour: &cost, MinutesPerDay: &mpd,
+			{ID: 1290035, PersonID: 880467, RoleID: 21878, StartDate: "2024-01-01", EndDate: testkit.Ptr("2024-12-31"), EmploymentType: "contractor", CostPerHour: &cost, MinutesPerDay: &mpd,
 				RosteredDays: runn.RosteredDays{Monday: 450, Tuesday: 450, Wednesday: 450, Thursday: 450, Friday: 450}, CreatedAt: created, UpdatedAt: created},
 		},
 		Assignments: []runn.Assignment{
@@ -176,9 +174,9 @@ func testSeed() *State {
 			{ID: 7712292, PersonID: 880467, ProjectID: 402288, RoleID: 21878, StartDate: "2025-09-01", EndDate: "2025-09-30", MinutesPerDay: 240, IsActive: true, IsBillable: true, CreatedAt: created, UpdatedAt: created},
 		},
 		Actuals: []runn.Actual{
-			{ID: 55830172, Date: "2025-07-09", BillableMinutes: 375, NonbillableMinutes: 45, BillableNote: ptr("Clash detection, level 3"), PersonID: 880451, ProjectID: 402288, RoleID: 21877, CreatedAt: created, UpdatedAt: created},
+			{ID: 55830172, Date: "2025-07-09", BillableMinutes: 375, NonbillableMinutes: 45, BillableNote: testkit.Ptr("Clash detection, level 3"), PersonID: 880451, ProjectID: 402288, RoleID: 21877, CreatedAt: created, UpdatedAt: created},
 			{ID: 55830173, Date: "2025-07-08", BillableMinutes: 0, NonbillableMinutes: 60, PersonID: 880451, ProjectID: 402290, RoleID: 21877, CreatedAt: created, UpdatedAt: created},
-			{ID: 55830174, Date: "2025-06-30", BillableMinutes: 120, PersonID: 880451, ProjectID: 402288, RoleID: 21877, WorkstreamID: ptr(int64(77)), CreatedAt: created, UpdatedAt: created},
+			{ID: 55830174, Date: "2025-06-30", BillableMinutes: 120, PersonID: 880451, ProjectID: 402288, RoleID: 21877, WorkstreamID: testkit.Ptr(int64(77)), CreatedAt: created, UpdatedAt: created},
 		},
 		ProjectTags: []runn.ProjectTag{
 			{ID: 9031, Name: "sync_off", ProjectIDs: []int64{402291}, CreatedAt: created, UpdatedAt: created},

@@ -53,7 +53,7 @@ func seedWithRoles(n int, clock *testkit.FakeClock) *State {
 	for i := range n {
 		// createdAt runs opposite to id, so sorting by it is visibly different.
 		at := clock.Now().Add(-time.Duration(i) * time.Hour)
-		st.Roles = append(st.Roles, runn.Role{ID: int64(30000 + i), Name: ptr(fmt.Sprintf("Role %03d", i)), CreatedAt: at, UpdatedAt: at})
+		st.Roles = append(st.Roles, runn.Role{ID: int64(30000 + i), Name: testkit.Ptr(fmt.Sprintf("Role %03d", i)), CreatedAt: at, UpdatedAt: at})
 	}
 	return st
 }
@@ -265,7 +265,7 @@ func TestCurrentContractIsTheLatestInForce(t *testing.T) {
 	for _, c := range []runn.Contract{
 		{ID: 1290040, StartDate: "2025-06-01"}, // latest start in force: wins
 		{ID: 1290041, StartDate: "2025-08-01"}, // not yet in force
-		{ID: 1290042, StartDate: "2025-03-01", EndDate: ptr("2025-12-31")},
+		{ID: 1290042, StartDate: "2025-03-01", EndDate: testkit.Ptr("2025-12-31")},
 	} {
 		c.PersonID, c.RoleID, c.MinutesPerDay = 880451, 21877, &mpd
 		seed.Contracts = append(seed.Contracts, c)

@@ -47,87 +47,126 @@ func decodeCursor(s string) (cursorPos, bool) {
 // list filters, sorts and pages records as the operation's query asks: limit (default from
 // the spec), cursor, sortBy, order and modifiedAfter, where the operation declares them.
 func list[T any](c *call, records []*T, meta func(*T) recordMeta, keep func(*T) bool) (int, any, *apiError) {
-	limit := 50
+	q, apiErr := parseListQuery(c)
+	if apiErr != nil {
+		return 0, nil, apiErr
+	}
+	kept := sortedEntries(q, records, meta, keep)
+	start, apiErr := cursorStart(c, q, kept)
+	if apiErr != nil {
+		return 0, nil, apiErr
+	}
+	return http.StatusOK, pageOf(q, kept, start), nil
+}
+
+// listQuery is what a list call asks for, with the defaults filled in.
+type listQuery struct {
+	limit         int
+	sortBy, order string
+	modifiedAfter time.Time // zero: no filter
+}
+
+func parseListQuery(c *call) (listQuery, *apiError) {
+	q := listQuery{limit: 50, sortBy: "id", order: "asc"}
 	if d, ok := c.queryDefault("limit").(float64); ok {
-		limit = int(d)
+		q.limit = int(d)
 	}
 	if n, ok := c.queryInt("limit"); ok {
-		limit = int(n)
+		q.limit = int(n)
 	}
-	sortBy, ok := c.query("sortBy")
-	if !ok {
-		sortBy = "id"
+	if v, ok := c.query("sortBy"); ok {
+		q.sortBy = v
 	}
-	order, ok := c.query("order")
-	if !ok {
-		order = "asc"
+	if v, ok := c.query("order"); ok {
+		q.order = v
 	}
-	var modifiedAfter time.Time
 	if v, ok := c.query("modifiedAfter"); ok {
 		t, err := parseDateOrTime(v)
 		if err != nil {
-			return 0, nil, badRequest("querystring/modifiedAfter: must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ")
+			return q, badRequest("querystring/modifiedAfter: must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ")
 		}
-		modifiedAfter = t
+		q.modifiedAfter = t
 	}
+	return q, nil
+}
 
-	sortKey := func(m recordMeta) int64 {
-		switch sortBy {
-		case "createdAt":
-			return m.created.UnixNano()
-		case "updatedAt":
-			return m.updated.UnixNano()
-		}
-		return m.id
+func (q listQuery) sortKey(m recordMeta) int64 {
+	switch q.sortBy {
+	case "createdAt":
+		return m.created.UnixNano()
+	case "updatedAt":
+		return m.updated.UnixNano()
 	}
-	type entry struct {
-		rec     *T
-		key, id int64
+	return m.id
+}
+
+// compare orders two records by sort key, then id, in the asked order.
+func (q listQuery) compare(aKey, aID, bKey, bID int64) int {
+	d := cmp.Or(cmp.Compare(aKey, bKey), cmp.Compare(aID, bID))
+	if q.order == "desc" {
+		return -d
 	}
-	var kept []entry
+	return d
+}
+
+// listEntry is a kept record with what it is sorted on.
+type listEntry[T any] struct {
+	rec     *T
+	key, id int64
+}
+
+// sortedEntries keeps the records modified after q.modifiedAfter that keep (nil: all) keeps,
+// in q's order.
+func sortedEntries[T any](q listQuery, records []*T, meta func(*T) recordMeta, keep func(*T) bool) []listEntry[T] {
+	var kept []listEntry[T]
 	for _, r := range records {
 		m := meta(r)
-		if !modifiedAfter.IsZero() && !m.updated.After(modifiedAfter) {
+		if !q.modifiedAfter.IsZero() && !m.updated.After(q.modifiedAfter) {
 			continue
 		}
 		if keep != nil && !keep(r) {
 			continue
 		}
-		kept = append(kept, entry{rec: r, key: sortKey(m), id: m.id})
+		kept = append(kept, listEntry[T]{rec: r, key: q.sortKey(m), id: m.id})
 	}
-	compare := func(aKey, aID, bKey, bID int64) int {
-		d := cmp.Or(cmp.Compare(aKey, bKey), cmp.Compare(aID, bID))
-		if order == "desc" {
-			return -d
-		}
-		return d
-	}
-	slices.SortFunc(kept, func(a, b entry) int { return compare(a.key, a.id, b.key, b.id) })
+	slices.SortFunc(kept, func(a, b listEntry[T]) int { return q.compare(a.key, a.id, b.key, b.id) })
+	return kept
+}
 
-	start := 0
-	if v, ok := c.query("cursor"); ok {
-		pos, valid := decodeCursor(v)
-		if !valid || pos.SortBy != sortBy || pos.Order != order {
-			return 0, nil, badRequest("querystring/cursor: is not a cursor of this list with this sortBy and order")
-		}
-		start, _ = slices.BinarySearchFunc(kept, pos, func(e entry, p cursorPos) int {
-			if compare(e.key, e.id, p.Key, p.ID) <= 0 {
-				return -1
-			}
-			return 1
-		})
+// cursorStart is the index in kept of the first record after the call's cursor (0 without
+// one); a cursor of another ordering is refused.
+func cursorStart[T any](c *call, q listQuery, kept []listEntry[T]) (int, *apiError) {
+	v, ok := c.query("cursor")
+	if !ok {
+		return 0, nil
 	}
-	end := min(len(kept), start+limit)
+	pos, valid := decodeCursor(v)
+	if !valid || pos.SortBy != q.sortBy || pos.Order != q.order {
+		return 0, badRequest("querystring/cursor: is not a cursor of this list with this sortBy and order")
+	}
+	start, _ := slices.BinarySearchFunc(kept, pos, func(e listEntry[T], p cursorPos) int {
+		if q.compare(e.key, e.id, p.Key, p.ID) <= 0 {
+			return -1
+		}
+		return 1
+	})
+	return start, nil
+}
+
+// pageOf is the page of up to q.limit records from start, with the cursor of the next page
+// when there is one.
+func pageOf[T any](q listQuery, kept []listEntry[T], start int) listPage[T] {
+	end := min(len(kept), start+q.limit)
 	page := listPage[T]{Values: make([]*T, 0, end-start)}
 	for _, e := range kept[start:end] {
 		page.Values = append(page.Values, e.rec)
 	}
 	if end < len(kept) {
 		last := kept[end-1]
-		next := encodeCursor(cursorPos{SortBy: sortBy, Order: order, Key: last.key, ID: last.id})
+		next := encodeCursor(cursorPos{SortBy: q.sortBy, Order: q.order, Key: last.key, ID: last.id})
 		page.NextCursor = &next
 	}
-	return http.StatusOK, page, nil
+	return page
 }
 
 func parseDateOrTime(v string) (time.Time, error) {

@@ -97,54 +97,76 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serve(w *statusWriter, r *http.Request, logIndex int) {
+	c, ok := s.accept(w, r)
+	if !ok {
+		return
+	}
+	f, faulted := s.takeFault(r.Method, r.URL.Path, c.op, logIndex)
+	if !faulted {
+		s.answer(w, c)
+		return
+	}
+	s.answerFault(w, c, f)
+}
+
+// accept runs the checks ahead of the operation, in ServeHTTP's order, and returns the
+// validated call. When it refuses the request it has answered (or dropped) it already.
+func (s *Server) accept(w http.ResponseWriter, r *http.Request) (*call, bool) {
 	if !s.sleep(r.Context(), s.opts.Latency) {
 		drop(w, false)
-		return
+		return nil, false
 	}
 	if ok, retryAfter := s.limiter.admit(s.opts.Now(), w.Header()); !ok {
 		w.Header().Set("retry-after", strconv.Itoa(retryAfter))
 		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("Rate limit exceeded, retry in %d seconds", retryAfter))
-		return
+		return nil, false
 	}
 	op := matchOperation(s.ops, r.Method, r.URL.Path)
 	if op == nil {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("Route %s:%s not found", r.Method, r.URL.RequestURI()))
-		return
+		return nil, false
 	}
 	if !s.authorized(r) {
 		writeError(w, http.StatusUnauthorized, "Unauthorized")
-		return
+		return nil, false
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body is larger than %d bytes", tooLarge.Limit))
-		return
-	}
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "body: cannot be read: "+err.Error())
-		return
+	body, ok := readBody(w, r)
+	if !ok {
+		return nil, false
 	}
 	route, params, err := s.spec.router.FindRoute(r)
 	if err != nil || route.Path != op.path || route.Method != op.method {
 		// Cannot happen while both come from the same document; refuse rather than guess.
 		writeError(w, http.StatusNotFound, fmt.Sprintf("Route %s:%s not found", r.Method, r.URL.RequestURI()))
-		return
+		return nil, false
 	}
 	body, apiErr := validateRequest(r.Context(), r, route, params, body)
 	if apiErr != nil {
 		writeError(w, apiErr.status, apiErr.message)
-		return
+		return nil, false
 	}
-	c := &call{r: r, op: op, route: route, params: params, body: body, applyItems: -1}
+	return &call{r: r, op: op, route: route, params: params, body: body, applyItems: -1}, true
+}
 
-	f, faulted := s.takeFault(r.Method, r.URL.Path, op, logIndex)
-	if !faulted {
-		s.answer(w, c)
-		return
+// readBody reads the body up to Runn's limit; when it cannot, it answers 413 or 400.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body is larger than %d bytes", tooLarge.Limit))
+		return nil, false
 	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "body: cannot be read: "+err.Error())
+		return nil, false
+	}
+	return body, true
+}
+
+// answerFault answers a validated call as the fault f says, applying it or not.
+func (s *Server) answerFault(w http.ResponseWriter, c *call, f Fault) {
 	switch f.Kind {
 	case Delay:
-		if !s.sleep(r.Context(), f.Delay) {
+		if !s.sleep(c.r.Context(), f.Delay) {
 			drop(w, false)
 			return
 		}
@@ -172,16 +194,22 @@ func (s *Server) serve(w *statusWriter, r *http.Request, logIndex int) {
 	case EmptyListing:
 		writeJSON(w, http.StatusOK, []byte(`{"values":[],"nextCursor":null}`))
 	case CreateAnswer:
-		if f.Apply {
-			if status, b := s.run(c); status < 200 || status > 299 {
-				writeJSON(w, status, b)
-				return
-			}
-		}
-		writeJSON(w, http.StatusCreated, f.Body)
+		s.answerCreate(w, c, f)
 	default:
 		s.answer(w, c)
 	}
+}
+
+// answerCreate answers a CreateAnswer fault: Fault.Body with 201, after applying the create
+// when Fault.Apply asks, unless applying it was refused.
+func (s *Server) answerCreate(w http.ResponseWriter, c *call, f Fault) {
+	if f.Apply {
+		if status, b := s.run(c); status < 200 || status > 299 {
+			writeJSON(w, status, b)
+			return
+		}
+	}
+	writeJSON(w, http.StatusCreated, f.Body)
 }
 
 func (s *Server) answer(w http.ResponseWriter, c *call) {
