@@ -54,82 +54,125 @@ func newApplier(api API, rec *recorder, prior map[string]prior, workers int, pro
 // Right before the creates of a kind, Runn is read for the records they would make (R17, R1):
 // whatever the run's snapshot said, one Runn already has is adopted, never created again.
 func (a *applier) applyPlan(ctx context.Context, p Plan) error {
-	for _, c := range p.Roles {
-		a.tally.plan(KindRole, c.Rule)
+	return a.applyKinds(ctx, a.kindSteps(p))
+}
+
+// kindStep is one kind of a load's changes: their rules, counted as planned before anything is
+// sent, and how to apply them.
+type kindStep struct {
+	kind  string
+	rules []string
+	apply func(ctx context.Context) error
+}
+
+// applyKinds counts every change as planned, then applies the kinds in order; the first error
+// stops the load.
+func (a *applier) applyKinds(ctx context.Context, steps []kindStep) error {
+	for _, k := range steps {
+		for _, r := range k.rules {
+			a.tally.plan(k.kind, r)
+		}
 	}
-	for _, c := range p.Clients {
-		a.tally.plan(KindClient, c.Rule)
-	}
-	for _, c := range p.Projects {
-		a.tally.plan(KindProject, c.Rule)
-	}
-	for _, c := range p.People {
-		a.tally.plan(KindPerson, c.Rule)
-	}
-	for _, c := range p.Actuals {
-		a.tally.plan(KindActual, c.Rule)
-	}
-	roles, err := lookBeforeCreating(ctx, a, KindRole, p.Roles, RoleChange.targetKey,
-		func(ctx context.Context, _ []RoleChange) ([]runn.Role, error) { return a.api.ListRoles(ctx) }, matchRole)
-	if err != nil {
-		return err
-	}
-	for _, c := range p.Roles {
-		if err := a.createRole(ctx, c, roles[c.targetKey()]); err != nil {
+	for _, k := range steps {
+		if err := k.apply(ctx); err != nil {
 			return err
 		}
 	}
-	clients, err := lookBeforeCreating(ctx, a, KindClient, p.Clients, ClientChange.targetKey,
-		func(ctx context.Context, _ []ClientChange) ([]runn.Client, error) { return a.api.ListClients(ctx) },
-		func(clients []runn.Client, c ClientChange) int64 {
-			return lowestReferenced(clients, c.HarvestClientID, func(c runn.Client) (int64, []runn.Reference) { return c.ID, c.References })
-		})
-	if err != nil {
-		return err
+	return nil
+}
+
+// kindSteps are a plan's kinds in the order of R15.
+func (a *applier) kindSteps(p Plan) []kindStep {
+	return []kindStep{
+		creates[RoleChange, runn.Role]{kind: KindRole, changes: p.Roles, key: RoleChange.targetKey,
+			rule: func(c RoleChange) string { return c.Rule }, read: a.readRoles, match: matchRole, create: a.createRole}.step(a),
+		creates[ClientChange, runn.Client]{kind: KindClient, changes: p.Clients, key: ClientChange.targetKey,
+			rule: func(c ClientChange) string { return c.Rule }, read: a.readClients, match: matchClient, create: a.createClient}.step(a),
+		creates[ProjectChange, runn.Project]{kind: KindProject, changes: p.Projects, key: ProjectChange.targetKey,
+			rule: func(c ProjectChange) string { return c.Rule }, read: a.readProjects, match: matchProject, create: a.createProject}.step(a),
+		creates[PersonChange, runn.Person]{kind: KindPerson, changes: p.People, key: PersonChange.targetKey,
+			rule: func(c PersonChange) string { return c.Rule }, read: a.readPeople, match: matchPerson, create: a.createPerson}.step(a),
+		a.actualsStep(p.Actuals),
 	}
-	for _, c := range p.Clients {
-		if err := a.createClient(ctx, c, clients[c.targetKey()]); err != nil {
+}
+
+// actualsStep applies actuals, after the records they refer to.
+func (a *applier) actualsStep(changes []ActualChange) kindStep {
+	rules := make([]string, len(changes))
+	for i, c := range changes {
+		rules[i] = c.Rule
+	}
+	return kindStep{kind: KindActual, rules: rules, apply: func(ctx context.Context) error { return a.applyActuals(ctx, changes) }}
+}
+
+// creates are a plan's changes of one kind that each create a record.
+type creates[C, R any] struct {
+	kind    string
+	changes []C
+	key     func(C) string
+	rule    func(C) string
+	// read reads Runn for the records todo would make, and match picks the one c would make
+	// (0: none), for lookBeforeCreating.
+	read   func(ctx context.Context, todo []C) ([]R, error)
+	match  func([]R, C) int64
+	create func(ctx context.Context, c C, inRunn int64) error
+}
+
+// step reads Runn right before the creates (R17, R1), then creates each record in turn.
+func (k creates[C, R]) step(a *applier) kindStep {
+	rules := make([]string, len(k.changes))
+	for i, c := range k.changes {
+		rules[i] = k.rule(c)
+	}
+	return kindStep{kind: k.kind, rules: rules, apply: func(ctx context.Context) error {
+		inRunn, err := lookBeforeCreating(ctx, a, k.kind, k.changes, k.key, k.read, k.match)
+		if err != nil {
 			return err
 		}
-	}
-	projects, err := lookBeforeCreating(ctx, a, KindProject, p.Projects, ProjectChange.targetKey,
-		func(ctx context.Context, todo []ProjectChange) ([]runn.Project, error) {
-			if len(todo) == 1 {
-				// One create: Runn's externalId filter answers in one request, a listing may take several.
-				return a.api.FindProjectsByExternalID(ctx, strconv.FormatInt(todo[0].HarvestProjectID, 10))
+		for _, c := range k.changes {
+			if err := k.create(ctx, c, inRunn[k.key(c)]); err != nil {
+				return err
 			}
-			return a.api.ListProjects(ctx)
-		},
-		func(projects []runn.Project, c ProjectChange) int64 {
-			return lowestReferenced(projects, c.HarvestProjectID, func(p runn.Project) (int64, []runn.Reference) { return p.ID, p.References })
-		})
-	if err != nil {
-		return err
-	}
-	for _, c := range p.Projects {
-		if err := a.createProject(ctx, c, projects[c.targetKey()]); err != nil {
-			return err
 		}
+		return nil
+	}}
+}
+
+// readRoles, readClients, readProjects and readPeople are the reads right before a kind's
+// creates (lookBeforeCreating).
+func (a *applier) readRoles(ctx context.Context, _ []RoleChange) ([]runn.Role, error) {
+	return a.api.ListRoles(ctx)
+}
+
+func (a *applier) readClients(ctx context.Context, _ []ClientChange) ([]runn.Client, error) {
+	return a.api.ListClients(ctx)
+}
+
+func (a *applier) readProjects(ctx context.Context, todo []ProjectChange) ([]runn.Project, error) {
+	if len(todo) == 1 {
+		// One create: Runn's externalId filter answers in one request, a listing may take several.
+		return a.api.FindProjectsByExternalID(ctx, strconv.FormatInt(todo[0].HarvestProjectID, 10))
 	}
-	people, err := lookBeforeCreating(ctx, a, KindPerson, p.People, PersonChange.targetKey,
-		func(ctx context.Context, todo []PersonChange) ([]runn.Person, error) {
-			if len(todo) == 1 {
-				return a.api.FindPeopleByExternalID(ctx, strconv.FormatInt(todo[0].HarvestUserID, 10))
-			}
-			return a.api.ListPeople(ctx)
-		},
-		func(people []runn.Person, c PersonChange) int64 {
-			return lowestReferenced(people, c.HarvestUserID, func(p runn.Person) (int64, []runn.Reference) { return p.ID, p.References })
-		})
-	if err != nil {
-		return err
+	return a.api.ListProjects(ctx)
+}
+
+func (a *applier) readPeople(ctx context.Context, todo []PersonChange) ([]runn.Person, error) {
+	if len(todo) == 1 {
+		return a.api.FindPeopleByExternalID(ctx, strconv.FormatInt(todo[0].HarvestUserID, 10))
 	}
-	for _, c := range p.People {
-		if err := a.createPerson(ctx, c, people[c.targetKey()]); err != nil {
-			return err
-		}
-	}
-	return a.applyActuals(ctx, p.Actuals)
+	return a.api.ListPeople(ctx)
+}
+
+func matchClient(clients []runn.Client, c ClientChange) int64 {
+	return lowestReferenced(clients, c.HarvestClientID, func(c runn.Client) (int64, []runn.Reference) { return c.ID, c.References })
+}
+
+func matchProject(projects []runn.Project, c ProjectChange) int64 {
+	return lowestReferenced(projects, c.HarvestProjectID, func(p runn.Project) (int64, []runn.Reference) { return p.ID, p.References })
+}
+
+func matchPerson(people []runn.Person, c PersonChange) int64 {
+	return lowestReferenced(people, c.HarvestUserID, func(p runn.Person) (int64, []runn.Reference) { return p.ID, p.References })
 }
 
 // createSpec is one record to create.
@@ -145,123 +188,197 @@ type createSpec struct {
 	inRunn int64
 }
 
+func (s createSpec) intent() intent {
+	return intent{kind: s.kind, key: s.key, label: s.label, rule: s.rule, reason: s.reason}
+}
+
+func (s createSpec) problem(status, msg string) *Problem {
+	return &Problem{Kind: s.kind, Key: s.key, Label: s.label, Rule: s.rule, Status: status, Message: msg}
+}
+
 // create makes sure the record exists, once, and returns its Runn id, or 0 and why it does not.
+// In turn: an earlier load confirmed it; the read right before this kind's creates found it (an
+// earlier load's unanswered create had landed, or Runn has it anyway: adopted, R17); it is not
+// to be sent; else it is sent until Runn answers.
 func (a *applier) create(ctx context.Context, s createSpec) (int64, string, error) {
 	p, seen := a.prior[priorKey(s.kind, s.key)]
 	if seen && p.Status == statusConfirmed && p.RunnID.Valid {
 		a.tally.finished(s.kind, s.rule, "already_done", nil)
 		return p.RunnID.Int64, "", nil
 	}
-	it := intent{kind: s.kind, key: s.key, label: s.label, rule: s.rule, reason: s.reason}
-	problem := func(status, msg string) *Problem {
-		return &Problem{Kind: s.kind, Key: s.key, Label: s.label, Rule: s.rule, Status: status, Message: msg}
-	}
 	// An earlier load's create that got no answer: the read before this kind's creates says
 	// whether it landed.
 	unsure := seen && p.mayHaveLanded()
-	if s.inRunn != 0 && unsure {
-		if err := a.rec.note(ctx, outcome{writeID: p.WriteID, status: statusConfirmed, how: howRead, runnID: s.inRunn}); err != nil {
+	switch {
+	case s.inRunn != 0 && unsure:
+		return a.reconciled(ctx, s, p.WriteID, s.inRunn)
+	case s.inRunn != 0:
+		return a.adopt(ctx, s)
+	case unsure:
+		if err := a.notLanded(ctx, p.WriteID); err != nil {
 			return 0, "", err
 		}
-		a.log.Info("an unanswered create had landed: found it in Runn", "kind", s.kind, "key", s.key, "runn_id", s.inRunn)
-		a.tally.finished(s.kind, s.rule, "reconciled", nil)
-		return s.inRunn, "", nil
-	}
-	if s.inRunn != 0 {
-		// Whatever the snapshot said, Runn has it (R17, R1): a stale or incomplete snapshot, or
-		// another run that created it meanwhile. A change that would not be sent (skip) is
-		// adopted too: the record it needed is not needed any more.
-		note := fmt.Sprintf("%s: Runn already has this %s (id %d): found right before creating it, not created again (R1, R17)",
-			adoptedNote, s.kind, s.inRunn)
-		if err := a.rec.adopt(ctx, it, s.inRunn, note); err != nil {
-			return 0, "", err
-		}
-		a.log.Info("Runn already has the record: adopted, not created (R1, R17)", "kind", s.kind, "key", s.key, "label", s.label, "runn_id", s.inRunn)
-		a.tally.finished(s.kind, s.rule, "adopted", nil)
-		return s.inRunn, "", nil
-	}
-	if unsure {
-		if err := a.rec.note(ctx, outcome{writeID: p.WriteID, status: statusNotFound, how: howRead}); err != nil {
-			return 0, "", err
-		}
-		unsure = false
 	}
 	if s.skip != "" {
-		if err := a.rec.skip(ctx, []intent{it}, []string{s.skip}); err != nil {
-			return 0, "", err
-		}
-		a.tally.finished(s.kind, s.rule, statusSkipped, problem(statusSkipped, s.skip))
-		return 0, "not sent: " + s.skip, nil
+		return a.skipCreate(ctx, s)
 	}
 	body, err := json.Marshal(s.body)
 	if err != nil {
 		return 0, "", fmt.Errorf("encode the create of %s %s: %w", s.kind, s.key, err)
 	}
-	var last int64
+	return a.sendCreate(ctx, s, body)
+}
+
+// reconciled records that an unanswered create (write writeID) had landed as Runn's record id.
+func (a *applier) reconciled(ctx context.Context, s createSpec, writeID, id int64) (int64, string, error) {
+	if err := a.rec.note(ctx, outcome{writeID: writeID, status: statusConfirmed, how: howRead, runnID: id}); err != nil {
+		return 0, "", err
+	}
+	a.log.Info("an unanswered create had landed: found it in Runn", "kind", s.kind, "key", s.key, "runn_id", id)
+	a.tally.finished(s.kind, s.rule, "reconciled", nil)
+	return id, "", nil
+}
+
+// notLanded records that a read found no trace of an unanswered create (write writeID).
+func (a *applier) notLanded(ctx context.Context, writeID int64) error {
+	return a.rec.note(ctx, outcome{writeID: writeID, status: statusNotFound, how: howRead})
+}
+
+// adopt takes the record Runn already has instead of creating it. Whatever the snapshot said,
+// Runn has it (R17, R1): a stale or incomplete snapshot, or another run that created it
+// meanwhile. A change that would not be sent (skip) is adopted too: the record it needed is not
+// needed any more.
+func (a *applier) adopt(ctx context.Context, s createSpec) (int64, string, error) {
+	note := fmt.Sprintf("%s: Runn already has this %s (id %d): found right before creating it, not created again (R1, R17)",
+		adoptedNote, s.kind, s.inRunn)
+	if err := a.rec.adopt(ctx, s.intent(), s.inRunn, note); err != nil {
+		return 0, "", err
+	}
+	a.log.Info("Runn already has the record: adopted, not created (R1, R17)", "kind", s.kind, "key", s.key, "label", s.label, "runn_id", s.inRunn)
+	a.tally.finished(s.kind, s.rule, "adopted", nil)
+	return s.inRunn, "", nil
+}
+
+// skipCreate records a create that is not sent, and why.
+func (a *applier) skipCreate(ctx context.Context, s createSpec) (int64, string, error) {
+	if err := a.rec.skip(ctx, []intent{s.intent()}, []string{s.skip}); err != nil {
+		return 0, "", err
+	}
+	a.tally.finished(s.kind, s.rule, statusSkipped, s.problem(statusSkipped, s.skip))
+	return 0, "not sent: " + s.skip, nil
+}
+
+// sentCreate is one send of a create: its request and write in the audit trail, and what Runn
+// answered.
+type sentCreate struct {
+	createSpec
+	reqID, writeID int64
+	took           time.Duration
+	runnID         int64
+	err            error
+}
+
+// sendCreate sends the create until Runn answers. After a send that got no answer, Runn is read
+// first (the create may have landed with only its answer lost); after maxCreateSends of them
+// the load stops.
+func (a *applier) sendCreate(ctx context.Context, s createSpec, body []byte) (int64, string, error) {
+	var last int64 // the write of the latest send
 	for sends := 0; ; sends++ {
-		if unsure {
-			id, found, err := s.find(ctx)
-			if err != nil {
-				return 0, "", fmt.Errorf("%s %s (%s): reading Runn to learn whether an unanswered create landed: %w", s.kind, s.key, s.label, err)
-			}
-			if found {
-				if err := a.rec.note(ctx, outcome{writeID: last, status: statusConfirmed, how: howRead, runnID: id}); err != nil {
-					return 0, "", err
-				}
-				a.log.Info("an unanswered create had landed: found it in Runn", "kind", s.kind, "key", s.key, "runn_id", id)
-				a.tally.finished(s.kind, s.rule, "reconciled", nil)
-				return id, "", nil
-			}
-			if err := a.rec.note(ctx, outcome{writeID: last, status: statusNotFound, how: howRead}); err != nil {
-				return 0, "", err
+		// Only a send that got no answer comes round again.
+		if sends > 0 {
+			if id, found, err := a.readAgain(ctx, s, last); err != nil || found {
+				return id, "", err
 			}
 		}
 		if sends == maxCreateSends {
 			return 0, "", fmt.Errorf("%s %s (%s): Runn did not answer %d creates in a row (none landed); run the load again later to resume",
 				s.kind, s.key, s.label, sends)
 		}
-		reqID, ids, err := a.rec.send(ctx, s.kind, http.MethodPost, s.path, body, []intent{it})
+		c, err := a.sendOnce(ctx, s, body)
 		if err != nil {
 			return 0, "", err
 		}
-		last = ids[0]
-		start := time.Now()
-		id, err := s.send(ctx)
-		took := time.Since(start)
-		if err == nil {
-			if err := a.rec.answer(ctx, reqID, took, http.StatusCreated, "ok", "",
-				[]outcome{{writeID: last, status: statusConfirmed, how: "answer", runnID: id}}, nil); err != nil {
+		last = c.writeID
+		apiErr, isRefusal := refusal(c.err)
+		switch {
+		case c.err == nil:
+			return a.createAnswered(ctx, c)
+		case isRefusal:
+			return a.createRefused(ctx, c, apiErr)
+		case errors.Is(c.err, runn.ErrOutcomeUnknown) && ctx.Err() == nil:
+			if err := a.createUnanswered(ctx, c); err != nil {
 				return 0, "", err
 			}
-			a.tally.finished(s.kind, s.rule, "applied", nil)
-			return id, "", nil
+		default:
+			return 0, "", a.createFailed(ctx, c)
 		}
-		if apiErr, ok := refusal(err); ok {
-			msg := runnMessage(apiErr)
-			if err := a.rec.answer(ctx, reqID, took, apiErr.Status, "refused", msg,
-				[]outcome{{writeID: last, status: statusRejected, how: "answer", err: msg}}, nil); err != nil {
-				return 0, "", err
-			}
-			a.log.Warn("Runn rejected a create", "kind", s.kind, "key", s.key, "label", s.label, "message", msg)
-			a.tally.finished(s.kind, s.rule, statusRejected, problem(statusRejected, msg))
-			return 0, "Runn rejected it: " + msg, nil
-		}
-		if errors.Is(err, runn.ErrOutcomeUnknown) && ctx.Err() == nil {
-			// Read before sending again: the create may have landed with only its answer lost.
-			if err := a.rec.answer(ctx, reqID, took, httpStatus(err), "no_answer", err.Error(),
-				[]outcome{{writeID: last, status: statusUnknown, how: "answer", err: err.Error()}}, nil); err != nil {
-				return 0, "", err
-			}
-			a.log.Warn("no answer to a create: reading Runn before sending it again", "kind", s.kind, "key", s.key, "err", err)
-			unsure = true
-			continue
-		}
-		// Best effort: when ctx is cancelled this fails, which leaves the attempt pending, as a
-		// crash would; the next load reconciles it either way.
-		_ = a.rec.answer(ctx, reqID, took, httpStatus(err), "failed", err.Error(),
-			[]outcome{{writeID: last, status: statusUnknown, how: "answer", err: err.Error()}}, nil)
-		return 0, "", fmt.Errorf("create %s %s (%s): %w", s.kind, s.key, s.label, err)
 	}
+}
+
+// readAgain reads Runn for a create (write writeID) that got no answer. Found, it is confirmed
+// with the id it landed as; else it is noted as not found, to be sent again.
+func (a *applier) readAgain(ctx context.Context, s createSpec, writeID int64) (int64, bool, error) {
+	id, found, err := s.find(ctx)
+	if err != nil {
+		return 0, false, fmt.Errorf("%s %s (%s): reading Runn to learn whether an unanswered create landed: %w", s.kind, s.key, s.label, err)
+	}
+	if found {
+		id, _, err := a.reconciled(ctx, s, writeID, id)
+		return id, true, err
+	}
+	return 0, false, a.notLanded(ctx, writeID)
+}
+
+// sendOnce records the intent, then sends the create; an error is the trail's.
+func (a *applier) sendOnce(ctx context.Context, s createSpec, body []byte) (sentCreate, error) {
+	reqID, ids, err := a.rec.send(ctx, s.kind, http.MethodPost, s.path, body, []intent{s.intent()})
+	if err != nil {
+		return sentCreate{}, err
+	}
+	c := sentCreate{createSpec: s, reqID: reqID, writeID: ids[0]}
+	start := time.Now()
+	c.runnID, c.err = s.send(ctx)
+	c.took = time.Since(start)
+	return c, nil
+}
+
+func (a *applier) createAnswered(ctx context.Context, c sentCreate) (int64, string, error) {
+	if err := a.rec.answer(ctx, c.reqID, c.took, http.StatusCreated, "ok", "",
+		[]outcome{{writeID: c.writeID, status: statusConfirmed, how: "answer", runnID: c.runnID}}, nil); err != nil {
+		return 0, "", err
+	}
+	a.tally.finished(c.kind, c.rule, "applied", nil)
+	return c.runnID, "", nil
+}
+
+func (a *applier) createRefused(ctx context.Context, c sentCreate, apiErr *runn.APIError) (int64, string, error) {
+	msg := runnMessage(apiErr)
+	if err := a.rec.answer(ctx, c.reqID, c.took, apiErr.Status, "refused", msg,
+		[]outcome{{writeID: c.writeID, status: statusRejected, how: "answer", err: msg}}, nil); err != nil {
+		return 0, "", err
+	}
+	a.log.Warn("Runn rejected a create", "kind", c.kind, "key", c.key, "label", c.label, "message", msg)
+	a.tally.finished(c.kind, c.rule, statusRejected, c.problem(statusRejected, msg))
+	return 0, "Runn rejected it: " + msg, nil
+}
+
+// createUnanswered records a send that got no answer; Runn is read before it is sent again.
+func (a *applier) createUnanswered(ctx context.Context, c sentCreate) error {
+	if err := a.rec.answer(ctx, c.reqID, c.took, httpStatus(c.err), "no_answer", c.err.Error(),
+		[]outcome{{writeID: c.writeID, status: statusUnknown, how: "answer", err: c.err.Error()}}, nil); err != nil {
+		return err
+	}
+	a.log.Warn("no answer to a create: reading Runn before sending it again", "kind", c.kind, "key", c.key, "err", c.err)
+	return nil
+}
+
+// createFailed records a send that failed otherwise, and returns the error that stops the load.
+func (a *applier) createFailed(ctx context.Context, c sentCreate) error {
+	// Best effort: when ctx is cancelled this fails, which leaves the attempt pending, as a
+	// crash would; the next load reconciles it either way.
+	_ = a.rec.answer(ctx, c.reqID, c.took, httpStatus(c.err), "failed", c.err.Error(),
+		[]outcome{{writeID: c.writeID, status: statusUnknown, how: "answer", err: c.err.Error()}}, nil)
+	return fmt.Errorf("create %s %s (%s): %w", c.kind, c.key, c.label, c.err)
 }
 
 // missing says why a record a change needs has no Runn id.
@@ -331,7 +448,7 @@ func (a *applier) createProject(ctx context.Context, c ProjectChange, inRunn int
 		},
 		find: func(ctx context.Context) (int64, bool, error) {
 			found, err := a.api.FindProjectsByExternalID(ctx, strconv.FormatInt(c.HarvestProjectID, 10))
-			id := lowestReferenced(found, c.HarvestProjectID, func(p runn.Project) (int64, []runn.Reference) { return p.ID, p.References })
+			id := matchProject(found, c)
 			return id, id != 0 && err == nil, err
 		},
 		inRunn: inRunn,
@@ -373,7 +490,7 @@ func (a *applier) createPerson(ctx context.Context, c PersonChange, inRunn int64
 		},
 		find: func(ctx context.Context) (int64, bool, error) {
 			found, err := a.api.FindPeopleByExternalID(ctx, strconv.FormatInt(c.HarvestUserID, 10))
-			id := lowestReferenced(found, c.HarvestUserID, func(p runn.Person) (int64, []runn.Reference) { return p.ID, p.References })
+			id := matchPerson(found, c)
 			return id, id != 0 && err == nil, err
 		},
 		inRunn: inRunn,

@@ -65,42 +65,13 @@ func Revert(ctx context.Context, w *warehouse.Warehouse, api API, opts RevertOpt
 	if res.SnapshotExtractID, err = w.UsableExtract(ctx, opts.RunID, "runn"); err != nil {
 		return res, fmt.Errorf("cannot revert run %d without its snapshot of Runn: %w", opts.RunID, err)
 	}
-	var keys []revertKey
-	// Parameters: the run (in writtenKeys), then the snapshot's extract.
-	if err := w.DB.SelectContext(ctx, &keys, `WITH mine AS (`+writtenKeys+`),
-		snap AS (
-			SELECT date, person_id, project_id, role_id, billable_minutes, nonbillable_minutes FROM raw.runn_actuals
-			WHERE extract_id = ? AND workstream_id IS NULL
-			QUALIFY row_number() OVER (PARTITION BY id ORDER BY page_seq DESC) = 1
-		)
-		SELECT strftime(m.date, '%Y-%m-%d') AS date, m.runn_person_id, m.runn_project_id, m.runn_role_id,
-			round(s.billable_minutes)::BIGINT AS before_billable, round(s.nonbillable_minutes)::BIGINT AS before_nonbillable
-		FROM mine AS m LEFT JOIN snap AS s ON s.date = m.date AND s.person_id = m.runn_person_id
-			AND s.project_id = m.runn_project_id AND s.role_id = m.runn_role_id
-		ORDER BY ALL`, opts.RunID, res.SnapshotExtractID); err != nil {
-		return res, fmt.Errorf("read the actuals run %d wrote and their values before it: %w", opts.RunID, err)
-	}
-	changes := make([]ActualChange, len(keys))
-	for i, k := range keys {
-		c := ActualChange{Date: k.Date, RunnPersonID: &k.PersonID, RunnProjectID: &k.ProjectID, RunnRoleID: &k.RoleID,
-			Rule: RuleRevert, Reason: fmt.Sprintf("absent from Runn before run %d (Runn extract %d): 0 minutes", opts.RunID, res.SnapshotExtractID)}
-		if k.Billable != nil {
-			c.BillableMinutes, c.NonbillableMinutes = *k.Billable, *k.Nonbillable
-			c.Reason = fmt.Sprintf("what Runn held before run %d (Runn extract %d)", opts.RunID, res.SnapshotExtractID)
-		}
-		changes[i] = c
-	}
-	later, err := laterWriters(ctx, w.DB, opts.RunID)
+	changes, err := revertChanges(ctx, w.DB, opts.RunID, res.SnapshotExtractID)
 	if err != nil {
 		return res, err
 	}
-	var refuse error
-	switch {
-	case later != "" && opts.Force:
-		log.Warn("reverting actuals that later runs wrote again (--force)", "run_id", opts.RunID, "later", later)
-	case later != "":
-		refuse = fmt.Errorf("%w: %s wrote actuals of run %d again; reverting run %d would undo those writes too: revert the later runs first, or give --force",
-			ErrChangedLater, later, opts.RunID, opts.RunID)
+	refuse, err := refuseChangedLater(ctx, w.DB, log, opts)
+	if err != nil {
+		return res, err
 	}
 	prior, err := readPrior(ctx, w.DB, opts.RunID, ModeRevert)
 	if err != nil {
@@ -124,11 +95,55 @@ func Revert(ctx context.Context, w *warehouse.Warehouse, api API, opts RevertOpt
 	log.Info("revert started", "run_id", opts.RunID, "load_id", rec.loadID, "actuals", len(changes), "snapshot_extract", res.SnapshotExtractID)
 	a := newApplier(api, rec, prior, opts.Workers, opts.Progress, log)
 	started, before := time.Now(), api.Stats()
-	for _, c := range changes {
-		a.tally.plan(KindActual, c.Rule)
-	}
-	err = a.applyActuals(ctx, changes)
+	err = a.applyKinds(ctx, []kindStep{a.actualsStep(changes)})
 	return a.close(ctx, &res, started, before, err)
+}
+
+// revertChanges are the changes that put the actuals runID wrote back to what its snapshot of
+// Runn (extract extractID) held on their keys: 0 minutes where it held none.
+func revertChanges(ctx context.Context, db *sqlx.DB, runID, extractID int64) ([]ActualChange, error) {
+	var keys []revertKey
+	// Parameters: the run (in writtenKeys), then the snapshot's extract.
+	if err := db.SelectContext(ctx, &keys, `WITH mine AS (`+writtenKeys+`),
+		snap AS (
+			SELECT date, person_id, project_id, role_id, billable_minutes, nonbillable_minutes FROM raw.runn_actuals
+			WHERE extract_id = ? AND workstream_id IS NULL
+			QUALIFY row_number() OVER (PARTITION BY id ORDER BY page_seq DESC) = 1
+		)
+		SELECT strftime(m.date, '%Y-%m-%d') AS date, m.runn_person_id, m.runn_project_id, m.runn_role_id,
+			round(s.billable_minutes)::BIGINT AS before_billable, round(s.nonbillable_minutes)::BIGINT AS before_nonbillable
+		FROM mine AS m LEFT JOIN snap AS s ON s.date = m.date AND s.person_id = m.runn_person_id
+			AND s.project_id = m.runn_project_id AND s.role_id = m.runn_role_id
+		ORDER BY ALL`, runID, extractID); err != nil {
+		return nil, fmt.Errorf("read the actuals run %d wrote and their values before it: %w", runID, err)
+	}
+	changes := make([]ActualChange, len(keys))
+	for i, k := range keys {
+		c := ActualChange{Date: k.Date, RunnPersonID: &k.PersonID, RunnProjectID: &k.ProjectID, RunnRoleID: &k.RoleID,
+			Rule: RuleRevert, Reason: fmt.Sprintf("absent from Runn before run %d (Runn extract %d): 0 minutes", runID, extractID)}
+		if k.Billable != nil {
+			c.BillableMinutes, c.NonbillableMinutes = *k.Billable, *k.Nonbillable
+			c.Reason = fmt.Sprintf("what Runn held before run %d (Runn extract %d)", runID, extractID)
+		}
+		changes[i] = c
+	}
+	return changes, nil
+}
+
+// refuseChangedLater returns the ErrChangedLater a revert refuses with when later runs wrote some
+// of the same actuals, or nil; with opts.Force it only warns. The second error is a failed read.
+func refuseChangedLater(ctx context.Context, db *sqlx.DB, log *slog.Logger, opts RevertOptions) (refuse, err error) {
+	later, err := laterWriters(ctx, db, opts.RunID)
+	switch {
+	case err != nil:
+		return nil, err
+	case later != "" && opts.Force:
+		log.Warn("reverting actuals that later runs wrote again (--force)", "run_id", opts.RunID, "later", later)
+	case later != "":
+		return fmt.Errorf("%w: %s wrote actuals of run %d again; reverting run %d would undo those writes too: revert the later runs first, or give --force",
+			ErrChangedLater, later, opts.RunID, opts.RunID), nil
+	}
+	return nil, nil
 }
 
 // laterWriters names the runs after runID that wrote some of the actuals runID wrote ("" when
