@@ -442,11 +442,16 @@ func reportConflicts(ctx context.Context, w *warehouse.Warehouse, l *lander, m *
 		return err
 	}
 	var copies []entryCopy
-	err := w.DB.SelectContext(ctx, &copies, `WITH latest AS (
+	// Most extracts hold each id once: the ids seen twice are found first, so that only their few
+	// rows are compared.
+	err := w.DB.SelectContext(ctx, &copies, `WITH repeated AS (
+			SELECT id FROM raw.harvest_time_entries WHERE extract_id = $1 GROUP BY id HAVING count(*) > 1
+		),
+		latest AS (
 			SELECT id, page_seq, hours, strftime(spent_date, '%Y-%m-%d') AS spent_date,
 				user_id, project_id, task_id, billable, updated_at
 			FROM raw.harvest_time_entries
-			WHERE extract_id = ? AND updated_at IS NOT NULL
+			WHERE extract_id = $1 AND id IN (SELECT id FROM repeated) AND updated_at IS NOT NULL
 			QUALIFY updated_at = max(updated_at) OVER (PARTITION BY id)
 		)
 		SELECT * FROM latest
