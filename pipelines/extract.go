@@ -64,6 +64,10 @@ func Extract(ctx context.Context, opts ExtractOptions) (_ ExtractResult, err err
 	res := ExtractResult{RunID: run.ID, Today: opts.Today.Format(time.DateOnly), Warehouse: w.Path()}
 	log.Info("run started", "run_id", run.ID, "kind", "extract", "window", opts.Window.String(), "warehouse", w.Path())
 	err = extractBoth(ctx, w, run.ID, opts, &res, log)
+	if err != nil {
+		// R17 (a) is recorded here too, so that status shows why the extract is not used.
+		_, err = recordIncompleteExtract(ctx, w.DB, run.ID, err)
+	}
 	status := warehouse.RunSucceeded
 	if err != nil {
 		status = warehouse.RunFailed

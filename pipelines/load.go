@@ -54,12 +54,7 @@ func Load(ctx context.Context, opts LoadOptions) (LoadResult, error) {
 			return err
 		}
 		var err error
-		if res.SafetyStops, err = checkSafety(ctx, w.DB, runID, opts.AllowLargeChanges); err != nil {
-			if errors.Is(err, ErrSafetyStop) {
-				if ferr := w.FinishRun(ctx, runID, warehouse.RunFailed, err); ferr != nil {
-					err = errors.Join(err, ferr)
-				}
-			}
+		if res.SafetyStops, err = checkSafety(ctx, w, runID, opts.AllowLargeChanges, opts.DryRun); err != nil {
 			return err
 		}
 		res.Result, err = load.Apply(ctx, w, opts.Runn, load.Options{RunID: runID, DryRun: opts.DryRun, Workers: opts.Workers,

@@ -47,9 +47,12 @@ type ReplayResult struct {
 	Summary         transform.Summary `json:"summary"`
 	Diff            []TableDiff       `json:"diff"`
 	// Identical: the replay planned exactly what the run planned, table by table, row by row.
-	Identical bool          `json:"identical"`
-	Applied   *load.Result  `json:"applied,omitempty"`
-	Duration  time.Duration `json:"duration_ns"`
+	Identical bool         `json:"identical"`
+	Applied   *load.Result `json:"applied,omitempty"`
+	// SafetyStops are the replayed plan's R17 checks that tripped when it was to be applied: the
+	// load stopped before sending anything, or went on because they were lifted.
+	SafetyStops []SafetyStop  `json:"safety_stops"`
+	Duration    time.Duration `json:"duration_ns"`
 }
 
 // Replay transforms a run again from its stored extracts, with its own today, window and
@@ -59,7 +62,7 @@ type ReplayResult struct {
 func Replay(ctx context.Context, opts ReplayOptions) (_ ReplayResult, err error) {
 	log := orDiscardLogger(opts.Logger)
 	started := time.Now()
-	res := ReplayResult{RunID: opts.RunID, Diff: []TableDiff{}}
+	res := ReplayResult{RunID: opts.RunID, Diff: []TableDiff{}, SafetyStops: []SafetyStop{}}
 	if opts.Apply && opts.Runn == nil {
 		return res, errors.New("replay: applying needs a Runn client")
 	}
@@ -216,7 +219,8 @@ func applyReplay(ctx context.Context, w *warehouse.Warehouse, opts ReplayOptions
 	if err := w.SetStage("load"); err != nil {
 		return err
 	}
-	if _, err := checkSafety(ctx, w.DB, opts.RunID, opts.AllowLargeChanges); err != nil {
+	var err error
+	if res.SafetyStops, err = checkSafety(ctx, w, opts.RunID, opts.AllowLargeChanges, false); err != nil {
 		return err
 	}
 	lr, err := load.Apply(ctx, w, opts.Runn, load.Options{RunID: opts.RunID, Workers: opts.Workers, Progress: opts.Progress, Logger: opts.Logger, OldData: true})

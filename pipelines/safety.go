@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/harvest2runn/harvest2runn/harvest"
+	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
 // SafetyStop is one R17 check that tripped: a misbehaving API must not become wrong data in
@@ -91,29 +92,42 @@ func plannedStops(ctx context.Context, db *sqlx.DB, runID int64) ([]SafetyStop, 
 }
 
 // checkSafety decides, right before a run's plan is sent, whether it may be: the plan's R17 (b)
-// and (c) checks that tripped stop it unless allow (--allow-large-changes) lifts them. Every
-// tripped check is recorded in meta.safety_stops, lifted or not, and returned.
-func checkSafety(ctx context.Context, db *sqlx.DB, runID int64, allow bool) ([]SafetyStop, error) {
-	stops, err := plannedStops(ctx, db, runID)
+// and (c) checks that tripped stop it unless allow (--allow-large-changes) lifts them. Unless
+// dryRun, every tripped check is recorded in meta.safety_stops, lifted or not, and a run stopped
+// is finished as failed; a dry run only reports them (it must not undo what a real load
+// recorded). The tripped checks are returned either way.
+func checkSafety(ctx context.Context, w *warehouse.Warehouse, runID int64, allow, dryRun bool) ([]SafetyStop, error) {
+	stops, err := plannedStops(ctx, w.DB, runID)
 	if err != nil || len(stops) == 0 {
 		return stops, err
 	}
 	for i := range stops {
 		stops[i].Lifted = allow
 	}
-	if err := recordStops(ctx, db, runID, stops); err != nil {
+	var stop error
+	if !allow {
+		stop = &safetyError{stops: stops, liftable: true}
+	}
+	if dryRun {
+		return stops, stop
+	}
+	if err := recordStops(ctx, w.DB, runID, stops); err != nil {
 		return stops, err
 	}
-	if allow {
-		return stops, nil
+	if stop != nil {
+		if err := w.FinishRun(ctx, runID, warehouse.RunFailed, stop); err != nil {
+			return stops, errors.Join(stop, err)
+		}
 	}
-	return stops, &safetyError{stops: stops, liftable: true}
+	return stops, stop
 }
 
 // recordStops keeps a run's stops for status; a check recorded again (a load resumed) replaces
-// the earlier record.
+// the earlier record. It is kept even when the command is being interrupted: a stop is the
+// reason nothing was sent.
 func recordStops(ctx context.Context, db *sqlx.DB, runID int64, stops []SafetyStop) error {
-	tx, err := db.BeginTxx(context.WithoutCancel(ctx), nil)
+	ctx = context.WithoutCancel(ctx)
+	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("record run %d's safety stops: %w", runID, err)
 	}
@@ -134,6 +148,20 @@ func recordStops(ctx context.Context, db *sqlx.DB, runID int64, stops []SafetySt
 		return fmt.Errorf("record run %d's safety stops: %w", runID, err)
 	}
 	return nil
+}
+
+// recordIncompleteExtract records an R17 (a) stop for the run when err is an incomplete
+// listing, and returns the stop error in its place; any other error comes back as it is.
+func recordIncompleteExtract(ctx context.Context, db *sqlx.DB, runID int64, err error) ([]SafetyStop, error) {
+	stop, ok := incompleteExtractStop(err)
+	if !ok {
+		return nil, err
+	}
+	stops := []SafetyStop{stop}
+	if rerr := recordStops(ctx, db, runID, stops); rerr != nil {
+		return stops, errors.Join(err, rerr)
+	}
+	return stops, &safetyError{stops: stops}
 }
 
 // runStops lists the stops recorded for a run.

@@ -213,15 +213,10 @@ func syncStages(ctx context.Context, w *warehouse.Warehouse, opts SyncOptions, o
 			res.Extracts = append(res.Extracts, m)
 		}
 	}
-	if stop, ok := incompleteExtractStop(err); ok {
-		// R17 (a): an incomplete extract is never used, and no flag lifts it.
-		res.SafetyStops = []SafetyStop{stop}
-		if rerr := recordStops(ctx, w.DB, res.RunID, res.SafetyStops); rerr != nil {
-			return errors.Join(err, rerr)
-		}
-		return &safetyError{stops: res.SafetyStops}
-	}
 	if err != nil {
+		// R17 (a): an incomplete extract is never used, and no flag lifts it.
+		res.SafetyStops, err = recordIncompleteExtract(ctx, w.DB, res.RunID, err)
+		res.SafetyStops = nonNil(res.SafetyStops)
 		return err
 	}
 
@@ -251,7 +246,7 @@ func syncStages(ctx context.Context, w *warehouse.Warehouse, opts SyncOptions, o
 		res.Changes = plannedCounts(sum)
 		return err
 	}
-	if res.SafetyStops, err = checkSafety(ctx, w.DB, res.RunID, opts.AllowLargeChanges); err != nil {
+	if res.SafetyStops, err = checkSafety(ctx, w, res.RunID, opts.AllowLargeChanges, false); err != nil {
 		// R17 (b), (c): what the plan would have done is shown, nothing of it is sent.
 		res.Changes = plannedCounts(sum)
 		return err

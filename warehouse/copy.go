@@ -6,8 +6,8 @@ import (
 )
 
 // CopyRunInputs copies into the warehouse attached as alias (a replay's scratch warehouse) what
-// a transform of runID reads: the run, the given extracts (rows of every raw table), and the
-// keys R11 knew when the run was planned.
+// a transform of runID reads: the run, the given extracts (rows of every raw table), the keys
+// R11 knew when the run was planned, and the creates of earlier runs (R17 b).
 func (w *Warehouse) CopyRunInputs(ctx context.Context, alias string, runID int64, extractIDs []int64) error {
 	tables, err := w.RawTables(ctx)
 	if err != nil {
@@ -22,6 +22,11 @@ func (w *Warehouse) CopyRunInputs(ctx context.Context, alias string, runID int64
 		fmt.Sprintf(`INSERT INTO %s.audit.actual_keys SELECT * FROM audit.actual_keys
 			WHERE recorded_at <= coalesce((SELECT max(transformed_at) FROM meta.transforms WHERE run_id = %d AND status = 'planned'), now())
 			AND run_id <> %d`, alias, runID, runID),
+		// The records earlier runs created or adopted: R17 (b) expects them in Runn's listings
+		// (rpt_safety_checks bounds them by the run's own snapshot).
+		fmt.Sprintf(`INSERT INTO %s.audit.writes SELECT * FROM audit.writes WHERE kind <> 'actual' AND run_id <> %d`, alias, runID),
+		fmt.Sprintf(`INSERT INTO %s.audit.outcomes SELECT o.* FROM audit.outcomes AS o JOIN audit.writes AS w USING (write_id)
+			WHERE w.kind <> 'actual' AND w.run_id <> %d`, alias, runID),
 	}
 	for _, t := range tables {
 		stmts = append(stmts, fmt.Sprintf(`INSERT INTO %s.%s BY NAME SELECT * FROM %s WHERE extract_id IN %s`, alias, t, t, in))

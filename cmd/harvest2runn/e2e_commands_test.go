@@ -98,6 +98,11 @@ func TestE2ESyncDailyCycle(t *testing.T) {
 	if r.code != exitOK || !strings.Contains(r.stdout, "identical to what run 2 planned") {
 		t.Fatalf("replay 2: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
+	// Run 3 came after run 2's creates: its R17 (b) checks count them, and the replay must too.
+	r = runBin(t, vars, "replay", "3")
+	if r.code != exitOK || !strings.Contains(r.stdout, "identical to what run 3 planned") {
+		t.Fatalf("replay 3: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
 	r = runBin(t, vars, "replay", "2", "--apply")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "add --i-know-this-writes-old-data") || strings.Count(r.stderr, "\n") != 1 {
 		t.Fatalf("replay --apply without the confirmation: exit %d %q", r.code, r.stderr)

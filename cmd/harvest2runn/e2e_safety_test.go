@@ -135,6 +135,28 @@ func TestE2ESafetyLoadRefusesTrippedPlan(t *testing.T) {
 	if r.code != exitOK || writes(rsrv) == before || !strings.Contains(r.stdout, "lifted by --allow-large-changes") {
 		t.Fatalf("load --allow-large-changes: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
+
+	// A dry run afterwards reports the stop but records nothing: the run stays loaded, its stops
+	// lifted, and its extracts a baseline for the next run.
+	r = runBin(t, vars, "load", "--dry-run")
+	if r.code != exitFailed || !strings.Contains(r.stdout, "SAFETY STOP") {
+		t.Errorf("load --dry-run of the tripped plan: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	var st struct {
+		stopsJSON
+		LastRun struct {
+			Status string `json:"status"`
+		} `json:"last_run"`
+	}
+	decodeOne(t, runBin(t, vars, "status", "--output", "json").stdout, &st)
+	if st.LastRun.Status != "succeeded" || len(st.SafetyStops) == 0 {
+		t.Fatalf("after a dry run: last run %q, stops %+v", st.LastRun.Status, st.SafetyStops)
+	}
+	for _, x := range st.SafetyStops {
+		if !x.Lifted {
+			t.Errorf("a dry run rewrote the stop as not lifted: %+v", x)
+		}
+	}
 }
 
 // Implausible time (R7, R9): a person-day above 24 h is not written and is reported with its

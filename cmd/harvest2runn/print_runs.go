@@ -187,6 +187,7 @@ func printReplay(w io.Writer, format string, res pipelines.ReplayResult) error {
 		fmt.Fprintf(w, "DIFFERS from what run %d planned:\n", res.RunID)
 	}
 	printPlanDiff(w, res.Diff)
+	printStops(w, res.SafetyStops)
 	if res.Applied != nil {
 		_ = printLoad(w, "text", pipelines.LoadResult{Result: *res.Applied})
 	}

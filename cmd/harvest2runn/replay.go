@@ -13,11 +13,12 @@ import (
 )
 
 type replayFlags struct {
-	load      loadFlags
-	apply     bool
-	iKnow     bool
-	autofill  string
-	onlyKinds onlyFlag
+	load       loadFlags
+	apply      bool
+	iKnow      bool
+	allowLarge bool
+	autofill   string
+	onlyKinds  onlyFlag
 }
 
 func replayCommand() *command {
@@ -43,6 +44,8 @@ Example:
 			f := &replayFlags{}
 			fs.BoolVar(&f.apply, "apply", false, "send the replayed plan to Runn (needs --i-know-this-writes-old-data)")
 			fs.BoolVar(&f.iKnow, "i-know-this-writes-old-data", false, "confirm --apply: the run's data is that day's, not today's")
+			fs.BoolVar(&f.allowLarge, "allow-large-changes", false,
+				"with --apply: lift the replayed plan's safety stops R17 (b) and (c): for a real clean-up or mass deletion")
 			fs.StringVar(&f.autofill, "autofill", "", "on or off: override the run's own autofill (R13)")
 			f.onlyKinds.register(fs, "override the run's own kinds", "")
 			f.load.registerCommon(fs)
@@ -67,7 +70,11 @@ func runReplay(ctx context.Context, e *env, o any, args []string) error {
 	if f.iKnow && !f.apply {
 		return usagef("--i-know-this-writes-old-data confirms --apply: give both, or neither to only compare")
 	}
-	opts := pipelines.ReplayOptions{WarehousePath: f.load.common.warehousePath(e), RunID: id, Apply: f.apply}
+	if f.allowLarge && !f.apply {
+		return usagef("--allow-large-changes lifts the safety stops of a plan being sent: it goes with --apply")
+	}
+	opts := pipelines.ReplayOptions{WarehousePath: f.load.common.warehousePath(e), RunID: id, Apply: f.apply,
+		AllowLargeChanges: f.allowLarge}
 	switch f.autofill {
 	case "":
 	case "on", "off":

@@ -16,8 +16,8 @@
 --   tripped, detail      whether the stop applies, and one sentence with the figures
 --
 -- R17 (b): a source shrank implausibly. "The last usable snapshot" of a source is its latest
--- extract in meta.usable_extracts (succeeded: not failed, not running, not pruned, whose raw rows
--- are gone) older than this run's (lower extract_id), of a run no safety stop halted. Records
+-- extract in meta.usable_extracts (succeeded: neither failed, nor running, nor pruned, whose raw
+-- rows are gone) older than this run's (lower extract_id), of a run no safety stop halted. Records
 -- are counted by distinct id (a record seen on two pages while Runn or Harvest paged counts
 -- once), every record the listing sent
 -- (archived, placeholders and workstream actuals included: the question is whether the listing
@@ -115,9 +115,15 @@ counted AS (
     WHERE e.spent_date >= coalesce(p.covered_from, e.spent_date) AND e.spent_date <= coalesce(p.covered_to, e.spent_date)
     GROUP BY e.extract_id
 ),
+-- The previous Runn extract, and the time span in which what harvest2runn wrote lands between
+-- the two snapshots: after the previous one finished, before this one started (a write after
+-- this snapshot cannot be in it).
 previous_runn AS (
-    SELECT p.previous_extract_id AS extract_id, e.finished_at, p.covered_from, p.covered_to
-    FROM pairs AS p JOIN meta.extracts AS e ON e.extract_id = p.previous_extract_id
+    SELECT p.previous_extract_id AS extract_id, e.finished_at, c.started_at AS until,
+        p.covered_from, p.covered_to
+    FROM pairs AS p
+    JOIN meta.extracts AS e ON e.extract_id = p.previous_extract_id
+    JOIN meta.extracts AS c ON c.extract_id = p.current_extract_id
     WHERE p.source = 'runn'
 ),
 previous_runn_ids AS (
@@ -130,21 +136,21 @@ landed AS (
     SELECT w.kind || 's' AS listing, count(DISTINCT w.runn_id) AS records
     FROM audit.write_log AS w, previous_runn AS p
     WHERE w.mode = 'apply' AND w.status = 'confirmed' AND w.kind IN ('role', 'client', 'project')
-        AND w.runn_id IS NOT NULL AND w.recorded_at > p.finished_at
+        AND w.runn_id IS NOT NULL AND w.recorded_at > p.finished_at AND w.recorded_at < p.until
         AND NOT EXISTS (SELECT 1 FROM previous_runn_ids AS i WHERE i.kind = w.kind AND i.id = w.runn_id)
     GROUP BY w.kind
     UNION ALL
     SELECT 'people', count(DISTINCT w.runn_id)
     FROM audit.write_log AS w, previous_runn AS p
     WHERE w.mode = 'apply' AND w.status = 'confirmed' AND w.kind = 'person'
-        AND w.runn_id IS NOT NULL AND w.recorded_at > p.finished_at
+        AND w.runn_id IS NOT NULL AND w.recorded_at > p.finished_at AND w.recorded_at < p.until
         AND NOT EXISTS (SELECT 1 FROM previous_runn_ids AS i WHERE i.kind = 'person' AND i.id = w.runn_id)
     UNION ALL
     SELECT 'actuals', count(*)
     FROM (
         SELECT DISTINCT k.date, k.runn_person_id, k.runn_project_id, k.runn_role_id
         FROM audit.actual_keys AS k, previous_runn AS p
-        WHERE k.how = 'written' AND k.recorded_at > p.finished_at
+        WHERE k.how = 'written' AND k.recorded_at > p.finished_at AND k.recorded_at < p.until
             AND k.date >= coalesce(p.covered_from, k.date) AND k.date <= coalesce(p.covered_to, k.date)
             AND NOT EXISTS (
                 SELECT 1 FROM raw.runn_actuals AS a
