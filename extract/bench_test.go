@@ -244,7 +244,7 @@ func BenchmarkLandTimeEntriesPage(b *testing.B) {
 		p, err := l.prepare(pageJob{
 			page: rawPage{Resource: string(page.Resource), Seq: page.Seq, URL: page.URL, Status: 200, Records: page.Records, Body: page.Body},
 			decode: func(body []byte, sink rowSink) error {
-				return decodeHarvestRecords(page.Resource, page.Seq, body, sink)
+				return decodeHarvestPage(page.Resource, page.Seq, body, sink)
 			},
 		})
 		if err != nil {

@@ -151,10 +151,6 @@ func landHarvest(ctx context.Context, l *lander, api HarvestAPI, opts HarvestOpt
 	})
 }
 
-func decodeHarvestRecords(res harvest.Resource, seq int, body []byte, l rowSink) error {
-	return decodeHarvestPage(res, seq, body, l)
-}
-
 // decodeHarvestPage decodes a page of res into rows for sink. A record that does not decode is named with its id and field. Each append*Row below
 // lists the table's columns in 002_raw_harvest.sql's order; TestDecodersLandEveryColumnByName
 // fails if they drift apart.

@@ -364,7 +364,7 @@ func TestDecodeNamesRecordAndField(t *testing.T) {
 		{"project hourly_rate an object", harvest.Projects, `{"projects":[{"id":5,"hourly_rate":{}}]}`, "project 5: hourly_rate {}"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := decodeHarvestRecords(tc.res, 1, []byte(tc.body), &collected{})
+			err := decodeHarvestPage(tc.res, 1, []byte(tc.body), &collected{})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want it to say %q", err, tc.want)
 			}
@@ -381,7 +381,7 @@ func TestHugeHoursLand(t *testing.T) {
 	var got collected
 	body := `{"time_entries":[{"id":123,"spent_date":"2025-06-02","user":{"id":1},"client":{"id":3},"project":{"id":2},` +
 		`"task":{"id":4},"hours":1e300,"created_at":"2025-06-02T10:00:00Z","updated_at":"2025-06-02T10:00:00Z"}]}`
-	if err := decodeHarvestRecords(harvest.TimeEntries, 1, []byte(body), &got); err != nil {
+	if err := decodeHarvestPage(harvest.TimeEntries, 1, []byte(body), &got); err != nil {
 		t.Fatalf("1e300 hours: %v", err)
 	}
 	if len(got.rows) != 1 || !slices.Contains(got.rows[0].values, driver.Value("1e300")) {

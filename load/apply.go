@@ -170,20 +170,6 @@ func checkApplicable(ctx context.Context, db *sqlx.DB, runID int64, oldData bool
 	return nil
 }
 
-// LatestPlannedRun is the newest run whose latest transform produced a plan.
-func LatestPlannedRun(ctx context.Context, db *sqlx.DB) (int64, error) {
-	var id int64
-	err := db.GetContext(ctx, &id, `SELECT run_id FROM meta.transforms GROUP BY run_id
-		HAVING arg_max(status, transformed_at) = 'planned' ORDER BY run_id DESC LIMIT 1`)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, errors.New("no run has a plan: run `harvest2runn extract` and `harvest2runn transform` first")
-	}
-	if err != nil {
-		return 0, fmt.Errorf("find the latest planned run: %w", err)
-	}
-	return id, nil
-}
-
 // recordFoundEqual records the run's keys whose computed minutes Runn already held (R14 writes
 // nothing for them) as harvest2runn's (R11 edge case), replacing any earlier record of the run.
 func recordFoundEqual(ctx context.Context, db *sqlx.DB, runID int64) (int64, error) {

@@ -42,8 +42,11 @@ func Load(ctx context.Context, opts LoadOptions) (LoadResult, error) {
 		runID := opts.RunID
 		if runID == 0 {
 			var err error
-			if runID, err = load.LatestPlannedRun(ctx, w.DB); err != nil {
+			if runID, err = w.LatestPlannedRun(ctx); err != nil {
 				return err
+			}
+			if runID == 0 {
+				return errors.New("no run has a plan: run `harvest2runn extract` and `harvest2runn transform` first")
 			}
 		}
 		res.RunID = runID

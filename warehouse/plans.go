@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/jmoiron/sqlx"
 	"time"
 )
 
@@ -18,8 +19,17 @@ func (w *Warehouse) HasPlan(ctx context.Context, runID int64) (bool, error) {
 
 // LatestPlannedRun is the newest run whose latest transform made a plan (0: none).
 func (r *Reader) LatestPlannedRun(ctx context.Context) (int64, error) {
+	return latestPlannedRun(ctx, r.DB)
+}
+
+// LatestPlannedRun is the newest run whose latest transform made a plan (0: none).
+func (w *Warehouse) LatestPlannedRun(ctx context.Context) (int64, error) {
+	return latestPlannedRun(ctx, w.DB)
+}
+
+func latestPlannedRun(ctx context.Context, db *sqlx.DB) (int64, error) {
 	var id sql.NullInt64
-	if err := r.DB.GetContext(ctx, &id, `SELECT max(run_id) FROM (SELECT run_id FROM meta.transforms GROUP BY run_id
+	if err := db.GetContext(ctx, &id, `SELECT max(run_id) FROM (SELECT run_id FROM meta.transforms GROUP BY run_id
 		HAVING arg_max(status, transformed_at) = 'planned')`); err != nil {
 		return 0, fmt.Errorf("find the latest planned run: %w", err)
 	}
