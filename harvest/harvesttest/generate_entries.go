@@ -155,6 +155,7 @@ func (g *generator) genTimeEntries() {
 			ready++
 		}
 		date := d.Format(time.DateOnly)
+		logged := map[int64]float64{} // hours per user on this day
 		for range counts[di] {
 			if ready == 0 {
 				break
@@ -177,12 +178,34 @@ func (g *generator) genTimeEntries() {
 				if e.Billable && e.BillableRate == nil {
 					e.BillableRate = a.peopleRate
 				}
+			} else {
+				capDay(&e, logged)
 			}
 			entries = append(entries, e)
 		}
 	}
 	entries = append(entries, g.runningTimers(kit, eligible, running, &id)...)
 	g.acct.TimeEntries = entries
+}
+
+// maxDayHours keeps a generated person's day plausible: people seldom log more than a long
+// working day, and a day above 24 h is excluded by the sync (the "Implausible time" edge case of
+// R7, R9), which a generated account should show only where a test puts it on purpose.
+const maxDayHours = 12
+
+// capDay shortens e so that its user's day stays within maxDayHours (a quarter hour at least),
+// and counts it in logged.
+func capDay(e *harvest.TimeEntry, logged map[int64]float64) {
+	h, err := e.Hours.Float64()
+	if err != nil {
+		return
+	}
+	if room := maxDayHours - logged[e.User.ID]; h > room {
+		h = math.Max(0.25, math.Floor(room*4)/4)
+		hours, without, rounded := json.Number(decimal(h)), json.Number(decimal(h)), json.Number(decimal(h))
+		e.Hours, e.HoursWithoutTimer, e.RoundedHours = hours, &without, &rounded
+	}
+	logged[e.User.ID] += h
 }
 
 func firstReady(as []*assignment, d time.Time) *assignment {
