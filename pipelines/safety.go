@@ -73,17 +73,12 @@ func incompleteExtractStop(err error) (SafetyStop, bool) {
 
 // plannedStops reads the R17 (b) and (c) checks of a run's plan that tripped. A plan made
 // before the checks existed has none.
-func plannedStops(ctx context.Context, db *sqlx.DB, runID int64) ([]SafetyStop, error) {
-	var n int
-	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM duckdb_tables()
-		WHERE schema_name = 'plan' AND table_name = 'rpt_safety_checks'`); err != nil {
-		return nil, fmt.Errorf("look for run %d's safety checks: %w", runID, err)
-	}
+func plannedStops(ctx context.Context, w *warehouse.Warehouse, runID int64) ([]SafetyStop, error) {
 	stops := []SafetyStop{}
-	if n == 0 {
-		return stops, nil
+	if ok, err := w.HasTable(ctx, "plan", "rpt_safety_checks"); err != nil || !ok {
+		return stops, err
 	}
-	if err := db.SelectContext(ctx, &stops, `SELECT stop, source, listing, previous_extract_id, expected, got,
+	if err := w.DB.SelectContext(ctx, &stops, `SELECT stop, source, listing, previous_extract_id, expected, got,
 			false AS lifted, detail
 		FROM plan.rpt_safety_checks WHERE run_id = ? AND tripped ORDER BY stop, source, listing`, runID); err != nil {
 		return nil, fmt.Errorf("read run %d's safety checks (R17): %w", runID, err)
@@ -97,7 +92,7 @@ func plannedStops(ctx context.Context, db *sqlx.DB, runID int64) ([]SafetyStop, 
 // is finished as failed; a dry run only reports them (it must not undo what a real load
 // recorded). The tripped checks are returned either way.
 func checkSafety(ctx context.Context, w *warehouse.Warehouse, runID int64, allow, dryRun bool) ([]SafetyStop, error) {
-	stops, err := plannedStops(ctx, w.DB, runID)
+	stops, err := plannedStops(ctx, w, runID)
 	if err != nil || len(stops) == 0 {
 		return stops, err
 	}

@@ -98,8 +98,18 @@ func (r *Reader) Close() error {
 // HasTable reports whether schema.name exists (a table or a view): an older warehouse, or a
 // build without the actuals rules, lacks some.
 func (r *Reader) HasTable(ctx context.Context, schema, name string) (bool, error) {
+	return hasTable(ctx, r.DB, schema, name)
+}
+
+// HasTable reports whether schema.name exists: a plan made by an older harvest2runn lacks the
+// tables added since.
+func (w *Warehouse) HasTable(ctx context.Context, schema, name string) (bool, error) {
+	return hasTable(ctx, w.DB, schema, name)
+}
+
+func hasTable(ctx context.Context, db *sqlx.DB, schema, name string) (bool, error) {
 	var n int
-	err := r.DB.GetContext(ctx, &n, `SELECT count(*) FROM (
+	err := db.GetContext(ctx, &n, `SELECT count(*) FROM (
 		SELECT schema_name, table_name AS name FROM duckdb_tables()
 		UNION ALL SELECT schema_name, view_name FROM duckdb_views()) WHERE schema_name = ? AND name = ?`, schema, name)
 	if err != nil {

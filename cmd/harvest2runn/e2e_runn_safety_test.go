@@ -160,13 +160,7 @@ func TestE2ERunnSafetyRedirectedCreate(t *testing.T) {
 
 	r := runBin(t, vars, "sync", "--today", "2025-06-27")
 	t.Logf("second sync with a redirected client create: exit %d", r.code)
-	redirected := 0
-	for _, req := range rsrv.Requests() {
-		if req.Fault == runntest.Redirect {
-			redirected++
-		}
-	}
-	if redirected != 1 {
+	if redirected := struck(rsrv, runntest.Redirect); redirected != 1 {
 		t.Fatalf("the redirect struck %d requests, want 1 (did the second sync create a client?)\n%s", redirected, r.stderr)
 	}
 	st := rsrv.State()
@@ -212,14 +206,8 @@ func TestE2ERunnSafetyEmptyCreateAnswer(t *testing.T) {
 	rsrv.InjectFault(runntest.Fault{Method: "POST", PathPrefix: "/people/", Kind: runntest.CreateAnswer, Apply: false, Body: []byte(`{}`)})
 
 	r := runBin(t, vars, "sync", "--today", "2025-06-27")
-	struck := 0
-	for _, req := range rsrv.Requests() {
-		if req.Fault == runntest.CreateAnswer {
-			struck++
-		}
-	}
-	if struck != 2 {
-		t.Fatalf("the faults struck %d creates, want 2\n%s", struck, r.stderr)
+	if n := struck(rsrv, runntest.CreateAnswer); n != 2 {
+		t.Fatalf("the faults struck %d creates, want 2\n%s", n, r.stderr)
 	}
 	st := rsrv.State()
 	checkRunnIdentity(t, srv.Account(), st)
@@ -335,4 +323,15 @@ func TestE2ERunnSafetyPlainHTTPRefused(t *testing.T) {
 			t.Errorf("%v: the warehouse was created", cmd)
 		}
 	}
+}
+
+// struck counts the requests a fault of kind struck.
+func struck(rsrv *runntest.Server, kind runntest.FaultKind) int {
+	n := 0
+	for _, req := range rsrv.Requests() {
+		if req.Fault == kind {
+			n++
+		}
+	}
+	return n
 }
