@@ -177,7 +177,7 @@ func recordFoundEqual(ctx context.Context, db *sqlx.DB, runID int64) (int64, err
 	if err != nil || !have["plan.rpt_actuals_found_equal"] {
 		return 0, err
 	}
-	tx, err := db.BeginTxx(ctx, nil)
+	tx, err := warehouse.BeginTx(ctx, db)
 	if err != nil {
 		return 0, err
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
 // ReconcileLanded settles earlier runs' actual writes whose answer never arrived (the process
@@ -15,7 +17,7 @@ import (
 // Runn extract and before its transform, so that R11 and R12 follow those keys too. It returns
 // how many writes it settled.
 func ReconcileLanded(ctx context.Context, db *sqlx.DB, runID, runnExtractID int64) (int, error) {
-	tx, err := db.BeginTxx(ctx, nil)
+	tx, err := warehouse.BeginTx(ctx, db)
 	if err != nil {
 		return 0, fmt.Errorf("reconcile unanswered actual writes: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/harvest2runn/harvest2runn/runn"
+	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
 // Modes of a load.
@@ -105,7 +106,7 @@ func startLoad(ctx context.Context, db *sqlx.DB, runID int64, mode string) (*rec
 // tx runs fn in a transaction. Callers hold r.mu, except startLoad.
 func (r *recorder) tx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 	defer func(start time.Time) { r.busy += time.Since(start) }(time.Now())
-	tx, err := r.db.BeginTxx(ctx, nil)
+	tx, err := warehouse.BeginTx(ctx, r.db)
 	if err != nil {
 		return err
 	}

@@ -122,7 +122,7 @@ func checkSafety(ctx context.Context, w *warehouse.Warehouse, runID int64, allow
 // reason nothing was sent.
 func recordStops(ctx context.Context, db *sqlx.DB, runID int64, stops []SafetyStop) error {
 	ctx = context.WithoutCancel(ctx)
-	tx, err := db.BeginTxx(ctx, nil)
+	tx, err := warehouse.BeginTx(ctx, db)
 	if err != nil {
 		return fmt.Errorf("record run %d's safety stops: %w", runID, err)
 	}

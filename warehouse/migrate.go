@@ -81,7 +81,7 @@ func (w *Warehouse) migrate(ctx context.Context) error {
 }
 
 func (w *Warehouse) applyMigration(ctx context.Context, m migration) error {
-	tx, err := w.DB.BeginTxx(ctx, nil)
+	tx, err := BeginTx(ctx, w.DB)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func (w *Warehouse) AdoptPlan(ctx context.Context, alias string, runID int64, to
 		alias); err != nil {
 		return fmt.Errorf("list the replay's plan tables: %w", err)
 	}
-	tx, err := w.DB.BeginTxx(ctx, nil)
+	tx, err := BeginTx(ctx, w.DB)
 	if err != nil {
 		return err
 	}

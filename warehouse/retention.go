@@ -264,7 +264,7 @@ func (w *Warehouse) runPageFiles(ctx context.Context, p *PrunedRun, in string) (
 
 // deleteExtracts deletes the raw rows of a run's extracts and records why, in one transaction.
 func (w *Warehouse) deleteExtracts(ctx context.Context, tables []string, p *PrunedRun, in, reason string) error {
-	tx, err := w.DB.BeginTxx(ctx, nil)
+	tx, err := BeginTx(ctx, w.DB)
 	if err != nil {
 		return err
 	}
