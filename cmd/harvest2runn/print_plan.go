@@ -1,10 +1,10 @@
 package main
 
 // Text output of the commands that print a plan: sync (and import, schedule, demo), transform
-// and replay.
+// and replay. A dry run, a transform and a replay print the readable plan (print_plan_text.go); a
+// sync that sent its plan prints what became of it.
 
 import (
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,26 +13,35 @@ import (
 	"time"
 
 	"github.com/harvest2runn/harvest2runn/pipelines"
-	"github.com/harvest2runn/harvest2runn/transform"
 )
 
+// printSync prints a sync's result, listing the default number of records of each group of its plan.
 func printSync(w io.Writer, format string, res pipelines.SyncResult) error {
+	return printSyncShow(w, format, res, showFlag{})
+}
+
+// printSyncShow prints a sync's result, listing show records of each group of its plan.
+func printSyncShow(w io.Writer, format string, res pipelines.SyncResult, show showFlag) error {
 	if format == "json" {
 		return json.NewEncoder(w).Encode(res)
 	}
 	printSyncHeader(w, res)
-	if len(res.Changes) > 0 {
+	switch {
+	case res.Plan != nil:
+		// A dry run, or a run stopped before load: the plan is what there is to read.
+		printPlan(w, res.Plan, show)
+		fmt.Fprintln(w)
+	case len(res.Changes) > 0:
 		printCounts(w, res.Changes)
-	} else if res.Stage == "done" || res.Stage == "load" {
+	case res.Stage == "done" || res.Stage == "load":
 		fmt.Fprintln(w, "  nothing to send: Runn already holds what Harvest says (R14)")
 	}
-	printNotSent(w, res.Exclusions)
-	printAttention(w, res.UnknownRoles, res.PossibleDuplicates, res.ReferenceConflicts)
+	if res.Plan == nil {
+		printNotSent(w, res.Exclusions)
+		printAttention(w, int64(res.UnknownRolesCount), res.PossibleDuplicates, res.ReferenceConflicts)
+	}
 	printStops(w, res.SafetyStops)
 	printAuditFailures(w, " failed", res.AuditFailures)
-	if res.DryRun {
-		printSamples(w, res.Samples)
-	}
 	printRejected(w, res.Rejected)
 	for _, api := range []string{"harvest", "runn"} {
 		if r, ok := res.Requests[api]; ok {
@@ -69,44 +78,39 @@ func printSyncHeader(w io.Writer, res pipelines.SyncResult) {
 		strings.Join(res.Only, ","), what, res.Times.Total.Round(time.Millisecond))
 }
 
-func printTransform(w io.Writer, format string, res pipelines.TransformResult) error {
+func printTransform(w io.Writer, format string, res pipelines.TransformResult, show showFlag) error {
 	if format == "json" {
 		return json.NewEncoder(w).Encode(res)
 	}
-	t, s := res.Transform, res.Summary
+	t := res.Transform
 	state := "plan ready"
 	if len(t.AuditFailures) > 0 {
 		state = "AUDITS FAILED: nothing will be sent"
 	}
-	fmt.Fprintf(w, "run %d planned (today %s, window %s) in %s: %s\n", t.RunID, res.Today, windowText(res.WindowFrom, res.WindowTo),
-		t.Duration.Round(1e6), state)
-	printPlanWrites(w, s.Changes)
-	// The largest reasons first: the transform is where a person looks into what is not sent.
-	slices.SortStableFunc(s.Exclusions, func(a, b transform.ExclusionSum) int { return cmp.Compare(b.Minutes, a.Minutes) })
-	printNotSent(w, s.Exclusions)
-	printAttention(w, s.UnknownRoles, s.PossibleDupes, s.ReferenceClashes)
+	fmt.Fprintf(w, "run %d planned (today %s, window %s) in %s: %s\n", t.RunID, res.Today, windowText(valueOf(res.Window.From), res.Window.To),
+		t.Duration.Round(time.Millisecond), state)
+	printPlan(w, res.Plan, show)
 	printAuditFailures(w, "", t.AuditFailures)
 	fmt.Fprintf(w, "  details: SELECT * FROM plan.chg_runn__actuals WHERE run_id = %d; (and plan.rpt_exclusions, plan.rpt_unknown_roles)\n", t.RunID)
 	return nil
 }
 
-func printReplay(w io.Writer, format string, res pipelines.ReplayResult) error {
+func printReplay(w io.Writer, format string, res pipelines.ReplayResult, show showFlag) error {
 	if format == "json" {
 		return json.NewEncoder(w).Encode(res)
 	}
-	fmt.Fprintf(w, "run %d (%s) replayed: today %s, window %s, kinds %v, autofill %t, in %s\n", res.RunID, res.Kind, res.Today,
-		windowText(res.WindowFrom, res.WindowTo), res.Only, res.Autofill, res.Duration.Round(time.Millisecond))
-	printPlanWrites(w, res.Summary.Changes)
-	printExclusions(w, "  not sent (R9) ", res.Summary.Exclusions)
-	printAttention(w, res.Summary.UnknownRoles, res.Summary.PossibleDupes, res.Summary.ReferenceClashes)
+	fmt.Fprintf(w, "run %d (%s) replayed: today %s, window %s, kinds %s, autofill %t, in %s\n", res.RunID, res.Kind, res.Today,
+		windowText(valueOf(res.Window.From), res.Window.To), strings.Join(res.Only, ","), res.Autofill, res.Duration.Round(time.Millisecond))
+	printPlan(w, res.Plan, show)
 	printAuditFailures(w, " failed", res.Transform.AuditFailures)
+	fmt.Fprintln(w)
 	switch {
 	case !res.OriginalPlanned:
 		fmt.Fprintf(w, "run %d had no plan of its own to compare with\n", res.RunID)
 	case res.Identical:
 		fmt.Fprintf(w, "identical to what run %d planned (%d plan tables, row for row)\n", res.RunID, len(res.Diff))
 	default:
-		fmt.Fprintf(w, "DIFFERS from what run %d planned:\n", res.RunID)
+		fmt.Fprintf(w, "DIFFERS from what run %d planned (- only in the original plan, + only in the replay):\n", res.RunID)
 	}
 	printPlanDiff(w, res.Diff)
 	printStops(w, res.SafetyStops)
@@ -116,7 +120,8 @@ func printReplay(w io.Writer, format string, res pipelines.ReplayResult) error {
 	return nil
 }
 
-// printPlanDiff is each plan table a replay planned otherwise, with its first rows only in one.
+// printPlanDiff is each plan table a replay planned otherwise, with its first rows only in one,
+// column by column.
 func printPlanDiff(w io.Writer, diff []pipelines.TableDiff) {
 	for _, d := range diff {
 		if d.Same() {
@@ -128,12 +133,34 @@ func printPlanDiff(w io.Writer, diff []pipelines.TableDiff) {
 			fmt.Fprintf(w, "    (%s)\n", d.Note)
 		}
 		for _, r := range d.FirstOnlyOriginal {
-			b, _ := json.Marshal(r)
-			fmt.Fprintf(w, "    - %s\n", b)
+			fmt.Fprintf(w, "    - %s\n", rowText(r))
 		}
 		for _, r := range d.FirstOnlyReplayed {
-			b, _ := json.Marshal(r)
-			fmt.Fprintf(w, "    + %s\n", b)
+			fmt.Fprintf(w, "    + %s\n", rowText(r))
 		}
 	}
+}
+
+// rowText is a plan row as people read it: its columns in order of name, "column value", the
+// reason last (the longest).
+func rowText(r map[string]any) string {
+	cols := make([]string, 0, len(r))
+	for c := range r {
+		if c != "reason" {
+			cols = append(cols, c)
+		}
+	}
+	slices.Sort(cols)
+	if _, ok := r["reason"]; ok {
+		cols = append(cols, "reason")
+	}
+	parts := make([]string, 0, len(cols))
+	for _, c := range cols {
+		v := r[c]
+		if v == nil {
+			v = "null"
+		}
+		parts = append(parts, fmt.Sprintf("%s %v", c, v))
+	}
+	return strings.Join(parts, ", ")
 }
