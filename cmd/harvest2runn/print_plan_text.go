@@ -34,8 +34,9 @@ func printPlan(w io.Writer, p *pipelines.Plan, show showFlag) {
 		// The largest reasons first: the plan is where a person looks into what is not sent.
 		xs := slices.Clone(p.Exclusions)
 		slices.SortStableFunc(xs, func(a, b transform.ExclusionSum) int { return cmp.Compare(b.Minutes, a.Minutes) })
-		fmt.Fprintln(w)
-		printNotSent(w, xs)
+		minutes, entries := exclusionTotals(xs)
+		fmt.Fprintf(w, "\nNot sent (R9): %s in %s entries\n", hoursMinutes(minutes), thousands(entries))
+		printExclusions(w, "  ", xs)
 	}
 	printUnknownRoles(w, p, show)
 	printDuplicates(w, p, show)
@@ -237,7 +238,7 @@ func countsText(c pipelines.PlanCounts) string {
 		hoursMinutes(c.MinutesBefore), hoursMinutes(c.MinutesAfter))
 }
 
-// idsText is a record's ids: Harvest's and Runn's, or that it is created in this run.
+// idsText is a record's ids: Harvest's and Runn's, or "new" for a record the plan creates.
 func idsText(harvestID, runnID *int64) string {
 	var ids []string
 	if harvestID != nil {
@@ -246,7 +247,7 @@ func idsText(harvestID, runnID *int64) string {
 	if runnID != nil {
 		ids = append(ids, fmt.Sprintf("Runn %d", *runnID))
 	} else {
-		ids = append(ids, "created in this run")
+		ids = append(ids, "new")
 	}
 	return strings.Join(ids, ", ")
 }

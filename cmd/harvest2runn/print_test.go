@@ -63,9 +63,9 @@ func TestExclusionsBlock(t *testing.T) {
 		return []transform.ExclusionSum{{Reason: "timer still running, sent once stopped (R9)", Entries: 1, Minutes: 30},
 			{Reason: "role Unknown in Runn, blocked until it is fixed there (R8)", Entries: 3, Minutes: 125}}
 	}
-	largestFirst := "  not sent (R9): 2 h 35 min in 4 entries\n" +
-		"        2 h 05 min      3 entries  role Unknown in Runn, blocked until it is fixed there (R8)\n" +
-		"        0 h 30 min      1 entries  timer still running, sent once stopped (R9)\n"
+	largestFirst := "Not sent (R9): 2 h 35 min in 4 entries\n" +
+		"      2 h 05 min      3 entries  role Unknown in Runn, blocked until it is fixed there (R8)\n" +
+		"      0 h 30 min      1 entries  timer still running, sent once stopped (R9)\n"
 	var b bytes.Buffer
 	_ = printSync(&b, "text", pipelines.SyncResult{Exclusions: xs()})
 	want := "  not sent (R9): 2 h 35 min in 4 entries\n" +
