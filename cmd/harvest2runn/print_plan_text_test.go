@@ -96,7 +96,7 @@ func TestShowFlag(t *testing.T) {
 // duplicates point to link (R1a, R16).
 func TestPlanSummaryAndHints(t *testing.T) {
 	p := &pipelines.Plan{RunID: 3, Creates: []pipelines.PlanCreate{{Kind: "client", Name: "Acme"}},
-		Totals: pipelines.PlanTotals{CreateCount: 3, ChangeCount: 4, ZeroCount: 1, RecordsByKind: map[string]int{"client": 1}},
+		Totals:             pipelines.PlanTotals{CreateCount: 3, ChangeCount: 4, ZeroCount: 1, RecordsByKind: map[string]int{"client": 1}},
 		PossibleDuplicates: []pipelines.PossibleDuplicate{{Kind: "client", HarvestID: 1, HarvestValue: "Acme", RunnID: 2, RunnValue: "ACME", ComparedOn: "name"}}}
 	var b bytes.Buffer
 	printPlan(&b, p, showFlag{})
