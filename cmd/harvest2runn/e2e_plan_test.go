@@ -252,7 +252,7 @@ func TestE2EPlanUnknownRolesAgree(t *testing.T) {
 	}
 	second := runs[1]
 	if second.Count == nil || *second.Count == 0 || *second.Count != len(second.People) || len(second.People) != len(runs[0].People) {
-		t.Fatalf("people with role Unknown: first run %d, second run %v (array %d): want the same set on both", len(runs[0].People), second.Count, len(second.People))
+		t.Fatalf("people with role Unknown: first run %d, second run %d (count %v): want the same set on both", len(runs[0].People), len(second.People), valueOf(second.Count))
 	}
 	var st unknownJSON
 	decodeOne(t, runBin(t, vars, "status", "--output", "json").stdout, &st)
