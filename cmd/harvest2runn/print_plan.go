@@ -112,7 +112,7 @@ func printReplay(w io.Writer, format string, res pipelines.ReplayResult, show sh
 	default:
 		fmt.Fprintf(w, "DIFFERS from what run %d planned (- only in the original plan, + only in the replay):\n", res.RunID)
 	}
-	printPlanDiff(w, res.Diff)
+	printPlanDiff(w, res.Diff, planNames(res.Plan))
 	printStops(w, res.SafetyStops)
 	if res.Applied != nil {
 		_ = printLoad(w, "text", pipelines.LoadResult{Result: *res.Applied})
@@ -121,8 +121,8 @@ func printReplay(w io.Writer, format string, res pipelines.ReplayResult, show sh
 }
 
 // printPlanDiff is each plan table a replay planned otherwise, with its first rows only in one,
-// column by column.
-func printPlanDiff(w io.Writer, diff []pipelines.TableDiff) {
+// column by column, the names the replayed plan knows beside the ids.
+func printPlanDiff(w io.Writer, diff []pipelines.TableDiff, names idNames) {
 	for _, d := range diff {
 		if d.Same() {
 			continue
@@ -133,17 +133,56 @@ func printPlanDiff(w io.Writer, diff []pipelines.TableDiff) {
 			fmt.Fprintf(w, "    (%s)\n", d.Note)
 		}
 		for _, r := range d.FirstOnlyOriginal {
-			fmt.Fprintf(w, "    - %s\n", rowText(r))
+			fmt.Fprintf(w, "    - %s\n", rowText(r, names))
 		}
 		for _, r := range d.FirstOnlyReplayed {
-			fmt.Fprintf(w, "    + %s\n", rowText(r))
+			fmt.Fprintf(w, "    + %s\n", rowText(r, names))
 		}
 	}
 }
 
-// rowText is a plan row as people read it: its columns in order of name, "column value", the
-// reason last (the longest).
-func rowText(r map[string]any) string {
+// idNames are the names of the ids a plan row may carry, by column: harvest_user_id, runn_role_id...
+type idNames map[string]map[int64]string
+
+func (n idNames) add(column string, id *int64, name string) {
+	if id == nil || name == "" {
+		return
+	}
+	if n[column] == nil {
+		n[column] = map[int64]string{}
+	}
+	n[column][*id] = name
+}
+
+// planNames are the names p gives the ids of its records.
+func planNames(p *pipelines.Plan) idNames {
+	n := idNames{}
+	if p == nil {
+		return n
+	}
+	for _, c := range p.Creates {
+		n.add("harvest_"+map[string]string{"role": "role", "client": "client", "project": "project", "person": "user"}[c.Kind]+"_id", c.HarvestID, c.Name)
+		if c.Kind == "project" {
+			n.add("harvest_client_id", c.HarvestClientID, valueOf(c.ClientName))
+		}
+	}
+	for _, pe := range p.People {
+		n.add("harvest_user_id", pe.HarvestUserID, pe.PersonName)
+		n.add("runn_person_id", pe.RunnPersonID, pe.PersonName)
+		for _, pr := range pe.Projects {
+			n.add("harvest_project_id", pr.HarvestProjectID, pr.ProjectName)
+			n.add("runn_project_id", pr.RunnProjectID, pr.ProjectName)
+			for _, a := range pr.Actuals {
+				n.add("runn_role_id", a.RunnRoleID, a.RoleName)
+			}
+		}
+	}
+	return n
+}
+
+// rowText is a plan row as people read it: its columns in order of name, "column value" with the
+// name of an id beside it when names know it, the reason last (the longest).
+func rowText(r map[string]any, names idNames) string {
 	cols := make([]string, 0, len(r))
 	for c := range r {
 		if c != "reason" {
@@ -160,7 +199,11 @@ func rowText(r map[string]any) string {
 		if v == nil {
 			v = "null"
 		}
-		parts = append(parts, fmt.Sprintf("%s %v", c, v))
+		part := fmt.Sprintf("%s %v", c, v)
+		if id, ok := v.(int64); ok && names[c][id] != "" {
+			part += fmt.Sprintf(" (%q)", names[c][id])
+		}
+		parts = append(parts, part)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -110,3 +110,16 @@ func TestPlanSummaryAndHints(t *testing.T) {
 		t.Errorf("empty plan: %q", got)
 	}
 }
+
+// A replay's differing rows show the names the replayed plan knows beside the ids.
+func TestRowTextNames(t *testing.T) {
+	p := &pipelines.Plan{Creates: []pipelines.PlanCreate{{Kind: "client", Name: "Acme", HarvestID: testkit.Ptr[int64](5)}},
+		People: []pipelines.PlanPerson{{HarvestUserID: testkit.Ptr[int64](7), PersonName: "Ada", Projects: []pipelines.PlanProject{
+			{RunnProjectID: testkit.Ptr[int64](9), ProjectName: "Ops"}}}}}
+	got := rowText(map[string]any{"reason": "why", "harvest_client_id": int64(5), "harvest_user_id": int64(7), "runn_project_id": int64(9),
+		"date": "2025-06-02", "rule": nil}, planNames(p))
+	want := `date 2025-06-02, harvest_client_id 5 ("Acme"), harvest_user_id 7 ("Ada"), rule null, runn_project_id 9 ("Ops"), reason why`
+	if got != want {
+		t.Errorf("rowText:\n got %s\nwant %s", got, want)
+	}
+}
