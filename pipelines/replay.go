@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/harvest2runn/harvest2runn/extract"
 	"github.com/harvest2runn/harvest2runn/load"
 	"github.com/harvest2runn/harvest2runn/transform"
 	"github.com/harvest2runn/harvest2runn/warehouse"
@@ -32,27 +33,38 @@ type ReplayOptions struct {
 	Logger            *slog.Logger
 }
 
-// ReplayResult is a run planned again, and how the new plan compares with the run's own.
+// ReplayResult is a run planned again, and how the new plan compares with the run's own: the one
+// JSON object `replay --output json` prints (docs/schemas/replay.schema.json).
 type ReplayResult struct {
-	RunID      int64    `json:"run_id"`
-	Kind       string   `json:"kind"`
-	Today      string   `json:"today"`
-	WindowFrom string   `json:"window_from,omitempty"`
-	WindowTo   string   `json:"window_to"`
-	Only       []string `json:"only"`
-	Autofill   bool     `json:"autofill"`
+	RunID    int64      `json:"run_id"`
+	Kind     string     `json:"kind"`
+	Today    string     `json:"today"`
+	Window   SyncWindow `json:"window"`
+	Only     []string   `json:"only"`
+	Autofill bool       `json:"autofill"`
 	// OriginalPlanned: the run had a plan to compare with (a run that was only extracted has none).
 	OriginalPlanned bool              `json:"original_planned"`
 	Transform       transform.Result  `json:"transform"`
 	Summary         transform.Summary `json:"summary"`
-	Diff            []TableDiff       `json:"diff"`
+	// Plan is the replayed plan record by record, with names.
+	Plan *Plan       `json:"plan"`
+	Diff []TableDiff `json:"diff"`
 	// Identical: the replay planned exactly what the run planned, table by table, row by row.
 	Identical bool         `json:"identical"`
 	Applied   *load.Result `json:"applied,omitempty"`
 	// SafetyStops are the replayed plan's R17 checks that tripped when it was to be applied: the
 	// load stopped before sending anything, or went on because they were lifted.
 	SafetyStops []SafetyStop  `json:"safety_stops"`
-	Duration    time.Duration `json:"duration_ns"`
+	Duration    time.Duration `json:"-"`
+}
+
+// MarshalJSON writes the duration in milliseconds (duration_ms), as every JSON output does.
+func (r ReplayResult) MarshalJSON() ([]byte, error) {
+	type plain ReplayResult
+	return json.Marshal(struct {
+		plain
+		DurationMS int64 `json:"duration_ms"`
+	}{plain(r), r.Duration.Milliseconds()})
 }
 
 // Replay transforms a run again from its stored extracts, with its own today, window and
@@ -87,10 +99,7 @@ func Replay(ctx context.Context, opts ReplayOptions) (_ ReplayResult, err error)
 	if err != nil {
 		return res, err
 	}
-	res.Today, res.WindowTo = today.Format(time.DateOnly), today.Format(time.DateOnly)
-	if !from.IsZero() {
-		res.WindowFrom = from.Format(time.DateOnly)
-	}
+	res.Today, res.Window = today.Format(time.DateOnly), syncWindow(extract.Window{From: from, To: today})
 	res.Only, res.Autofill = runSwitches(run, opts)
 	if res.OriginalPlanned, err = w.HasPlan(ctx, run.ID); err != nil {
 		return res, err
@@ -104,7 +113,7 @@ func Replay(ctx context.Context, opts ReplayOptions) (_ ReplayResult, err error)
 	if err := sc.copyRun(ctx, w, run.ID, extracts); err != nil {
 		return res, err
 	}
-	log.Info("replaying run", "run_id", run.ID, "today", res.Today, "window_from", res.WindowFrom, "scratch", sc.path)
+	log.Info("replaying run", "run_id", run.ID, "today", res.Today, "window_from", valueOr(res.Window.From, "all history"), "scratch", sc.path)
 	terr := replan(ctx, sc, transform.Options{RunID: run.ID, Today: today, WindowFrom: from, Autofill: res.Autofill,
 		Only: res.Only, Logger: log}, &res)
 	if terr != nil && !errors.Is(terr, transform.ErrAuditFailed) {
@@ -205,8 +214,12 @@ func replan(ctx context.Context, sc *scratch, topts transform.Options, res *Repl
 	if err != nil && !errors.Is(err, transform.ErrAuditFailed) {
 		return fmt.Errorf("replay run %d: %w", topts.RunID, err)
 	}
-	sum, serr := transform.Summarize(ctx, sw.DB, topts.RunID, 5)
+	sum, serr := transform.Summarize(ctx, sw.DB, topts.RunID, 0)
 	res.Summary = sum
+	if serr == nil {
+		// The names come from the scratch warehouse's models: read the plan while they are there.
+		res.Plan, serr = ReadPlan(ctx, sw.DB, topts.RunID, sum)
+	}
 	if serr != nil {
 		return errors.Join(err, serr)
 	}

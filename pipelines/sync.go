@@ -2,6 +2,7 @@ package pipelines
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -73,12 +74,23 @@ type APIRequests struct {
 	NetworkErrors int64 `json:"network_errors"`
 }
 
-// StageTimes are how long each stage of a run took.
+// StageTimes are how long each stage of a run took; JSON carries them as whole milliseconds
+// (extract_ms, transform_ms, load_ms, total_ms: the output contract's durations).
 type StageTimes struct {
-	Extract   time.Duration `json:"extract_ns"`
-	Transform time.Duration `json:"transform_ns"`
-	Load      time.Duration `json:"load_ns"`
-	Total     time.Duration `json:"total_ns"`
+	Extract   time.Duration
+	Transform time.Duration
+	Load      time.Duration
+	Total     time.Duration
+}
+
+// MarshalJSON writes the durations in milliseconds.
+func (t StageTimes) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Extract   int64 `json:"extract_ms"`
+		Transform int64 `json:"transform_ms"`
+		Load      int64 `json:"load_ms"`
+		Total     int64 `json:"total_ms"`
+	}{t.Extract.Milliseconds(), t.Transform.Milliseconds(), t.Load.Milliseconds(), t.Total.Milliseconds()})
 }
 
 // SyncResult is what a sync did. It is the one JSON object `sync --output json` prints.
@@ -94,20 +106,23 @@ type SyncResult struct {
 	Error     string     `json:"error,omitempty"`
 	Warehouse string     `json:"warehouse"`
 	// Changes are the Runn writes per kind and rule: planned, and what became of them.
-	Changes            []load.Counts            `json:"changes"`
-	Exclusions         []transform.ExclusionSum `json:"exclusions"`
-	Rejected           []load.Problem           `json:"rejected"`
-	UnknownRoles       int64                    `json:"people_with_role_unknown"`
-	PossibleDuplicates int64                    `json:"possible_duplicates"`
-	ReferenceConflicts int64                    `json:"reference_conflicts"`
-	AuditFailures      []transform.AuditFailure `json:"audit_failures,omitempty"`
+	Changes    []load.Counts            `json:"changes"`
+	Exclusions []transform.ExclusionSum `json:"exclusions"`
+	Rejected   []load.Problem           `json:"rejected"`
+	// UnknownRoles is the one list of people whose role is Unknown (warehouse.PeopleWithRoleUnknown):
+	// the same set as status and plan.rpt_unknown_roles.
+	UnknownRoles       []warehouse.UnknownRolePerson `json:"people_with_role_unknown"`
+	UnknownRolesCount  int                           `json:"people_with_role_unknown_count"`
+	PossibleDuplicates int64                         `json:"possible_duplicates_count"`
+	ReferenceConflicts int64                         `json:"reference_conflicts_count"`
+	AuditFailures      []transform.AuditFailure      `json:"audit_failures,omitempty"`
 	// SafetyStops are the R17 checks that tripped: the run stopped before load, or went on
 	// because --allow-large-changes lifted them (lifted: true).
 	SafetyStops       []SafetyStop `json:"safety_stops"`
 	AllowLargeChanges bool         `json:"allow_large_changes"`
 	MissingPlanTables []string     `json:"missing_plan_tables,omitempty"`
-	// Samples are the first planned changes of each kind (dry runs).
-	Samples  map[string]any         `json:"samples,omitempty"`
+	// Plan is the plan record by record, with names (dry runs, and runs that stopped before load).
+	Plan     *Plan                  `json:"plan,omitempty"`
 	Requests map[string]APIRequests `json:"requests"`
 	Extracts []*extract.Manifest    `json:"extracts"`
 	Times    StageTimes             `json:"times"`
@@ -133,6 +148,7 @@ func Sync(ctx context.Context, opts SyncOptions) (res SyncResult, err error) {
 	res = SyncResult{Kind: kind, Today: opts.Today.Format(time.DateOnly), Window: syncWindow(opts.Window), Only: only,
 		DryRun: opts.DryRun, Status: warehouse.RunFailed, Stage: "extract", Changes: []load.Counts{},
 		Exclusions: []transform.ExclusionSum{}, Rejected: []load.Problem{}, SafetyStops: []SafetyStop{},
+		UnknownRoles:      []warehouse.UnknownRolePerson{},
 		AllowLargeChanges: opts.AllowLargeChanges}
 	for _, k := range only {
 		if !slices.Contains(transform.Kinds, k) {
@@ -224,31 +240,7 @@ func syncStages(ctx context.Context, w *warehouse.Warehouse, opts SyncOptions, o
 	if err := w.SetStage("transform"); err != nil {
 		return err
 	}
-	if err := reconcileLanded(ctx, w, res.RunID, log); err != nil {
-		return err
-	}
-	t0 = time.Now()
-	tr, err := transform.Run(ctx, w, transform.Options{RunID: res.RunID, Today: opts.Today, WindowFrom: opts.Window.From,
-		Autofill: opts.Autofill, Only: only, Logger: log})
-	res.Times.Transform = time.Since(t0)
-	res.AuditFailures = tr.AuditFailures
-	if err != nil && !errors.Is(err, transform.ErrAuditFailed) {
-		return err
-	}
-	sum, serr := transform.Summarize(ctx, w.DB, res.RunID, 0)
-	if serr != nil {
-		return errors.Join(err, serr)
-	}
-	res.Exclusions = nonNil(sum.Exclusions)
-	res.UnknownRoles, res.PossibleDuplicates, res.ReferenceConflicts = sum.UnknownRoles, sum.PossibleDupes, sum.ReferenceClashes
-	if err != nil {
-		// Audits failed: what was planned is shown, nothing of it may be sent.
-		res.Changes = plannedCounts(sum)
-		return err
-	}
-	if res.SafetyStops, err = checkSafety(ctx, w, res.RunID, opts.AllowLargeChanges, false); err != nil {
-		// R17 (b), (c): what the plan would have done is shown, nothing of it is sent.
-		res.Changes = plannedCounts(sum)
+	if err := planStage(ctx, w, opts, only, res, log); err != nil {
 		return err
 	}
 
@@ -266,8 +258,44 @@ func syncStages(ctx context.Context, w *warehouse.Warehouse, opts SyncOptions, o
 	res.Rejected = nonNil(lr.Rejected)
 	res.MissingPlanTables = lr.MissingPlanTables
 	res.WritesPerSecond = lr.WritesPerSecond
-	if opts.DryRun {
-		res.Samples = lr.Samples
+	return err
+}
+
+// planStage plans the run (transform), reads back its summary and, for a dry run or a run that
+// may not go on (audits failed, R17 (b), (c)), its readable plan; it returns an error when the run
+// must stop before load.
+func planStage(ctx context.Context, w *warehouse.Warehouse, opts SyncOptions, only []string, res *SyncResult, log *slog.Logger) error {
+	if err := reconcileLanded(ctx, w, res.RunID, log); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	tr, err := transform.Run(ctx, w, transform.Options{RunID: res.RunID, Today: opts.Today, WindowFrom: opts.Window.From,
+		Autofill: opts.Autofill, Only: only, Logger: log})
+	res.Times.Transform = time.Since(t0)
+	res.AuditFailures = tr.AuditFailures
+	if err != nil && !errors.Is(err, transform.ErrAuditFailed) {
+		return err
+	}
+	sum, serr := transform.Summarize(ctx, w.DB, res.RunID, 0)
+	if serr != nil {
+		return errors.Join(err, serr)
+	}
+	res.Exclusions = nonNil(sum.Exclusions)
+	res.UnknownRoles, res.PossibleDuplicates, res.ReferenceConflicts = sum.UnknownRoles, sum.PossibleDupes, sum.ReferenceClashes
+	res.UnknownRolesCount = len(res.UnknownRoles)
+	if err == nil {
+		// R17 (b), (c): a plan that trips them is shown like a plan whose audits failed.
+		res.SafetyStops, err = checkSafety(ctx, w, res.RunID, opts.AllowLargeChanges, false)
+	}
+	if err != nil {
+		// What was planned is shown, nothing of it may be sent.
+		res.Changes = plannedCounts(sum)
+	}
+	if opts.DryRun || err != nil {
+		// What a person decides on: the plan record by record, while the run's models are at hand.
+		if res.Plan, serr = ReadPlan(ctx, w.DB, res.RunID, sum); serr != nil {
+			return errors.Join(err, serr)
+		}
 	}
 	return err
 }

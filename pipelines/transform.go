@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/harvest2runn/harvest2runn/extract"
 	"github.com/harvest2runn/harvest2runn/load"
 	"github.com/harvest2runn/harvest2runn/transform"
 	"github.com/harvest2runn/harvest2runn/warehouse"
@@ -22,13 +23,17 @@ type TransformOptions struct {
 	Logger        *slog.Logger
 }
 
-// TransformResult is a transform and the plan it made.
+// TransformResult is a transform and the plan it made: the one JSON object `transform --output
+// json` prints (docs/schemas/transform.schema.json).
 type TransformResult struct {
-	Today      string            `json:"today"`
-	WindowFrom string            `json:"window_from,omitempty"`
-	WindowTo   string            `json:"window_to"`
-	Transform  transform.Result  `json:"transform"`
-	Summary    transform.Summary `json:"summary"`
+	RunID     int64             `json:"run_id"`
+	Today     string            `json:"today"`
+	Window    SyncWindow        `json:"window"`
+	Status    string            `json:"status"` // planned, or audit_failed: nothing of it may be sent
+	Transform transform.Result  `json:"transform"`
+	Summary   transform.Summary `json:"summary"`
+	// Plan is the plan record by record, with names.
+	Plan *Plan `json:"plan"`
 }
 
 // Transform plans a run again from its stored extracts, with the run's own today and window.
@@ -52,10 +57,8 @@ func Transform(ctx context.Context, opts TransformOptions) (_ TransformResult, e
 	if err != nil {
 		return TransformResult{}, err
 	}
-	res := TransformResult{Today: today.Format(time.DateOnly), WindowTo: today.Format(time.DateOnly)}
-	if !from.IsZero() {
-		res.WindowFrom = from.Format(time.DateOnly)
-	}
+	res := TransformResult{RunID: runID, Today: today.Format(time.DateOnly), Window: syncWindow(extract.Window{From: from, To: today}),
+		Status: "failed"}
 	if err := w.SetStage("transform"); err != nil {
 		return res, err
 	}
@@ -67,8 +70,14 @@ func Transform(ctx context.Context, opts TransformOptions) (_ TransformResult, e
 	if err != nil && !errors.Is(err, transform.ErrAuditFailed) {
 		return res, fmt.Errorf("transform run %d: %w", runID, err)
 	}
+	res.Status = "planned"
+	if err != nil {
+		res.Status = "audit_failed"
+	}
 	var serr error
-	res.Summary, serr = transform.Summarize(ctx, w.DB, runID, 5)
+	if res.Summary, serr = transform.Summarize(ctx, w.DB, runID, 0); serr == nil {
+		res.Plan, serr = ReadPlan(ctx, w.DB, runID, res.Summary)
+	}
 	if serr != nil && err == nil {
 		err = serr
 	}

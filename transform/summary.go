@@ -6,32 +6,38 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
 // Summary is what a run's plan amounts to, read back from plan.*: what will be sent per kind
 // and rule, what will not and why.
 type Summary struct {
-	RunID            int64            `json:"run_id"`
-	Changes          []ChangeCount    `json:"changes"`
-	Exclusions       []ExclusionSum   `json:"exclusions"`
-	UnknownRoles     int64            `json:"people_with_role_unknown"`
-	PossibleDupes    int64            `json:"possible_duplicates"`
-	ReferenceClashes int64            `json:"reference_conflicts"`
-	Samples          map[string][]Row `json:"-"`
+	RunID      int64          `json:"run_id"`
+	Changes    []ChangeCount  `json:"changes"`
+	Exclusions []ExclusionSum `json:"exclusions"`
+	// UnknownRoles is the one list of people whose role is Unknown (warehouse.PeopleWithRoleUnknown).
+	UnknownRoles      []warehouse.UnknownRolePerson `json:"people_with_role_unknown"`
+	UnknownRolesCount int                           `json:"people_with_role_unknown_count"`
+	PossibleDupes     int64                         `json:"possible_duplicates_count"`
+	ReferenceClashes  int64                         `json:"reference_conflicts_count"`
+	Samples           map[string][]Row              `json:"-"`
 }
 
 // ChangeCount counts a kind of Runn write for one rule.
 type ChangeCount struct {
 	Kind string `json:"kind"` // roles, clients, projects, people, actuals
 	Rule string `json:"rule"`
-	Rows int64  `json:"rows"`
+	Rows int64  `json:"rows_count"`
 }
 
-// ExclusionSum adds up the time not sent for one reason (R9).
+// ExclusionSum adds up the time not sent for one reason (R9). Reason names the cause and the rule
+// behind it ("project inactive in Harvest, not created (R4)"); Cause is its short code.
 type ExclusionSum struct {
-	Reason  string `json:"reason"`
-	Entries int64  `json:"entries"`
-	Minutes int64  `json:"minutes"`
+	Reason  string `json:"reason" db:"reason"`
+	Cause   string `json:"cause" db:"cause"`
+	Entries int64  `json:"entries_count" db:"entries"`
+	Minutes int64  `json:"minutes" db:"minutes"`
 }
 
 // Row is one row of a table, column by column.
@@ -42,7 +48,7 @@ var changeKinds = []string{"roles", "clients", "projects", "people", "actuals"}
 
 // Summarize reads the plan of runID. sample rows per change kind are kept for display (0: none).
 func Summarize(ctx context.Context, db *sqlx.DB, runID int64, sample int) (Summary, error) {
-	s := Summary{RunID: runID, Samples: map[string][]Row{}}
+	s := Summary{RunID: runID, Samples: map[string][]Row{}, UnknownRoles: []warehouse.UnknownRolePerson{}}
 	have, err := planTables(ctx, db)
 	if err != nil {
 		return s, err
@@ -67,13 +73,17 @@ func Summarize(ctx context.Context, db *sqlx.DB, runID int64, sample int) (Summa
 		}
 	}
 	if have["plan.rpt_exclusions"] {
-		if err := db.SelectContext(ctx, &s.Exclusions, `SELECT reason, count(*) AS entries, coalesce(sum(minutes), 0)::BIGINT AS minutes
-			FROM plan.rpt_exclusions WHERE run_id = ? GROUP BY reason ORDER BY minutes DESC, reason`, runID); err != nil {
+		if err := db.SelectContext(ctx, &s.Exclusions, `SELECT reason, coalesce(cause, reason) AS cause, count(*) AS entries,
+				coalesce(sum(minutes), 0)::BIGINT AS minutes
+			FROM plan.rpt_exclusions WHERE run_id = ? GROUP BY ALL ORDER BY minutes DESC, reason`, runID); err != nil {
 			return s, fmt.Errorf("summarise exclusions: %w", err)
 		}
 	}
+	if s.UnknownRoles, err = warehouse.PeopleWithRoleUnknown(ctx, db, runID); err != nil {
+		return s, err
+	}
+	s.UnknownRolesCount = len(s.UnknownRoles)
 	for table, dst := range map[string]*int64{
-		"plan.rpt_unknown_roles":       &s.UnknownRoles,
 		"plan.rpt_possible_duplicates": &s.PossibleDupes,
 		"plan.rpt_reference_conflicts": &s.ReferenceClashes,
 	} {

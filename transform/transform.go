@@ -38,21 +38,39 @@ type Result struct {
 	Models           []ModelRun       `json:"models"`
 	Changes          map[string]int64 `json:"changes"` // rows per changes.* table
 	AuditFailures    []AuditFailure   `json:"audit_failures,omitempty"`
-	Duration         time.Duration    `json:"duration_ns"`
+	Duration         time.Duration    `json:"-"`
+}
+
+// MarshalJSON writes the duration in milliseconds (duration_ms), as every JSON output does.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	return json.Marshal(struct {
+		plain
+		DurationMS int64 `json:"duration_ms"`
+	}{plain(r), r.Duration.Milliseconds()})
 }
 
 // ModelRun is one model materialised.
 type ModelRun struct {
 	Table    string        `json:"table"`
-	Rows     int64         `json:"rows"`
-	Duration time.Duration `json:"duration_ns"`
+	Rows     int64         `json:"rows_count"`
+	Duration time.Duration `json:"-"`
+}
+
+// MarshalJSON writes the duration in milliseconds (duration_ms).
+func (m ModelRun) MarshalJSON() ([]byte, error) {
+	type plain ModelRun
+	return json.Marshal(struct {
+		plain
+		DurationMS int64 `json:"duration_ms"`
+	}{plain(m), m.Duration.Milliseconds()})
 }
 
 // AuditFailure is an audit that returned rows: its name, how many, and the first few.
 type AuditFailure struct {
 	Audit string `json:"audit"`
-	Rows  int64  `json:"rows"`
-	First []Row  `json:"first"`
+	Rows  int64  `json:"rows_count"`
+	First []Row  `json:"first_rows"`
 }
 
 // ErrAuditFailed: an audit returned rows, so the plan must not be loaded.

@@ -3,6 +3,8 @@ package warehouse
 import (
 	"context"
 	"fmt"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // UnknownRolePerson is a person whose role is Unknown: their time is blocked until it is fixed
@@ -12,49 +14,66 @@ type UnknownRolePerson struct {
 	HarvestUserID *int64 `json:"harvest_user_id" db:"harvest_user_id"`
 	Name          string `json:"name" db:"name"`
 	// Source: "runn" (in Runn's snapshot with a contract whose role is Unknown) or "created"
-	// (created with Unknown by the latest planned run).
+	// (created with Unknown by the run).
 	Source string `json:"source" db:"source"`
 	Why    string `json:"why,omitempty" db:"why"`
+	Rule   string `json:"rule,omitempty" db:"rule"`
 }
 
-// UnknownRolesInRunn lists the people of the latest usable Runn snapshot whose contract (in force
-// on its run's today, else the latest) has the role Unknown. It reads the raw snapshot, not a
-// plan: an extract that no transform has planned yet counts.
-func (r *Reader) UnknownRolesInRunn(ctx context.Context) ([]UnknownRolePerson, error) {
+// PeopleWithRoleUnknown is THE list of people whose role is Unknown as run runID planned it:
+// the rows of plan.rpt_unknown_roles (sql/40_reports/rpt_unknown_roles.sql), the people of the
+// run's Runn snapshot whose contract has the role Unknown and the people the run creates with
+// it. The sync summary, the plan, `status` and the docs' query all read this one set, so their
+// counts agree. Empty (never nil) in a warehouse without the table or without that run's plan.
+func PeopleWithRoleUnknown(ctx context.Context, db *sqlx.DB, runID int64) ([]UnknownRolePerson, error) {
 	people := []UnknownRolePerson{}
-	if err := r.DB.SelectContext(ctx, &people, `WITH ex AS (
-			SELECT e.extract_id, coalesce(r.today, current_date) AS today FROM meta.usable_extracts AS e JOIN meta.runs AS r USING (run_id)
-			WHERE e.source = 'runn' ORDER BY e.extract_id DESC LIMIT 1),
-		people AS (SELECT p.* FROM raw.runn_people AS p, ex WHERE p.extract_id = ex.extract_id
-			QUALIFY row_number() OVER (PARTITION BY p.id ORDER BY p.page_seq DESC) = 1),
-		roles AS (SELECT r.* FROM raw.runn_roles AS r, ex WHERE r.extract_id = ex.extract_id
-			QUALIFY row_number() OVER (PARTITION BY r.id ORDER BY r.page_seq DESC) = 1),
-		current AS (SELECT c.person_id, c.role_id FROM raw.runn_contracts AS c, ex WHERE c.extract_id = ex.extract_id
-			QUALIFY row_number() OVER (PARTITION BY c.person_id ORDER BY
-				(c.start_date <= ex.today AND (c.end_date IS NULL OR c.end_date >= ex.today)) DESC, c.start_date DESC, c.id DESC) = 1)
-		SELECT p.id AS runn_person_id,
-			(SELECT try_cast(min(x.external_id) AS BIGINT) FROM unnest(p."references") AS u(x) WHERE lower(x.reference_name) = 'harvest') AS harvest_user_id,
-			trim(concat_ws(' ', p.first_name, p.last_name)) AS name, 'runn' AS source, 'the role of their contract in Runn is Unknown' AS why
-		FROM people AS p JOIN current AS c ON c.person_id = p.id JOIN roles AS ro ON ro.id = c.role_id
-		WHERE NOT coalesce(p.is_archived, false) AND lower(regexp_replace(trim(ro.name), '\s+', ' ', 'g')) = 'unknown'
-		ORDER BY name, runn_person_id`); err != nil {
-		return people, fmt.Errorf("find people whose role is Unknown: %w", err)
+	var ok bool
+	if err := db.GetContext(ctx, &ok, `SELECT count(*) > 0 FROM duckdb_tables() WHERE schema_name = 'plan' AND table_name = 'rpt_unknown_roles'`); err != nil {
+		return people, fmt.Errorf("look for plan.rpt_unknown_roles: %w", err)
+	}
+	if !ok {
+		return people, nil
+	}
+	// source is NULL in rows kept before migration 012, when only created people were listed.
+	if err := db.SelectContext(ctx, &people, `SELECT runn_person_id, harvest_user_id::BIGINT AS harvest_user_id,
+			trim(concat_ws(' ', first_name, last_name)) AS name, coalesce(source, 'created') AS source,
+			coalesce(reason, '') AS why, coalesce(rule, '') AS rule
+		FROM plan.rpt_unknown_roles WHERE run_id = ? ORDER BY name, harvest_user_id, runn_person_id`, runID); err != nil {
+		return people, fmt.Errorf("read plan.rpt_unknown_roles of run %d: %w", runID, err)
 	}
 	return people, nil
 }
 
-// CreatedWithUnknownRole lists the people a run's plan creates with the role Unknown
-// (plan.rpt_unknown_roles; nil in a warehouse without it).
+// PeopleWithRoleUnknown is the list of people whose role is Unknown in the latest planned run
+// (see the function of the same name); empty when no run was planned yet.
+func (r *Reader) PeopleWithRoleUnknown(ctx context.Context) (runID int64, people []UnknownRolePerson, err error) {
+	if runID, err = r.LatestPlannedRun(ctx); err != nil || runID == 0 {
+		return runID, []UnknownRolePerson{}, err
+	}
+	people, err = PeopleWithRoleUnknown(ctx, r.DB, runID)
+	return runID, people, err
+}
+
+// UnknownRolesInRunn lists the people of the latest planned run's Runn snapshot whose role is
+// Unknown: the "runn" part of PeopleWithRoleUnknown, which callers should use instead.
+func (r *Reader) UnknownRolesInRunn(ctx context.Context) ([]UnknownRolePerson, error) {
+	_, people, err := r.PeopleWithRoleUnknown(ctx)
+	return bySource(people, "runn"), err
+}
+
+// CreatedWithUnknownRole lists the people run runID creates with the role Unknown: the
+// "created" part of PeopleWithRoleUnknown, which callers should use instead.
 func (r *Reader) CreatedWithUnknownRole(ctx context.Context, runID int64) ([]UnknownRolePerson, error) {
-	ok, err := r.HasTable(ctx, "plan", "rpt_unknown_roles")
-	if err != nil || !ok {
-		return nil, err
+	people, err := PeopleWithRoleUnknown(ctx, r.DB, runID)
+	return bySource(people, "created"), err
+}
+
+func bySource(people []UnknownRolePerson, source string) []UnknownRolePerson {
+	out := []UnknownRolePerson{}
+	for _, p := range people {
+		if p.Source == source {
+			out = append(out, p)
+		}
 	}
-	var created []UnknownRolePerson
-	if err := r.DB.SelectContext(ctx, &created, `SELECT NULL::BIGINT AS runn_person_id, harvest_user_id::BIGINT AS harvest_user_id,
-			trim(concat_ws(' ', first_name, last_name)) AS name, 'created' AS source, reason AS why
-		FROM plan.rpt_unknown_roles WHERE run_id = ? ORDER BY name, harvest_user_id`, runID); err != nil {
-		return nil, fmt.Errorf("read plan.rpt_unknown_roles: %w", err)
-	}
-	return created, nil
+	return out
 }

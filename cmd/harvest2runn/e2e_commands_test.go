@@ -177,7 +177,7 @@ func TestE2EReplayShowsDifferences(t *testing.T) {
 	}
 	// The run's own plan is left as it was: the replay ran in a scratch copy.
 	r = runBin(t, vars, "replay", "1")
-	if !strings.Contains(r.stdout, "DIFFERS from what run 1 planned") || !strings.Contains(r.stdout, "+ {") {
+	if !strings.Contains(r.stdout, "DIFFERS from what run 1 planned") || !strings.Contains(r.stdout, "    + harvest_client_id ") {
 		t.Fatalf("replay text:\n%s", r.stdout)
 	}
 	// Applying the replay makes it the run's plan and sends it: every client, the one the kept

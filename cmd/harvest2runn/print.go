@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/harvest2runn/harvest2runn/load"
 	"github.com/harvest2runn/harvest2runn/pipelines"
@@ -36,40 +35,23 @@ func printStops(w io.Writer, stops []pipelines.SafetyStop) {
 	}
 }
 
-// printCounts is the table of a plan's writes per kind and rule, and what became of them: done
-// by an earlier load, landed now, adopted (found in Runn right before creating, R17), rejected
-// by Runn, or skipped.
+// printCounts is the table of a plan's writes per kind and rule, and what became of them, with a
+// legend for its columns.
 func printCounts(w io.Writer, counts []load.Counts) {
 	fmt.Fprintf(w, "  %-8s %-10s %8s %8s %8s %8s %8s %8s\n", "kind", "rule", "planned", "done", "landed", "rejected", "skipped", "adopted")
 	for _, c := range counts {
 		fmt.Fprintf(w, "  %-8s %-10s %8d %8d %8d %8d %8d %8d\n", c.Kind, c.Rule, c.Planned, c.AlreadyDone, c.Applied+c.Reconciled,
 			c.Rejected, c.Skipped, c.Adopted)
 	}
+	fmt.Fprint(w, countsLegend)
 }
 
-// planKinds are the plan's kinds of Runn writes in the order of R15: roles, then the kinds a
-// run may be limited to.
-func planKinds() []string { return append([]string{"roles"}, transform.Kinds...) }
-
-// printPlanWrites is a plan's Runn writes per kind, with the rows of each rule.
-func printPlanWrites(w io.Writer, changes []transform.ChangeCount) {
-	fmt.Fprintln(w, "  Runn writes:")
-	for _, kind := range planKinds() {
-		var total int64
-		var rules []string
-		for _, c := range changes {
-			if c.Kind == kind {
-				total += c.Rows
-				rules = append(rules, fmt.Sprintf("%s %d", c.Rule, c.Rows))
-			}
-		}
-		detail := ""
-		if len(rules) > 0 {
-			detail = " (" + strings.Join(rules, ", ") + ")"
-		}
-		fmt.Fprintf(w, "    %-9s %7d%s\n", kind, total, detail)
-	}
-}
+// countsLegend says what each column of printCounts counts.
+const countsLegend = `  planned: writes in the plan; done: confirmed by an earlier load of this run, not sent again (R14);
+  landed: confirmed by Runn now, or an unanswered create found in Runn; rejected: refused by Runn;
+  skipped: not sent, a record it needs was not created; adopted: a create not sent, Runn had the
+  record already (R1, R17)
+`
 
 // exclusionTotals adds up the time not sent (R9) over every reason.
 func exclusionTotals(xs []transform.ExclusionSum) (minutes, entries int64) {
@@ -80,10 +62,11 @@ func exclusionTotals(xs []transform.ExclusionSum) (minutes, entries int64) {
 	return minutes, entries
 }
 
-// printExclusions is the time not sent (R9), one line per reason, each line led by prefix.
+// printExclusions is the time not sent (R9), one line per reason (which names its cause and
+// rule), each line led by prefix.
 func printExclusions(w io.Writer, prefix string, xs []transform.ExclusionSum) {
 	for _, x := range xs {
-		fmt.Fprintf(w, "%s%-26s %10s  %6d entries\n", prefix, x.Reason, hoursMinutes(x.Minutes), x.Entries)
+		fmt.Fprintf(w, "%s%14s %6d entries  %s\n", prefix, hoursMinutes(x.Minutes), x.Entries, x.Reason)
 	}
 }
 
@@ -97,10 +80,13 @@ func printNotSent(w io.Writer, xs []transform.ExclusionSum) {
 	printExclusions(w, "    ", xs)
 }
 
-// printAttention is the line of what a person should look at in Runn.
+// printAttention is the line of what a person should look at in Runn, with where to look.
 func printAttention(w io.Writer, unknownRoles, possibleDuplicates, referenceConflicts int64) {
 	fmt.Fprintf(w, "  people with role Unknown: %d   possible duplicates: %d   reference conflicts: %d\n",
 		unknownRoles, possibleDuplicates, referenceConflicts)
+	if possibleDuplicates > 0 {
+		fmt.Fprintln(w, "  possible duplicates (R1a): see them, and link them instead of creating duplicates, with: harvest2runn link --dry-run (R16)")
+	}
 }
 
 // printAuditFailures is each audit that found rows, with its first rows; verb follows the

@@ -56,39 +56,39 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// R9: the time not sent prints from one printer in sync, transform (largest reason first),
-// status and replay, each in the form it always had.
+// R9: the time not sent prints from one printer in sync, transform and replay (largest reason
+// first, as the plan shows it) and status, each reason naming its cause and rule.
 func TestExclusionsBlock(t *testing.T) {
 	xs := func() []transform.ExclusionSum {
-		return []transform.ExclusionSum{{Reason: "running timer", Entries: 1, Minutes: 30}, {Reason: "role Unknown", Entries: 3, Minutes: 125}}
+		return []transform.ExclusionSum{{Reason: "timer still running, sent once stopped (R9)", Entries: 1, Minutes: 30},
+			{Reason: "role Unknown in Runn, blocked until it is fixed there (R8)", Entries: 3, Minutes: 125}}
 	}
+	largestFirst := "Not sent (R9): 2 h 35 min in 4 entries\n" +
+		"      2 h 05 min      3 entries  role Unknown in Runn, blocked until it is fixed there (R8)\n" +
+		"      0 h 30 min      1 entries  timer still running, sent once stopped (R9)\n"
 	var b bytes.Buffer
 	_ = printSync(&b, "text", pipelines.SyncResult{Exclusions: xs()})
 	want := "  not sent (R9): 2 h 35 min in 4 entries\n" +
-		"    running timer              0 h 30 min       1 entries\n" +
-		"    role Unknown               2 h 05 min       3 entries\n"
+		"        0 h 30 min      1 entries  timer still running, sent once stopped (R9)\n" +
+		"        2 h 05 min      3 entries  role Unknown in Runn, blocked until it is fixed there (R8)\n"
 	if !strings.Contains(b.String(), want) {
 		t.Errorf("sync:\n%s\nwant\n%s", b.String(), want)
 	}
 	b.Reset()
-	_ = printTransform(&b, "text", pipelines.TransformResult{Summary: transform.Summary{Exclusions: xs()}})
-	want = "  not sent (R9): 2 h 35 min in 4 entries\n" +
-		"    role Unknown               2 h 05 min       3 entries\n" +
-		"    running timer              0 h 30 min       1 entries\n"
-	if !strings.Contains(b.String(), want) {
-		t.Errorf("transform:\n%s\nwant\n%s", b.String(), want)
+	_ = printTransform(&b, "text", pipelines.TransformResult{Plan: &pipelines.Plan{Exclusions: xs()}}, showFlag{})
+	if !strings.Contains(b.String(), largestFirst) {
+		t.Errorf("transform:\n%s\nwant\n%s", b.String(), largestFirst)
 	}
 	b.Reset()
 	printStatus(&b, pipelines.StatusResult{ExclusionsRun: 4, Exclusions: xs()}, time.Time{})
 	want = "  excluded time in run 4's plan (R9): 2 h 35 min\n" +
-		"    running timer              0 h 30 min       1 entries\n"
+		"        0 h 30 min      1 entries  timer still running, sent once stopped (R9)\n"
 	if !strings.Contains(b.String(), want) {
 		t.Errorf("status:\n%s\nwant\n%s", b.String(), want)
 	}
 	b.Reset()
-	_ = printReplay(&b, "text", pipelines.ReplayResult{Summary: transform.Summary{Exclusions: xs()}})
-	want = "  not sent (R9) running timer              0 h 30 min       1 entries\n"
-	if !strings.Contains(b.String(), want) {
-		t.Errorf("replay:\n%s\nwant\n%s", b.String(), want)
+	_ = printReplay(&b, "text", pipelines.ReplayResult{Plan: &pipelines.Plan{Exclusions: xs()}}, showFlag{})
+	if !strings.Contains(b.String(), largestFirst) {
+		t.Errorf("replay:\n%s\nwant\n%s", b.String(), largestFirst)
 	}
 }

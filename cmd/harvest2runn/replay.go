@@ -19,6 +19,7 @@ type replayFlags struct {
 	allowLarge bool
 	autofill   string
 	onlyKinds  onlyFlag
+	show       showFlag
 }
 
 func replayCommand() *command {
@@ -28,8 +29,9 @@ func replayCommand() *command {
 		usage:   "RUN_ID [--apply --i-know-this-writes-old-data] [flags]",
 		help: `Runs the sync rules again over exactly the input a run had (its stored Harvest and Runn extracts,
 its today, its window, its --only and autofill, and the audit trail as it was when it was planned),
-in a scratch copy beside the warehouse, prints the plan, and compares it with the plan the run
-kept, table by table and row by row: identical unless the rules changed since. The run's own plan
+in a scratch copy beside the warehouse, prints the plan as sync --dry-run does (--show N|all), and
+compares it with the plan the run kept, table by table and row by row: identical unless the rules
+changed since; what differs is listed, "-" only in the original, "+" only in the replay. The run's own plan
 is left as it was. --apply, given with --i-know-this-writes-old-data, makes the replayed plan the
 run's plan and sends it to Runn (resuming the run's load: what it confirmed is not sent again);
 the data is that day's, so it may be older than what Runn holds now. A pruned run cannot be
@@ -48,6 +50,7 @@ Example:
 				"with --apply: lift the replayed plan's safety stops R17 (b) and (c): for a real clean-up or mass deletion")
 			fs.StringVar(&f.autofill, "autofill", "", "on or off: override the run's own autofill (R13)")
 			f.onlyKinds.register(fs, "override the run's own kinds", "")
+			f.show.register(fs)
 			f.load.registerCommon(fs)
 			return f
 		},
@@ -97,7 +100,7 @@ func runReplay(ctx context.Context, e *env, o any, args []string) error {
 	res, err := pipelines.Replay(ctx, opts)
 	prog.Close()
 	if res.Today != "" {
-		if perr := printReplay(e.stdout, f.load.common.output, res); perr != nil && err == nil {
+		if perr := printReplay(e.stdout, f.load.common.output, res, f.show); perr != nil && err == nil {
 			err = perr
 		}
 	}

@@ -20,6 +20,7 @@ type syncFlags struct {
 	noAutofill bool
 	retention  int
 	allowLarge bool
+	show       showFlag
 }
 
 func (f *syncFlags) registerRun(fs *pflag.FlagSet) {
@@ -39,7 +40,11 @@ func syncCommand() *command {
 		usage:   "[--only KINDS] [--dry-run] [--today DATE] [flags]",
 		help: `One run: extract Harvest and a snapshot of Runn into the warehouse, plan what Runn must receive by
 the sync rules (R1-R15), then send it to Runn in the order of R15 with every write recorded in the
-audit trail. --dry-run stops after the plan and prints it: nothing is sent to Runn.
+audit trail. --dry-run stops after the plan and prints it: nothing is sent to Runn. The plan reads
+like terraform's: each record created with the fields sent ("+ project ... client ..., fixed fee,
+budget 21,900"), then the actuals by person and project, "+" new, "~" changed, "-" set to 0, with
+Runn's minutes before -> after and the rule, the first --show N of each group (--show all: every
+one), the time not sent and why, and one line "Plan: N to create, N to change, N to zero.".
 
 Safety stops (R17): the run sends nothing and exits 1, with the figures, when an extract is
 incomplete (a listing sent fewer records than it announced), when a source shrank implausibly
@@ -51,7 +56,8 @@ stops (interrupt, crash, an API failing for good) exits 1; run the same command 
 run reads Runn afresh, so what the stopped one created is matched by its Harvest reference (R1)
 and what it wrote is not written again (R14). Runn refusing some records exits 3 after the rest
 landed. With --output json, stdout carries one JSON object (run id, today, window, changes per
-kind and rule, exclusions by reason, rejected records, requests per API); logs go to stderr.
+kind and rule, exclusions by reason, rejected records, requests per API, and with --dry-run the
+whole plan under "plan"; docs/schemas/sync.schema.json); logs go to stderr.
 
 Example:
   export HARVEST_ACCESS_TOKEN=... HARVEST_ACCOUNT_ID=123456 RUNN_API_TOKEN=...
@@ -62,6 +68,7 @@ Example:
 		flags: func(fs *pflag.FlagSet) any {
 			f := &syncFlags{}
 			f.registerRun(fs)
+			f.show.register(fs)
 			f.window.register(fs)
 			f.common.register(fs)
 			return f
@@ -87,6 +94,7 @@ Example:
 		flags: func(fs *pflag.FlagSet) any {
 			f := &syncFlags{}
 			fs.BoolVar(&f.dryRun, "dry-run", false, "plan the import and print it; send nothing to Runn")
+			f.show.register(fs)
 			fs.StringVar(&f.window.tz, "tz", "", "IANA time zone that decides today's date (default: local zone)")
 			f.common.register(fs)
 			return f
@@ -173,7 +181,7 @@ func (f *syncFlags) finish(e *env, res pipelines.SyncResult, err error) error {
 	var ue *usageError
 	switch {
 	case res.RunID != 0:
-		if perr := printSync(e.stdout, f.common.output, res); perr != nil && err == nil {
+		if perr := printSyncShow(e.stdout, f.common.output, res, f.show); perr != nil && err == nil {
 			err = perr
 		}
 	case err != nil && f.common.output == "json" && !errors.As(err, &ue):

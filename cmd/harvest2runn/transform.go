@@ -16,6 +16,7 @@ type transformFlags struct {
 	run        int64
 	noAutofill bool
 	only       onlyFlag
+	show       showFlag
 }
 
 func transformCommand() *command {
@@ -24,8 +25,12 @@ func transformCommand() *command {
 		summary: "plan what Runn must receive from a run's stored extracts (sends nothing)",
 		usage:   "[--run ID] [flags]",
 		help: `Runs the sync rules (R1-R15, sql/) over the stored Harvest and Runn extracts of a run, with that
-run's today and window, and prints the plan: the Runn writes per kind and rule, the time that will
-not be sent and why, people whose role is Unknown, possible duplicates. The plan is kept in the
+run's today and window, and prints the plan as sync --dry-run does: each record created with the
+fields sent, the actuals by person and project ("+" new, "~" changed, "-" set to 0, Runn's minutes
+before -> after, the rule), the time that will not be sent and why, people whose role is Unknown,
+possible duplicates, and one summary line. --show N lists the first N records of each group
+(--show all: every one); --output json prints the same plan as one JSON object
+(docs/schemas/transform.schema.json). The plan is kept in the
 warehouse (plan.*) for the load and for analysts. A run whose audits find a problem stops here:
 nothing of it can be loaded.
 
@@ -38,6 +43,7 @@ Example:
 			fs.Int64Var(&f.run, "run", 0, "the run whose extracts to transform (default: the latest run with both extracts)")
 			fs.BoolVar(&f.noAutofill, "no-autofill", false, "do not plan zeros for missing weekdays of finished weeks (R13)")
 			f.only.register(fs, "sync only these kinds", " (default all)")
+			f.show.register(fs)
 			f.common.registerLocal(fs, "log each model as it runs")
 			return f
 		},
@@ -61,7 +67,7 @@ func runTransform(ctx context.Context, e *env, o any, args []string) error {
 		Logger: f.common.logger(e),
 	})
 	if res.Transform.RunID != 0 {
-		if perr := printTransform(e.stdout, f.common.output, res); perr != nil && err == nil {
+		if perr := printTransform(e.stdout, f.common.output, res, f.show); perr != nil && err == nil {
 			err = perr
 		}
 	}

@@ -187,3 +187,9 @@ func (b *seedBuilder) cases() []string {
 			u(5), p(5), picked[5].lastDate),
 	}
 }
+
+// RunnState is what the demo's Runn holds before its first sync, for the generated account and
+// the first sync's window start: end-to-end tests rebuild the demo's first day on a fixed date.
+func RunnState(acct *harvesttest.Account, windowFrom time.Time) *runntest.State {
+	return runnSeed(acct, windowFrom).state
+}
