@@ -252,4 +252,3 @@ func writeErrorJSON(w io.Writer, f failure) error {
 func oneLine(s string) string {
 	return escapeControls(strings.Join(strings.Fields(s), " "))
 }
-
