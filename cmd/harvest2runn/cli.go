@@ -181,7 +181,7 @@ func report(e *env, name string, err error, style reportStyle) int {
 	if err == nil {
 		return exitOK
 	}
-	f := classify(err)
+	f := classify(name, err)
 	if style.json {
 		_ = writeErrorJSON(e.stdout, f)
 	}
@@ -203,7 +203,7 @@ type failure struct {
 type hinter interface{ Hint() string }
 
 // classify maps err to its exit status, its stable code and a hint.
-func classify(err error) failure {
+func classify(name string, err error) failure {
 	f := failure{message: oneLine(err.Error()), exit: exitFailed, code: "failed",
 		hint: "see harvest2runn status; run the same command again to resume"}
 	var (
@@ -218,7 +218,7 @@ func classify(err error) failure {
 	case errors.As(err, &we):
 		f.code, f.hint = "warehouse_write", "free disk space or fix the warehouse folder's permissions, then run the command again"
 	case errors.As(err, &ue):
-		f.code, f.exit, f.message, f.hint = "usage", exitUsage, oneLine(ue.msg), "run 'harvest2runn <command> --help' for its flags"
+		f.code, f.exit, f.message, f.hint = "usage", exitUsage, oneLine(ue.msg), "run 'harvest2runn "+name+" --help' for its flags"
 	case errors.As(err, &be):
 		f.code, f.hint = "busy", "wait for that run to finish (harvest2runn status shows it), then run the command again"
 	case errors.Is(err, warehouse.ErrNoWarehouse) || errors.As(err, &ce):
@@ -242,7 +242,9 @@ func writeErrorJSON(w io.Writer, f failure) error {
 		Message string `json:"message"`
 		Hint    string `json:"hint,omitempty"`
 	}
-	return json.NewEncoder(w).Encode(struct {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(struct {
 		Error body `json:"error"`
 	}{body{f.code, f.message, f.hint}})
 }
