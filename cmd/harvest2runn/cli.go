@@ -204,8 +204,10 @@ type hinter interface{ Hint() string }
 
 // classify maps err to its exit status, its stable code and a hint.
 func classify(name string, err error) failure {
-	f := failure{message: oneLine(err.Error()), exit: exitFailed, code: "failed",
-		hint: "see harvest2runn status; run the same command again to resume"}
+	f := failure{message: oneLine(err.Error()), exit: exitFailed, code: "failed"}
+	if resumable[name] {
+		f.hint = "see harvest2runn status; run the same command again to resume"
+	}
 	var (
 		we *warehouse.WriteError
 		ue *usageError
@@ -234,6 +236,10 @@ func classify(name string, err error) failure {
 	}
 	return f
 }
+
+// resumable are the commands that run stages: run again after a failure, they resume.
+var resumable = map[string]bool{"sync": true, "import": true, "extract": true, "transform": true, "load": true, "revert": true,
+	"replay": true, "schedule": true, "demo": true, "link": true}
 
 // writeErrorJSON prints f as the one JSON object of a failed command.
 func writeErrorJSON(w io.Writer, f failure) error {
