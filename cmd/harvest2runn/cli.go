@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/harvest2runn/harvest2runn/load"
+	"github.com/harvest2runn/harvest2runn/transform"
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
@@ -128,6 +129,10 @@ func run(ctx context.Context, args []string, e *env) int {
 	out := &countingWriter{w: e.stdout}
 	counted := *e
 	counted.stdout = out
+	if e.terminal {
+		// Every command that transforms (sync, transform, replay, schedule, demo) shows its models.
+		ctx = transform.WithProgress(ctx, newTransformProgress(e).update)
+	}
 	err := cmd.run(ctx, &counted, opts, fs.Args())
 	return report(e, cmd.name, err, reportStyle{json: flagValue(fs, "output") == outputJSON && out.n == 0,
 		logJSON: flagValue(fs, "log-format") == "json"})
