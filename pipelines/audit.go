@@ -133,6 +133,7 @@ func auditWrites(ctx context.Context, db *sqlx.DB, runID int64, hasPlan bool) ([
 	for i := range rows {
 		r := &rows[i]
 		r.Target = ParseTarget(r.Kind, r.Key)
+		r.PlannedAt = r.PlannedAt.UTC()
 		r.Adopted = load.TrailRow{Status: r.Status, RequestID: r.RequestID, How: r.How, Error: r.Error}.IsAdoption()
 	}
 	return rows, nil
@@ -149,6 +150,11 @@ func auditRequests(ctx context.Context, db *sqlx.DB, runID int64) ([]AuditReques
 		return nil, fmt.Errorf("read the requests of run %d: %w", runID, err)
 	}
 	for i := range rows {
+		rows[i].SentAt = rows[i].SentAt.UTC()
+		if t := rows[i].AnsweredAt; t != nil {
+			u := t.UTC()
+			rows[i].AnsweredAt = &u
+		}
 		if json.Valid([]byte(rows[i].BodyText)) {
 			rows[i].Body = json.RawMessage(rows[i].BodyText)
 		} else {
