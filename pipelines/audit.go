@@ -54,6 +54,10 @@ type AuditWrite struct {
 	RequestID     *int64    `json:"request_id" db:"request_id"`
 	// Adopted: a create not sent because Runn already had the record (R17, R1).
 	Adopted bool `json:"adopted" db:"-"`
+	// The names beside an actual's Runn ids, from Runn's latest snapshot or the run's creates.
+	PersonName  string `json:"person_name,omitempty" db:"-"`
+	ProjectName string `json:"project_name,omitempty" db:"-"`
+	RoleName    string `json:"role_name,omitempty" db:"-"`
 }
 
 // AuditRequest is one request a load sent, with Runn's answer and the body as sent.
@@ -97,6 +101,9 @@ func Audit(ctx context.Context, opts AuditOptions) (AuditResult, error) {
 		return res, err
 	}
 	if res.Writes, err = auditWrites(ctx, w.DB, res.RunID, hasPlan); err != nil {
+		return res, err
+	}
+	if err := nameWrites(ctx, w.DB, res.Writes); err != nil {
 		return res, err
 	}
 	if res.Requests, err = auditRequests(ctx, w.DB, res.RunID); err != nil {
@@ -163,4 +170,41 @@ func auditRequests(ctx context.Context, db *sqlx.DB, runID int64) ([]AuditReques
 		}
 	}
 	return rows, nil
+}
+
+// nameWrites puts the names of the people, projects and roles beside an actual's Runn ids: the
+// latest name Runn's snapshots hold (the raw rows of pruned runs are gone, the later ones stay),
+// or the label of the create that made the record.
+func nameWrites(ctx context.Context, db *sqlx.DB, writes []AuditWrite) error {
+	var rows []struct {
+		Kind string `db:"kind"`
+		ID   int64  `db:"id"`
+		Name string `db:"name"`
+	}
+	if err := db.SelectContext(ctx, &rows, `SELECT kind, id, name FROM (
+			SELECT 'person' AS kind, id, concat_ws(' ', first_name, last_name) AS name, extract_id AS seq FROM raw.runn_people
+			UNION ALL SELECT 'project', id, name, extract_id FROM raw.runn_projects
+			UNION ALL SELECT 'role', id, name, extract_id FROM raw.runn_roles
+			UNION ALL SELECT kind, runn_id, label, 9223372036854775807 FROM audit.write_log
+				WHERE kind IN ('person', 'project', 'role') AND runn_id IS NOT NULL AND label IS NOT NULL AND status = 'confirmed'
+		) WHERE name IS NOT NULL QUALIFY row_number() OVER (PARTITION BY kind, id ORDER BY seq DESC) = 1`); err != nil {
+		return fmt.Errorf("read the names of Runn's people, projects and roles: %w", err)
+	}
+	names := map[string]map[int64]string{"person": {}, "project": {}, "role": {}}
+	for _, r := range rows {
+		names[r.Kind][r.ID] = r.Name
+	}
+	name := func(kind string, id *int64) string {
+		if id == nil {
+			return ""
+		}
+		return names[kind][*id]
+	}
+	for i := range writes {
+		w := &writes[i]
+		if w.Kind == "actual" {
+			w.PersonName, w.ProjectName, w.RoleName = name("person", w.RunnPersonID), name("project", w.RunnProjectID), name("role", w.RunnRoleID)
+		}
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -125,7 +126,7 @@ func writeTrailTable(w io.Writer, res pipelines.AuditResult) error {
 		fmt.Fprintf(w, "run %d: no writes in the audit trail\n", res.RunID)
 		return nil
 	}
-	fmt.Fprintf(w, "run %d: %d write attempts in %d requests (bodies: --output json)\n", res.RunID, len(res.Writes), len(res.Requests))
+	fmt.Fprintf(w, "run %d: %d write attempts in %d %s (bodies: --output json)\n", res.RunID, len(res.Writes), len(res.Requests), plural("request", len(res.Requests)))
 	http := map[int64]string{}
 	for _, q := range res.Requests {
 		http[q.RequestID] = derefInt(q.HTTPStatus)
@@ -141,7 +142,11 @@ func writeTrailTable(w io.Writer, res pipelines.AuditResult) error {
 		if r.RequestID != nil {
 			req = derefInt(r.RequestID)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.WriteID, r.Mode, r.Kind, r.Key, deref(r.Label),
+		name := deref(r.Label)
+		if r.Kind == "actual" {
+			name = strings.Join([]string{orDash(r.PersonName), orDash(r.ProjectName), orDash(r.RoleName)}, " / ")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.WriteID, r.Mode, r.Kind, r.Key, name,
 			deref(r.Rule), minutesChange(r), status, derefInt(r.RunnID), req, http[derefOr(r.RequestID)], deref(r.Error))
 	}
 	return tw.Flush()
