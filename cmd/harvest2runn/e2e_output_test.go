@@ -197,3 +197,24 @@ func TestE2EOutputCompactAudit(t *testing.T) {
 		t.Errorf("audit text lacks minutes before -> after:\n%s", r.stdout)
 	}
 }
+
+// A sync that cannot start (another run holds the warehouse) prints the same error object as
+// every other failure, with the exit status it has without --output json.
+func TestE2EOutputBusySync(t *testing.T) {
+	t.Parallel()
+	_, _, vars := e2eFakes(t, e2eAccount{gen: harvesttest.GenerateOptions{Seed: 16, People: 4, Projects: 4, TimeEntries: 50}})
+	if r := runBin(t, vars, "extract", "--today", "2025-06-27"); r.code != exitOK {
+		t.Fatalf("extract: exit %d\n%s", r.code, r.stderr)
+	}
+	release := holdWarehouse(t, vars["HARVEST2RUNN_WAREHOUSE"])
+	defer release()
+	r := runBin(t, vars, "sync", "--today", "2025-06-27", "--output", "json")
+	checkSchema(t, "error", []byte(r.stdout))
+	var e struct {
+		Error struct{ Code, Hint string }
+	}
+	decodeOne(t, r.stdout, &e)
+	if r.code != exitFailed || e.Error.Code != "busy" || !strings.Contains(e.Error.Hint, "status") {
+		t.Errorf("sync while the warehouse is held: exit %d %s", r.code, r.stdout)
+	}
+}

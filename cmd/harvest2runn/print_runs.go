@@ -55,9 +55,9 @@ func printSync(w io.Writer, format string, res pipelines.SyncResult) error {
 }
 
 // printNoRun is the one JSON object of a sync that failed before a run started (the warehouse
-// is busy, say): a script still gets its object.
+// is busy, say): the error envelope every command prints on failure (docs/schemas/error.schema.json).
 func printNoRun(w io.Writer, err error) {
-	_ = json.NewEncoder(w).Encode(map[string]any{"run_id": nil, "status": "failed", "error": oneLine(err.Error())})
+	_ = writeErrorJSON(w, classify("sync", err))
 }
 
 // stopped reports whether a safety stop that was not lifted halted the run.
