@@ -117,7 +117,11 @@ func run(ctx context.Context, args []string, e *env) int {
 			fmt.Fprintf(e.stdout, "Usage:\n  harvest2runn %s %s\n\n%s\nFlags:\n%s", cmd.name, cmd.usage, cmd.help, flagUsages(fs))
 			return exitOK
 		}
-		fmt.Fprintf(e.stderr, "harvest2runn %s: %s: run 'harvest2runn %s --help'\n", cmd.name, explainParseError(fs, err), cmd.name)
+		msg := explainParseError(fs, err)
+		if requestedJSON(args[1:]) {
+			_ = writeErrorJSON(e.stdout, failure{code: "usage", message: msg, hint: "run 'harvest2runn " + cmd.name + " --help' for its flags"})
+		}
+		fmt.Fprintf(e.stderr, "harvest2runn %s: %s: run 'harvest2runn %s --help'\n", cmd.name, msg, cmd.name)
 		return exitUsage
 	}
 	if textOutput(fs) && !cmd.raw {
@@ -136,6 +140,19 @@ func run(ctx context.Context, args []string, e *env) int {
 	err := cmd.run(ctx, &counted, opts, fs.Args())
 	return report(e, cmd.name, err, reportStyle{json: flagValue(fs, "output") == outputJSON && out.n == 0,
 		logJSON: flagValue(fs, "log-format") == "json"})
+}
+
+// requestedJSON reports whether args ask for --output json (or --format json), read without the
+// parser that just refused them: a script still gets its one JSON object.
+func requestedJSON(args []string) bool {
+	for i, a := range args {
+		for _, name := range []string{"--output", "--format"} {
+			if a == name+"="+outputJSON || (a == name && i+1 < len(args) && args[i+1] == outputJSON) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // findCommand is the command called name, or nil.

@@ -120,6 +120,9 @@ func TestE2EOutputErrors(t *testing.T) {
 		{[]string{"sync"}, exitUsage, "usage"}, // no token: a configuration error
 		{[]string{"extract", "--today", "tomorrow"}, exitUsage, "usage"},
 		{[]string{"load", "--dry-run"}, exitFailed, "failed"},
+		// Refused by the flag parser itself.
+		{[]string{"sync", "--dryrun"}, exitUsage, "usage"},
+		{[]string{"prune", "--keep", "abc"}, exitUsage, "usage"},
 	} {
 		r := runBin(t, vars, append(tc.args, "--output", "json")...)
 		if r.code != tc.code {
