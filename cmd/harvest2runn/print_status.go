@@ -184,10 +184,3 @@ func derefInt(n *int64) string {
 	}
 	return strconv.FormatInt(*n, 10)
 }
-
-func derefTime(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339Nano)
-}
