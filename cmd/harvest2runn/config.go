@@ -32,6 +32,9 @@ type commonFlags struct {
 	logFormat        string
 	verbose          bool
 	output           string
+	// apis are the APIs the command talks to (register and registerRunn add them): what a
+	// missing-variables error lists.
+	apis []string
 }
 
 func (c *commonFlags) register(fs *pflag.FlagSet) {
@@ -39,6 +42,7 @@ func (c *commonFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.harvestBaseURL, "harvest-base-url", "", "Harvest API base URL (env HARVEST_BASE_URL; default "+harvest.DefaultBaseURL+")")
 	fs.StringVar(&c.harvestTokenFile, "harvest-token-file", "", "read the Harvest token from this file instead of HARVEST_ACCESS_TOKEN")
 	c.registerRunn(fs)
+	c.apis = append([]string{"harvest"}, c.apis...)
 	fs.StringVar(&c.contact, "contact", "", "email or URL Harvest can reach you at, sent in the User-Agent (env HARVEST2RUNN_CONTACT)")
 }
 
@@ -119,6 +123,7 @@ func checkImport(kinds []string) error {
 
 // registerRunn registers where Runn is and where its token comes from.
 func (c *commonFlags) registerRunn(fs *pflag.FlagSet) {
+	c.apis = append(c.apis, "runn")
 	fs.StringVar(&c.runnBaseURL, "runn-base-url", "", "Runn API base URL (env RUNN_BASE_URL; default "+runn.DefaultBaseURL+"; US: "+runn.USBaseURL+")")
 	fs.StringVar(&c.runnTokenFile, "runn-token-file", "", "read the Runn API token from this file instead of RUNN_API_TOKEN")
 }
@@ -447,6 +452,11 @@ func (c *commonFlags) checkMissing(e *env, sources []string) error {
 func (c *commonFlags) checkWarehouse(e *env) error {
 	p, isDefault, err := c.resolveWarehouse(e)
 	if err != nil {
+		// Without HARVEST_ACCOUNT_ID there is no default warehouse either: name every variable
+		// missing at once rather than one per try.
+		if merr := c.checkMissing(e, c.apis); merr != nil {
+			return merr
+		}
 		return err
 	}
 	path, err := filepath.Abs(p)

@@ -68,13 +68,16 @@ func TestE2ECLIVersion(t *testing.T) {
 func TestE2ECLIConfigurationInOneTry(t *testing.T) {
 	t.Parallel()
 	vars := map[string]string{"HARVEST2RUNN_WAREHOUSE": filepath.Join(t.TempDir(), "w.duckdb")}
-	r := runBin(t, vars, "sync", "--dry-run")
-	if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 {
-		t.Fatalf("exit %d %q", r.code, r.stderr)
-	}
-	for _, v := range []string{"HARVEST_ACCESS_TOKEN", "HARVEST_ACCOUNT_ID", "RUNN_API_TOKEN"} {
-		if !strings.Contains(r.stderr, v) {
-			t.Errorf("the one error line does not name %s: %q", v, r.stderr)
+	// With a warehouse given, and with nothing set at all (no account id: no default warehouse).
+	for _, env := range []map[string]string{vars, {"HOME": t.TempDir()}} {
+		r := runBin(t, env, "sync", "--dry-run")
+		if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 {
+			t.Fatalf("exit %d %q", r.code, r.stderr)
+		}
+		for _, v := range []string{"HARVEST_ACCESS_TOKEN", "HARVEST_ACCOUNT_ID", "RUNN_API_TOKEN"} {
+			if !strings.Contains(r.stderr, v) {
+				t.Errorf("the one error line does not name %s: %q", v, r.stderr)
+			}
 		}
 	}
 	for _, tc := range []struct {
