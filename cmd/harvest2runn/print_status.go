@@ -97,7 +97,8 @@ func printLastRun(w io.Writer, s pipelines.StatusResult) {
 
 var trailColumns = []string{"write_id", "load_id", "mode", "kind", "key", "harvest_id", "role_key", "date", "runn_person_id",
 	"harvest_user_id", "runn_project_id", "harvest_project_id", "runn_role_id", "label", "rule", "reason", "status", "how", "runn_id",
-	"error", "minutes_before", "minutes_after", "billable_minutes", "nonbillable_minutes", "planned_at", "request_id"}
+	"error", "minutes_before", "minutes_after", "billable_minutes", "nonbillable_minutes", "planned_at", "request_id",
+	"person_name", "project_name", "role_name"}
 
 func writeTrailCSV(w io.Writer, rows []pipelines.AuditWrite) error {
 	cw := csv.NewWriter(w)
@@ -112,6 +113,7 @@ func writeTrailCSV(w io.Writer, rows []pipelines.AuditWrite) error {
 			derefInt(t.HarvestProjectID), derefInt(t.RunnRoleID), deref(r.Label), deref(r.Rule), deref(r.Reason), r.Status,
 			deref(r.How), derefInt(r.RunnID), deref(r.Error), derefInt(r.MinutesBefore), derefInt(r.MinutesAfter),
 			derefInt(r.Billable), derefInt(r.Nonbillable), r.PlannedAt.UTC().Format(time.RFC3339), derefInt(r.RequestID),
+			r.PersonName, r.ProjectName, r.RoleName,
 		}); err != nil {
 			return err
 		}
