@@ -4,11 +4,15 @@ BIN      := bin/harvest2runn
 PKGS     := ./...
 # The DuckDB driver is cgo: the first build compiles and links it (about a minute on 2 cores).
 export CGO_ENABLED := 1
+# harvest2runn version prints these: the version from git describe, the commit it was built from.
+VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo devel)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS  := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 .PHONY: build test bench demo lint clean
 
 build:
-	$(GO) build -o $(BIN) ./cmd/harvest2runn
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/harvest2runn
 
 test: lint
 	$(GO) test -count=1 -timeout 20m $(PKGS)

@@ -3,6 +3,7 @@ module github.com/harvest2runn/harvest2runn
 go 1.26.8
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/duckdb/duckdb-go/v2 v2.10506.0
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/goccy/go-json v0.10.6

@@ -34,6 +34,8 @@ type ExtractResult struct {
 	Warehouse string            `json:"warehouse"`
 	Harvest   *extract.Manifest `json:"harvest,omitempty"`
 	Runn      *extract.Manifest `json:"runn,omitempty"`
+	// Window is the spent-date window of time entries and actuals read (zero From: all history).
+	Window extract.Window `json:"-"`
 }
 
 // Extract runs the extract stage alone, as its own run.
@@ -61,7 +63,7 @@ func Extract(ctx context.Context, opts ExtractOptions) (_ ExtractResult, err err
 	if err != nil {
 		return ExtractResult{}, err
 	}
-	res := ExtractResult{RunID: run.ID, Today: opts.Today.Format(time.DateOnly), Warehouse: w.Path()}
+	res := ExtractResult{RunID: run.ID, Today: opts.Today.Format(time.DateOnly), Warehouse: w.Path(), Window: opts.Window}
 	log.Info("run started", "run_id", run.ID, "kind", "extract", "window", opts.Window.String(), "warehouse", w.Path())
 	err = extractBoth(ctx, w, run.ID, opts, &res, log)
 	if err != nil {

@@ -99,41 +99,6 @@ func Revert(ctx context.Context, opts RevertOptions) (LoadResult, error) {
 	return res, err
 }
 
-// AuditOptions choose the run whose audit trail to list.
-type AuditOptions struct {
-	WarehousePath string
-	RunID         int64 // 0: the latest run with a trail
-}
-
-// AuditResult is a run's audit trail.
-type AuditResult struct {
-	RunID int64           `json:"run_id"`
-	Rows  []load.TrailRow `json:"writes"`
-}
-
-// Audit lists every write a run's loads attempted, with Runn's answers.
-func Audit(ctx context.Context, opts AuditOptions) (AuditResult, error) {
-	var res AuditResult
-	// Only reads: other readers may look at the same time.
-	w, err := warehouse.OpenReadOnly(ctx, opts.WarehousePath)
-	if err != nil {
-		return res, err
-	}
-	defer w.Close()
-	res.RunID = opts.RunID
-	if res.RunID == 0 {
-		if res.RunID, err = load.LatestLoadedRun(ctx, w.DB); err != nil {
-			return res, err
-		}
-	} else {
-		if _, err := w.GetRun(ctx, res.RunID); err != nil {
-			return res, err
-		}
-	}
-	res.Rows, err = load.Trail(ctx, w.DB, res.RunID)
-	return res, err
-}
-
 // withWarehouse opens the warehouse for fn and records in res how long it was held.
 func withWarehouse(ctx context.Context, path, holder string, res *LoadResult, fn func(*warehouse.Warehouse) error) error {
 	opened := time.Now()

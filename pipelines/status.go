@@ -39,6 +39,14 @@ type StatusResult struct {
 	Rejected    []PendingWrite `json:"rejected_pending"`
 	PrunedRuns  int64          `json:"pruned_runs"`
 	PinnedRuns  []int64        `json:"pinned_runs"`
+	// PossibleDuplicates is the rows of plan.rpt_possible_duplicates for the latest planned run:
+	// Runn records that look like Harvest ones but carry no reference (R1a); link adds them.
+	PossibleDuplicates int64 `json:"possible_duplicates_count"`
+}
+
+// LastRunFailed reports whether the last run failed (status exits 1 then).
+func (s StatusResult) LastRunFailed() bool {
+	return s.LastRun != nil && s.LastRun.Status == warehouse.RunFailed
 }
 
 // LastSyncOfKind is the last successful sync of one entity kind.
@@ -81,7 +89,7 @@ func Status(ctx context.Context, path string) (StatusResult, error) {
 	defer r.Close()
 	res.Warehouse = r.Path()
 	for _, step := range []func(context.Context, *warehouse.Reader, *StatusResult) error{
-		lastRun, lastRunStops, lastSyncs, unknownRoles, exclusions, pendingRejections, pruneState,
+		lastRun, lastRunStops, lastSyncs, unknownRoles, exclusions, pendingRejections, pruneState, possibleDuplicates,
 	} {
 		if err := step(ctx, r, &res); err != nil {
 			return res, err
@@ -218,4 +226,21 @@ func pruneState(ctx context.Context, r *warehouse.Reader, res *StatusResult) err
 	var err error
 	res.PrunedRuns, res.PinnedRuns, err = r.PruneState(ctx)
 	return err
+}
+
+// possibleDuplicates counts the latest planned run's possible duplicates (a warehouse planned
+// before the report existed has none).
+func possibleDuplicates(ctx context.Context, r *warehouse.Reader, res *StatusResult) error {
+	run, err := r.LatestPlannedRun(ctx)
+	if err != nil || run == 0 {
+		return err
+	}
+	ok, err := r.HasTable(ctx, "plan", "rpt_possible_duplicates")
+	if err != nil || !ok {
+		return err
+	}
+	if err := r.DB.GetContext(ctx, &res.PossibleDuplicates, `SELECT count(*) FROM plan.rpt_possible_duplicates WHERE run_id = ?`, run); err != nil {
+		return fmt.Errorf("count the possible duplicates of run %d: %w", run, err)
+	}
+	return nil
 }

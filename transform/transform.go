@@ -132,7 +132,8 @@ func run(ctx context.Context, db *sqlx.DB, opts Options, res *Result, ordered, a
 		opts.Today.Format(time.DateOnly), opts.Autofill, strings.Join(only, ","), res.HarvestExtractID); err != nil {
 		return fmt.Errorf("set the run's context: %w", err)
 	}
-	for _, m := range ordered {
+	for i, m := range ordered {
+		reportProgress(ctx, ModelProgress{Model: m.table(), Done: i, Total: len(ordered)})
 		t0 := time.Now()
 		if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TABLE "+m.table()+" AS\n"+m.sql); err != nil {
 			return fmt.Errorf("model %s (%s): %w", m.table(), m.file, err)
@@ -147,6 +148,7 @@ func run(ctx context.Context, db *sqlx.DB, opts Options, res *Result, ordered, a
 		}
 		log.Debug("model", "table", m.table(), "rows", n, "duration", time.Since(t0))
 	}
+	reportProgress(ctx, ModelProgress{Done: len(ordered), Total: len(ordered)})
 	var err error
 	if res.AuditFailures, err = runAudits(ctx, db, audits); err != nil {
 		return err

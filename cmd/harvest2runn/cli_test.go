@@ -138,11 +138,11 @@ func TestExtractCommand(t *testing.T) {
 			ExtractID   int64            `json:"extract_id"`
 			Status      string           `json:"status"`
 			PerResource map[string]int64 `json:"records_per_resource"`
-			Requests    int64            `json:"requests"`
+			Requests    int64            `json:"requests_count"`
 		} `json:"harvest"`
 		Runn struct {
 			Status   string `json:"status"`
-			Requests int64  `json:"requests"`
+			Requests int64  `json:"requests_count"`
 		} `json:"runn"`
 	}
 	dec := json.NewDecoder(strings.NewReader(r.stdout))

@@ -32,6 +32,9 @@ type commonFlags struct {
 	logFormat        string
 	verbose          bool
 	output           string
+	// apis are the APIs the command talks to (register and registerRunn add them): what a
+	// missing-variables error lists.
+	apis []string
 }
 
 func (c *commonFlags) register(fs *pflag.FlagSet) {
@@ -39,6 +42,7 @@ func (c *commonFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.harvestBaseURL, "harvest-base-url", "", "Harvest API base URL (env HARVEST_BASE_URL; default "+harvest.DefaultBaseURL+")")
 	fs.StringVar(&c.harvestTokenFile, "harvest-token-file", "", "read the Harvest token from this file instead of HARVEST_ACCESS_TOKEN")
 	c.registerRunn(fs)
+	c.apis = append([]string{"harvest"}, c.apis...)
 	fs.StringVar(&c.contact, "contact", "", "email or URL Harvest can reach you at, sent in the User-Agent (env HARVEST2RUNN_CONTACT)")
 }
 
@@ -46,7 +50,7 @@ func (c *commonFlags) register(fs *pflag.FlagSet) {
 func (c *commonFlags) registerLocal(fs *pflag.FlagSet, verbose string) {
 	c.registerWarehouse(fs)
 	c.registerLog(fs, verbose)
-	fs.StringVar(&c.output, "output", "text", "summary format on stdout: text or json (json: stdout carries one JSON object only)")
+	registerOutput(fs, &c.output, outputText, outputJSON)
 }
 
 // registerWarehouse registers --warehouse, the flag of every command that opens the warehouse.
@@ -68,8 +72,34 @@ type onlyFlag []string
 
 // register registers --only; help is what the kinds do, before the list of them.
 func (o *onlyFlag) register(fs *pflag.FlagSet, help, defaults string) {
-	fs.StringSliceVar((*[]string)(o), "only", nil, help+": "+kindList+defaults)
+	fs.Var(&kindsValue{dst: (*[]string)(o)}, "only", help+": `KINDS`, any of "+kindList+defaults)
 }
+
+// kindsValue is --only's value. An empty one is refused: `--only "$KINDS"` with KINDS unset
+// would otherwise mean every kind, and a first try would run a whole sync.
+type kindsValue struct {
+	dst *[]string
+	set bool
+}
+
+func (k *kindsValue) Set(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("is empty: give one or more of %s, or leave --only out for every kind", kindList)
+	}
+	if !k.set {
+		*k.dst, k.set = nil, true
+	}
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			*k.dst = append(*k.dst, part)
+		}
+	}
+	return nil
+}
+
+func (k *kindsValue) String() string { return strings.Join(*k.dst, ",") }
+
+func (k *kindsValue) Type() string { return "kinds" }
 
 // check refuses a kind --only does not know.
 func (o onlyFlag) check() error {
@@ -93,6 +123,7 @@ func checkImport(kinds []string) error {
 
 // registerRunn registers where Runn is and where its token comes from.
 func (c *commonFlags) registerRunn(fs *pflag.FlagSet) {
+	c.apis = append(c.apis, "runn")
 	fs.StringVar(&c.runnBaseURL, "runn-base-url", "", "Runn API base URL (env RUNN_BASE_URL; default "+runn.DefaultBaseURL+"; US: "+runn.USBaseURL+")")
 	fs.StringVar(&c.runnTokenFile, "runn-token-file", "", "read the Runn API token from this file instead of RUNN_API_TOKEN")
 }
@@ -206,10 +237,13 @@ func (c *commonFlags) warehousePath(e *env) string {
 	return p
 }
 
+// validateOutput checks --output (text or json; --format's old "table" is text) and --log-format.
 func (c *commonFlags) validateOutput() error {
-	if err := oneOf("--output", c.output, "text", "json"); err != nil {
+	format, err := checkOutput(c.output, outputText, outputJSON)
+	if err != nil {
 		return err
 	}
+	c.output = format
 	return oneOf("--log-format", c.logFormat, "text", "json")
 }
 
@@ -262,7 +296,7 @@ func (c *commonFlags) harvestConfig(e *env) (harvest.Config, error) {
 	}
 	cfg := harvest.Config{BaseURL: base, AccessToken: token, AccountID: account}
 	if contact := firstNonEmpty(c.contact, e.getenv("HARVEST2RUNN_CONTACT")); contact != "" {
-		cfg.UserAgent = fmt.Sprintf("harvest2runn/%s (%s)", version, contact)
+		cfg.UserAgent = fmt.Sprintf("harvest2runn/%s (%s)", versionString(), contact)
 	}
 	return cfg, nil
 }
@@ -340,6 +374,9 @@ func (c *commonFlags) clients(ctx context.Context, e *env, log *slog.Logger, sou
 		rc                    runn.Config
 		err                   error
 	)
+	if err := c.checkMissing(e, sources); err != nil {
+		return out, err
+	}
 	for _, src := range sources {
 		switch src {
 		case "harvest":
@@ -381,6 +418,33 @@ func (c *commonFlags) clients(ctx context.Context, e *env, log *slog.Logger, sou
 	return out, nil
 }
 
+// checkMissing names, in one error, every variable the sources need that is not set, so that
+// one try tells a new user all of them (one missing variable keeps its own, longer message).
+func (c *commonFlags) checkMissing(e *env, sources []string) error {
+	var missing []string
+	unset := func(name string) bool { return strings.TrimSpace(e.getenv(name)) == "" }
+	for _, src := range sources {
+		switch src {
+		case "harvest":
+			if c.harvestTokenFile == "" && unset("HARVEST_ACCESS_TOKEN") {
+				missing = append(missing, "HARVEST_ACCESS_TOKEN")
+			}
+			if unset("HARVEST_ACCOUNT_ID") {
+				missing = append(missing, "HARVEST_ACCOUNT_ID")
+			}
+		case "runn":
+			if c.runnTokenFile == "" && unset("RUNN_API_TOKEN") {
+				missing = append(missing, "RUNN_API_TOKEN")
+			}
+		}
+	}
+	if len(missing) < 2 {
+		return nil
+	}
+	return &usageError{msg: fmt.Sprintf("%s are not set: export them (harvest2runn --help lists the environment)", choiceList(missing)),
+		hint: "Harvest's token and account id are at https://id.getharvest.com/developers; Runn's API token under Settings > API"}
+}
+
 // checkWarehouse refuses, before any request, a warehouse that cannot be used (no path can be
 // chosen, a folder that does not exist or cannot be written, a path that is a folder: a
 // configuration error, as is one written by a newer harvest2runn) and a warehouse another run holds (it says which and since when). The
@@ -388,6 +452,11 @@ func (c *commonFlags) clients(ctx context.Context, e *env, log *slog.Logger, sou
 func (c *commonFlags) checkWarehouse(e *env) error {
 	p, isDefault, err := c.resolveWarehouse(e)
 	if err != nil {
+		// Without HARVEST_ACCOUNT_ID there is no default warehouse either: name every variable
+		// missing at once rather than one per try.
+		if merr := c.checkMissing(e, c.apis); merr != nil {
+			return merr
+		}
 		return err
 	}
 	path, err := filepath.Abs(p)

@@ -84,7 +84,7 @@ func TestE2ESyncDailyCycle(t *testing.T) {
 			RunID int64  `json:"run_id"`
 		} `json:"last_sync"`
 		UnknownRoles []struct {
-			Name string `json:"name"`
+			Name string `json:"person_name"`
 		} `json:"people_with_role_unknown"`
 	}
 	r = runBin(t, vars, "status", "--output", "json")

@@ -80,7 +80,7 @@ func checkRunnIdentity(t *testing.T, acct *harvesttest.Account, st *runntest.Sta
 // auditWrite is one row of `audit --format json`.
 type auditWrite struct {
 	Kind      string `json:"kind"`
-	TargetKey string `json:"target_key"`
+	TargetKey string `json:"key"`
 	Status    string `json:"status"`
 	RunnID    *int64 `json:"runn_id"`
 }

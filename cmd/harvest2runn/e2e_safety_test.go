@@ -224,7 +224,7 @@ func TestE2ESafetyControlCharactersEscaped(t *testing.T) {
 	}
 	var st struct {
 		UnknownRoles []struct {
-			Name string `json:"name"`
+			Name string `json:"person_name"`
 		} `json:"people_with_role_unknown"`
 	}
 	decodeOne(t, runBin(t, vars, "status", "--output", "json").stdout, &st)

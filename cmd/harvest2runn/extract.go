@@ -65,6 +65,7 @@ func runExtract(ctx context.Context, e *env, o any, args []string) error {
 		},
 	}
 	log := f.common.logger(e)
+	f.common.apis = f.sources
 	// A warehouse that cannot be used stops the command before anything is sent.
 	if err := f.common.checkWarehouse(e); err != nil {
 		return err

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +26,7 @@ type loadFlags struct {
 	dryRun     bool
 	force      bool
 	allowLarge bool
+	yes        bool
 }
 
 func (f *loadFlags) registerCommon(fs *pflag.FlagSet) {
@@ -64,22 +69,31 @@ func revertCommand() *command {
 	return &command{
 		name:    "revert",
 		summary: "put the actuals a run wrote back to what Runn held before it",
-		usage:   "RUN_ID [--dry-run] [--force] [flags]",
+		usage:   "RUN_ID [--dry-run] [--yes] [--force] [flags]",
 		help: `Writes every actual the run sent back to the value the run's snapshot of Runn held before it (0
 minutes where Runn had none), through the same resumable, audited apply as load. Records the run
-created (roles, clients, projects, people) are listed, never deleted. A revert refuses when a
-later run wrote some of the same actuals again, naming that run: revert the later run first, or
-give --force to put the older values back anyway.
+created (roles, clients, projects, people) are kept, never deleted: the summary counts them, and
+--verbose or --output json lists them. A revert refuses when a later run wrote some of the same
+actuals again, naming that run: revert the later run first, or give --force to put the older
+values back anyway.
+
+On a terminal, revert says what it would write back and asks before sending anything; scripts
+give --yes (without a terminal and without --yes it refuses, exit 2). The next sync sends the
+reverted actuals again unless Harvest changed: to keep them reverted, change the time in Harvest
+first.
 
 Example:
   harvest2runn revert 12 --dry-run
   harvest2runn revert 12
+  harvest2runn revert 12 --yes --output json
 `,
 		flags: func(fs *pflag.FlagSet) any {
 			f := &loadFlags{}
 			fs.BoolVar(&f.dryRun, "dry-run", false, "show what would be written back; send nothing (no Runn token needed)")
 			fs.BoolVar(&f.force, "force", false, "revert even actuals a later run wrote again")
-			f.registerCommon(fs)
+			fs.BoolVarP(&f.yes, "yes", "y", false, "do not ask for confirmation (for scripts)")
+			f.common.registerLocal(fs, "list every record the run created, and log each request")
+			f.common.registerRunn(fs)
 			return f
 		},
 		run: runRevert,
@@ -99,7 +113,7 @@ func runLoad(ctx context.Context, e *env, o any, args []string) error {
 	res, err := pipelines.Load(ctx, opts)
 	prog.Close()
 	if res.LoadID != 0 || (res.DryRun && res.Counts != nil) || len(res.SafetyStops) > 0 {
-		if perr := printLoad(e.stdout, f.common.output, res); perr != nil && err == nil {
+		if perr := printLoadResult(e.stdout, f.common.output, res, true); perr != nil && err == nil {
 			err = perr
 		}
 	}
@@ -115,19 +129,55 @@ func runRevert(ctx context.Context, e *env, o any, args []string) error {
 	if err != nil || id <= 0 {
 		return usagef("RUN_ID %q is not a run id: give the number `harvest2runn load` printed, e.g. harvest2runn revert 12", args[0])
 	}
+	if !f.dryRun && !f.yes && !e.interactive {
+		return &usageError{msg: fmt.Sprintf("revert %d writes to Runn and no one can confirm it here (not a terminal): give --yes", id),
+			hint: fmt.Sprintf("see what it would write back with: harvest2runn revert %d --dry-run; then run harvest2runn revert %d --yes", id, id)}
+	}
 	opts := pipelines.RevertOptions{WarehousePath: f.common.warehousePath(e), RunID: id, DryRun: f.dryRun, Force: f.force}
 	prog, err := f.prepare(ctx, e, &opts.Runn, &opts.Logger, &opts.Progress)
 	if err != nil {
 		return err
 	}
+	if !f.dryRun && !f.yes {
+		if err := confirmRevert(ctx, e, opts); err != nil {
+			return err
+		}
+	}
 	res, err := pipelines.Revert(ctx, opts)
 	prog.Close()
 	if res.LoadID != 0 || (res.DryRun && res.SnapshotExtractID != 0) {
-		if perr := printLoad(e.stdout, f.common.output, res); perr != nil && err == nil {
+		if perr := printLoadResult(e.stdout, f.common.output, res, f.common.verbose); perr != nil && err == nil {
 			err = perr
 		}
 	}
 	return err
+}
+
+// errNotConfirmed: the person asked did not confirm the revert.
+var errNotConfirmed = errors.New("not confirmed: nothing was sent to Runn")
+
+// confirmRevert says on stderr what the revert would write back (a dry run of it) and asks on
+// stdin; anything but y or yes declines.
+func confirmRevert(ctx context.Context, e *env, opts pipelines.RevertOptions) error {
+	dry := opts
+	dry.DryRun, dry.Runn, dry.Progress = true, nil, nil
+	plan, err := pipelines.Revert(ctx, dry)
+	if err != nil {
+		return err
+	}
+	t := plan.Totals()
+	fmt.Fprintf(e.stderr, "Revert run %d: write %d actuals in Runn back to what Runn held before it (Runn extract %d)", opts.RunID,
+		t.Planned-t.AlreadyDone, plan.SnapshotExtractID)
+	if len(plan.Created) > 0 {
+		fmt.Fprintf(e.stderr, "; the %d records it created stay", len(plan.Created))
+	}
+	fmt.Fprint(e.stderr, ".\nThe next sync sends them again unless Harvest changed. Revert now? [y/N] ")
+	answer, _ := bufio.NewReader(e.stdin).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		return nil
+	}
+	return errNotConfirmed
 }
 
 // prepare checks the flags and, unless it is a dry run, builds and checks the Runn client.

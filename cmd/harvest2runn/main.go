@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"golang.org/x/term"
@@ -21,11 +22,15 @@ func main() {
 	// reports that the warehouse could not be written instead of vanishing without a word.
 	signal.Ignore(syscall.SIGXFSZ)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	terminal := term.IsTerminal(int(os.Stderr.Fd()))
 	code := run(ctx, os.Args[1:], &env{
-		stdout:   os.Stdout,
-		stderr:   os.Stderr,
-		getenv:   os.Getenv,
-		terminal: term.IsTerminal(int(os.Stderr.Fd())),
+		stdout:      os.Stdout,
+		stderr:      os.Stderr,
+		stdin:       os.Stdin,
+		getenv:      os.Getenv,
+		terminal:    terminal,
+		interactive: terminal && term.IsTerminal(int(os.Stdin.Fd())),
+		self:        invokedAs(os.Args[0]),
 	})
 	stop()
 	os.Exit(code)
@@ -34,6 +39,29 @@ func main() {
 // env is the process's outside world, passed in so that tests can run commands in-process.
 type env struct {
 	stdout, stderr io.Writer
+	stdin          io.Reader
 	getenv         func(string) string
 	terminal       bool // stderr is a terminal: show progress bars instead of log lines
+	// interactive: a person answers on stdin (stdin and stderr are terminals): revert asks.
+	interactive bool
+	// self is how to call harvest2runn again in a suggested command: the path it was started
+	// by (./bin/harvest2runn from the repository root), or "harvest2runn" from the PATH.
+	self string
+}
+
+// invokedAs is the command a person pastes to run this binary again: argv[0] when it is a
+// path, else the name found on the PATH.
+func invokedAs(arg0 string) string {
+	if strings.Contains(arg0, "/") {
+		return arg0
+	}
+	return "harvest2runn"
+}
+
+// selfName is e.self, or harvest2runn when unset (tests that run commands in-process).
+func (e *env) selfName() string {
+	if e.self == "" {
+		return "harvest2runn"
+	}
+	return e.self
 }

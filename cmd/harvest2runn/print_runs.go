@@ -19,9 +19,9 @@ import (
 )
 
 // printNoRun is the one JSON object of a sync that failed before a run started (the warehouse
-// is busy, say): a script still gets its object.
+// is busy, say): the error envelope every command prints on failure (docs/schemas/error.schema.json).
 func printNoRun(w io.Writer, err error) {
-	_ = json.NewEncoder(w).Encode(map[string]any{"run_id": nil, "status": "failed", "error": oneLine(err.Error())})
+	_ = writeErrorJSON(w, classify("sync", err))
 }
 
 // stopped reports whether a safety stop that was not lifted halted the run.
@@ -35,6 +35,12 @@ func stopped(stops []pipelines.SafetyStop) bool {
 }
 
 func printLoad(w io.Writer, format string, res pipelines.LoadResult) error {
+	return printLoadResult(w, format, res, true)
+}
+
+// printLoadResult prints a load or revert; verbose lists every record a revert leaves in place
+// (otherwise counted per kind).
+func printLoadResult(w io.Writer, format string, res pipelines.LoadResult, verbose bool) error {
 	if format == "json" {
 		return json.NewEncoder(w).Encode(res)
 	}
@@ -57,16 +63,54 @@ func printLoad(w io.Writer, format string, res pipelines.LoadResult) error {
 		fmt.Fprintf(w, "  warehouse %s held %s (audit trail %s)\n", res.Warehouse, res.WarehouseHeld.Round(time.Millisecond), res.TrailTime.Round(time.Millisecond))
 	}
 	printRejected(w, res.Rejected)
-	if len(res.Created) > 0 {
-		fmt.Fprintf(w, "  records run %d created (kept: delete them in Runn if they should go):\n", res.RunID)
-		for _, c := range res.Created {
-			fmt.Fprintf(w, "    %-7s %-20s %-30q Runn id %d\n", c.Kind, c.Key, c.Label, c.RunnID)
-		}
+	printCreated(w, res, verbose)
+	if res.Mode == load.ModeRevert {
+		fmt.Fprintf(w, "  next sync: it sends these actuals again from Harvest unless Harvest changed; to keep them reverted, change the time in Harvest first\n")
 	}
 	if !res.DryRun {
 		fmt.Fprintf(w, "  details: harvest2runn audit --run %d\n", res.RunID)
 	}
 	return nil
+}
+
+// printCreated is the records a run created, which a revert keeps: listed when verbose, else
+// counted per kind.
+func printCreated(w io.Writer, res pipelines.LoadResult, verbose bool) {
+	if len(res.Created) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  records run %d created (kept: delete them in Runn if they should go): %d", res.RunID, len(res.Created))
+	if !verbose {
+		perKind := map[string]int{}
+		var kinds []string
+		for _, c := range res.Created {
+			if perKind[c.Kind] == 0 {
+				kinds = append(kinds, c.Kind)
+			}
+			perKind[c.Kind]++
+		}
+		parts := make([]string, len(kinds))
+		for i, k := range kinds {
+			parts[i] = fmt.Sprintf("%d %s", perKind[k], plural(k, perKind[k]))
+		}
+		fmt.Fprintf(w, " (%s); list them with --verbose or --output json\n", strings.Join(parts, ", "))
+		return
+	}
+	fmt.Fprintln(w)
+	for _, c := range res.Created {
+		fmt.Fprintf(w, "    %-7s %-20s %-30q Runn id %d\n", c.Kind, c.Key, c.Label, c.RunnID)
+	}
+}
+
+// plural is kind's plural when n is not 1 (person: people).
+func plural(kind string, n int) string {
+	switch {
+	case n == 1:
+		return kind
+	case kind == "person":
+		return "people"
+	}
+	return kind + "s"
 }
 
 // printLoadHeader is a load's or revert's first line.
@@ -131,9 +175,60 @@ func printManifest(w io.Writer, source string, m *extract.Manifest, resources []
 	}
 }
 
+// pruneJSON is prune's JSON output (docs/schemas/prune.schema.json).
+type pruneJSON struct {
+	Warehouse   string              `json:"warehouse"`
+	CutoffAt    string              `json:"cutoff_at"`
+	DryRun      bool                `json:"dry_run"`
+	Pruned      []prunedRunJSON     `json:"pruned"`
+	PrunedCount int                 `json:"pruned_count"`
+	Kept        []warehouse.KeptRun `json:"kept"`
+	PinnedRuns  []int64             `json:"pinned_runs"`
+	Rows        int64               `json:"rows_count"`
+	PageBytes   int64               `json:"page_bytes"`
+}
+
+type prunedRunJSON struct {
+	RunID      int64   `json:"run_id"`
+	Kind       string  `json:"kind"`
+	StartedAt  string  `json:"started_at"`
+	ExtractIDs []int64 `json:"extract_ids"`
+	Rows       int64   `json:"rows_count"`
+	PageFiles  int     `json:"page_files_count"`
+	PageBytes  int64   `json:"page_bytes"`
+}
+
+func pruneJSONOf(res pipelines.PruneResult) pruneJSON {
+	out := pruneJSON{Warehouse: res.Warehouse, CutoffAt: res.Cutoff.UTC().Format(time.RFC3339), DryRun: res.DryRun,
+		Pruned: []prunedRunJSON{}, PrunedCount: len(res.Pruned), Kept: res.Kept, PinnedRuns: res.Pinned, Rows: res.Rows,
+		PageBytes: res.PageBytes}
+	if out.Kept == nil {
+		out.Kept = []warehouse.KeptRun{}
+	}
+	if out.PinnedRuns == nil {
+		out.PinnedRuns = []int64{}
+	}
+	for _, p := range res.Pruned {
+		ids := p.Extracts
+		if ids == nil {
+			ids = []int64{}
+		}
+		out.Pruned = append(out.Pruned, prunedRunJSON{RunID: p.RunID, Kind: p.Kind, StartedAt: p.StartedAt.UTC().Format(time.RFC3339),
+			ExtractIDs: ids, Rows: p.Rows, PageFiles: p.PageFiles, PageBytes: p.PageBytes})
+	}
+	return out
+}
+
 func printPrune(w io.Writer, format string, res pipelines.PruneResult) error {
 	if format == "json" {
-		return json.NewEncoder(w).Encode(res)
+		return json.NewEncoder(w).Encode(pruneJSONOf(res))
+	}
+	if len(res.Pruned) == 0 {
+		fmt.Fprintf(w, "nothing to prune: no run started before %s has raw extracts left to remove\n", res.Cutoff.Local().Format("2006-01-02 15:04"))
+		for _, k := range res.Kept {
+			fmt.Fprintf(w, "  kept run %d: %s\n", k.RunID, k.Why)
+		}
+		return nil
 	}
 	verb := "pruned"
 	if res.DryRun {
@@ -178,18 +273,32 @@ func printDemoEdits(w io.Writer, edits []string) {
 	}
 }
 
-// printDemoEnd says where the demo warehouse is and what to try on it.
-func printDemoEnd(w io.Writer, path string) {
+// printDemoEnd says where the demo warehouse is and what to try on it, calling the binary as
+// self (./bin/harvest2runn from the repository root) so that the lines work when pasted.
+func printDemoEnd(w io.Writer, self, path string) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		abs = path
 	}
+	wh := shellQuote(abs)
 	fmt.Fprintf(w, `
 The warehouse is %[1]s (page bodies in %[2]s).
-  harvest2runn status --warehouse %[1]s
-Try these (or open it with: duckdb -readonly %[1]s):
-`, abs, warehouse.PagesDir(abs))
+Try these (or open it with: duckdb -readonly %[3]s):
+  %[4]s status --warehouse %[3]s
+  %[4]s audit --warehouse %[3]s --run 2
+`, abs, warehouse.PagesDir(abs), wh, self)
 	for _, q := range demo.Queries {
-		fmt.Fprintf(w, "  harvest2runn query --warehouse %s \"%s\"\n", abs, q)
+		fmt.Fprintf(w, "  %s query --warehouse %s %s\n", self, wh, shellQuote(q))
 	}
+}
+
+// shellQuote is s as one word for a POSIX shell: unchanged when it is safe, else in single
+// quotes (a query's own single quotes escaped), so that a pasted line runs as printed.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/harvest2runn/harvest2runn/load"
 	"github.com/harvest2runn/harvest2runn/pipelines"
 	"github.com/harvest2runn/harvest2runn/transform"
 	"github.com/harvest2runn/harvest2runn/warehouse"
@@ -53,6 +53,11 @@ func printStatus(w io.Writer, s pipelines.StatusResult, now time.Time) {
 			fmt.Fprintf(w, "    %s %s %s: %s\n", p.Kind, p.Key, p.Status, p.Message)
 		}
 	}
+	if s.PossibleDuplicates > 0 {
+		fmt.Fprintf(w, "  possible duplicates in run %d's plan (R1a): %d Runn records look like Harvest ones but carry no Harvest reference\n",
+			s.ExclusionsRun, s.PossibleDuplicates)
+		fmt.Fprintln(w, "    see what linking them would do: harvest2runn link --dry-run")
+	}
 	if s.PrunedRuns > 0 || len(s.PinnedRuns) > 0 {
 		fmt.Fprintf(w, "  pruned runs: %d; pinned runs: %v\n", s.PrunedRuns, s.PinnedRuns)
 	}
@@ -90,20 +95,25 @@ func printLastRun(w io.Writer, s pipelines.StatusResult) {
 	printStops(w, s.SafetyStops)
 }
 
-var trailColumns = []string{"write_id", "load_id", "run_id", "mode", "kind", "target_key", "label", "rule", "reason", "status", "how",
-	"runn_id", "error", "planned_at", "request_id", "method", "path", "sent_at", "http_status", "duration_ms", "answered_at", "request_body"}
+var trailColumns = []string{"write_id", "load_id", "mode", "kind", "key", "harvest_id", "role_key", "date", "runn_person_id",
+	"harvest_user_id", "runn_project_id", "harvest_project_id", "runn_role_id", "label", "rule", "reason", "status", "how", "runn_id",
+	"error", "minutes_before", "minutes_after", "billable_minutes", "nonbillable_minutes", "planned_at", "request_id",
+	"person_name", "project_name", "role_name"}
 
-func writeTrailCSV(w io.Writer, rows []load.TrailRow) error {
+func writeTrailCSV(w io.Writer, rows []pipelines.AuditWrite) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(trailColumns); err != nil {
 		return err
 	}
 	for _, r := range rows {
+		t := r.Target
 		if err := cw.Write([]string{
-			strconv.FormatInt(r.WriteID, 10), strconv.FormatInt(r.LoadID, 10), strconv.FormatInt(r.RunID, 10), r.Mode, r.Kind, r.TargetKey,
-			deref(r.Label), deref(r.Rule), deref(r.Reason), r.Status, deref(r.How), derefInt(r.RunnID), deref(r.Error),
-			r.PlannedAt.UTC().Format(time.RFC3339Nano), derefInt(r.RequestID), deref(r.Method), deref(r.Path), derefTime(r.SentAt),
-			derefInt(r.HTTPStatus), derefInt(r.DurationMS), derefTime(r.AnsweredAt), string(r.Body),
+			strconv.FormatInt(r.WriteID, 10), strconv.FormatInt(r.LoadID, 10), r.Mode, r.Kind, r.Key, derefInt(t.HarvestID),
+			deref(t.RoleKey), deref(t.Date), derefInt(t.RunnPersonID), derefInt(t.HarvestUserID), derefInt(t.RunnProjectID),
+			derefInt(t.HarvestProjectID), derefInt(t.RunnRoleID), deref(r.Label), deref(r.Rule), deref(r.Reason), r.Status,
+			deref(r.How), derefInt(r.RunnID), deref(r.Error), derefInt(r.MinutesBefore), derefInt(r.MinutesAfter),
+			derefInt(r.Billable), derefInt(r.Nonbillable), r.PlannedAt.UTC().Format(time.RFC3339), derefInt(r.RequestID),
+			r.PersonName, r.ProjectName, r.RoleName,
 		}); err != nil {
 			return err
 		}
@@ -112,19 +122,55 @@ func writeTrailCSV(w io.Writer, rows []load.TrailRow) error {
 	return cw.Error()
 }
 
+// writeTrailTable is the audit for people: one line per write, minutes before -> after.
 func writeTrailTable(w io.Writer, res pipelines.AuditResult) error {
-	fmt.Fprintf(w, "run %d: %d write attempts\n", res.RunID, len(res.Rows))
+	if len(res.Writes) == 0 {
+		fmt.Fprintf(w, "run %d: no writes in the audit trail\n", res.RunID)
+		return nil
+	}
+	fmt.Fprintf(w, "run %d: %d write attempts in %d %s (bodies: --output json)\n", res.RunID, len(res.Writes), len(res.Requests), plural("request", len(res.Requests)))
+	http := map[int64]string{}
+	for _, q := range res.Requests {
+		http[q.RequestID] = derefInt(q.HTTPStatus)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "WRITE\tLOAD\tMODE\tKIND\tTARGET\tRULE\tSTATUS\tRUNN ID\tHTTP\tMS\tMESSAGE")
-	for _, r := range res.Rows {
+	fmt.Fprintln(tw, "WRITE\tMODE\tKIND\tKEY\tNAME\tRULE\tMINUTES\tSTATUS\tRUNN ID\tREQUEST\tHTTP\tMESSAGE")
+	for _, r := range res.Writes {
 		status := r.Status
 		if r.How != nil && *r.How == "read" {
 			status += " (read)"
 		}
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.WriteID, r.LoadID, r.Mode, r.Kind, r.TargetKey, deref(r.Rule),
-			status, derefInt(r.RunnID), derefInt(r.HTTPStatus), derefInt(r.DurationMS), deref(r.Error))
+		req := ""
+		if r.RequestID != nil {
+			req = derefInt(r.RequestID)
+		}
+		name := deref(r.Label)
+		if r.Kind == "actual" {
+			name = strings.Join([]string{orDash(r.PersonName), orDash(r.ProjectName), orDash(r.RoleName)}, " / ")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.WriteID, r.Mode, r.Kind, r.Key, name,
+			deref(r.Rule), minutesChange(r), status, derefInt(r.RunnID), req, http[derefOr(r.RequestID)], deref(r.Error))
 	}
 	return tw.Flush()
+}
+
+// minutesChange is an actual's "before -> after" in minutes ("-" where Runn held nothing).
+func minutesChange(r pipelines.AuditWrite) string {
+	if r.Kind != "actual" || r.MinutesAfter == nil {
+		return ""
+	}
+	before := "-"
+	if r.MinutesBefore != nil {
+		before = strconv.FormatInt(*r.MinutesBefore, 10)
+	}
+	return before + " -> " + strconv.FormatInt(*r.MinutesAfter, 10)
+}
+
+func derefOr(n *int64) int64 {
+	if n == nil {
+		return 0
+	}
+	return *n
 }
 
 func deref(s *string) string {
@@ -139,11 +185,4 @@ func derefInt(n *int64) string {
 		return ""
 	}
 	return strconv.FormatInt(*n, 10)
-}
-
-func derefTime(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339Nano)
 }

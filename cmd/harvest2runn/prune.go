@@ -15,6 +15,9 @@ type pruneFlags struct {
 	keep     []int64
 	unpin    []int64
 	dryRun   bool
+	// fs tells a --keep-days given from none: it has no default, and 0 (prune every run but the
+	// protected ones) is a value a person may mean.
+	fs *pflag.FlagSet
 }
 
 func pruneCommand() *command {
@@ -33,8 +36,8 @@ Example:
   harvest2runn prune --keep-days 30 --keep 12
 `, pipelines.DefaultRetentionDays),
 		flags: func(fs *pflag.FlagSet) any {
-			f := &pruneFlags{keepDays: -1}
-			fs.IntVar(&f.keepDays, "keep-days", -1, "keep the extracts of runs started in the last N days (required)")
+			f := &pruneFlags{fs: fs}
+			fs.IntVar(&f.keepDays, "keep-days", 0, "keep the extracts of runs started in the last `DAYS` days (required)")
 			fs.Int64SliceVar(&f.keep, "keep", nil, "pin this run: never prune its extracts (repeatable)")
 			fs.Int64SliceVar(&f.unpin, "unpin", nil, "remove this run's pin (repeatable)")
 			fs.BoolVar(&f.dryRun, "dry-run", false, "say what would be removed; remove nothing")
@@ -53,10 +56,10 @@ func runPrune(ctx context.Context, e *env, o any, args []string) error {
 	if err := f.common.validateOutput(); err != nil {
 		return err
 	}
-	if f.keepDays < 0 {
+	if !f.fs.Changed("keep-days") {
 		return usagef("give --keep-days N: the extracts of runs started in the last N days stay, e.g. --keep-days %d", pipelines.DefaultRetentionDays)
 	}
-	if f.keepDays > pipelines.MaxKeepDays {
+	if f.keepDays < 0 || f.keepDays > pipelines.MaxKeepDays {
 		return usagef("--keep-days %d is out of range: give a number of days from 0 to %d", f.keepDays, pipelines.MaxKeepDays)
 	}
 	for _, id := range append(append([]int64{}, f.keep...), f.unpin...) {

@@ -36,7 +36,14 @@ Example:
 			f := &scheduleFlags{}
 			fs.StringVar(&f.at, "at", "", "time of day to sync, HH:MM (HH:MM:SS also works) in --tz (required)")
 			fs.IntVar(&f.maxRuns, "max-runs", 0, "stop after this many runs (0: run until stopped)")
-			f.sync.registerRun(fs)
+			// sync's run flags but --dry-run, which a schedule cannot take: help lists only what
+			// the command accepts.
+			f.sync.only.register(fs, "sync only these kinds", " (default all: Runn's three toggles)")
+			fs.BoolVar(&f.sync.noAutofill, "no-autofill", false, "do not write zeros for rostered weekdays without time in finished weeks (R13)")
+			fs.IntVar(&f.sync.retention, "retention-days", pipelines.DefaultRetentionDays,
+				"after each run, prune the raw extracts of runs older than this many days (0: keep all; see prune)")
+			fs.BoolVar(&f.sync.allowLarge, "allow-large-changes", false,
+				"lift the safety stops R17 (b) and (c) for every run of this schedule: for a real clean-up or mass deletion")
 			fs.StringVar(&f.sync.window.tz, "tz", "", "IANA time zone of --at and of each run's today (default: local zone)")
 			fs.IntVar(&f.sync.window.lookback, "lookback-days", 45, "re-read time entries dated from today minus this many days (R10)")
 			fs.BoolVar(&f.sync.window.fullHistory, "full-history", false, "re-read all time entries ever recorded, every run")
@@ -57,9 +64,6 @@ func runSchedule(ctx context.Context, e *env, o any, args []string) error {
 	}
 	if f.maxRuns < 0 {
 		return usagef("--max-runs %d is negative", f.maxRuns)
-	}
-	if f.sync.dryRun {
-		return usagef("--dry-run makes no sense on a schedule: run harvest2runn sync --dry-run once instead")
 	}
 	if err := f.sync.check(); err != nil {
 		return err
