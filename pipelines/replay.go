@@ -39,7 +39,7 @@ type ReplayResult struct {
 	RunID    int64      `json:"run_id"`
 	Kind     string     `json:"kind"`
 	Today    string     `json:"today"`
-	Window   SyncWindow `json:"window"`
+	Window   WindowJSON `json:"window"`
 	Only     []string   `json:"only"`
 	Autofill bool       `json:"autofill"`
 	// OriginalPlanned: the run had a plan to compare with (a run that was only extracted has none).
@@ -99,7 +99,7 @@ func Replay(ctx context.Context, opts ReplayOptions) (_ ReplayResult, err error)
 	if err != nil {
 		return res, err
 	}
-	res.Today, res.Window = today.Format(time.DateOnly), syncWindow(extract.Window{From: from, To: today})
+	res.Today, res.Window = today.Format(time.DateOnly), WindowOf(extract.Window{From: from, To: today})
 	res.Only, res.Autofill = runSwitches(run, opts)
 	if res.OriginalPlanned, err = w.HasPlan(ctx, run.ID); err != nil {
 		return res, err

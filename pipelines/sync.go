@@ -59,19 +59,13 @@ type SyncOptions struct {
 	RunOptions map[string]any
 }
 
-// SyncWindow is a run's spent-date window; From is nil for the whole history.
-type SyncWindow struct {
-	From *string `json:"from"`
-	To   string  `json:"to"`
-}
-
 // APIRequests are what a command asked of one API, preflight checks and retries included.
 type APIRequests struct {
-	Requests      int64 `json:"requests"`
-	Retries       int64 `json:"retries"`
-	RateLimited   int64 `json:"rate_limited"`
-	ServerErrors  int64 `json:"server_errors"`
-	NetworkErrors int64 `json:"network_errors"`
+	Requests      int64 `json:"requests_count"`
+	Retries       int64 `json:"retries_count"`
+	RateLimited   int64 `json:"rate_limited_count"`
+	ServerErrors  int64 `json:"server_errors_count"`
+	NetworkErrors int64 `json:"network_errors_count"`
 }
 
 // StageTimes are how long each stage of a run took; JSON carries them as whole milliseconds
@@ -98,7 +92,7 @@ type SyncResult struct {
 	RunID     int64      `json:"run_id"`
 	Kind      string     `json:"kind"`
 	Today     string     `json:"today"`
-	Window    SyncWindow `json:"window"`
+	Window    WindowJSON `json:"window"`
 	Only      []string   `json:"only"`
 	DryRun    bool       `json:"dry_run"`
 	Status    string     `json:"status"` // succeeded, partial (Runn rejected some records) or failed
@@ -145,7 +139,7 @@ func Sync(ctx context.Context, opts SyncOptions) (res SyncResult, err error) {
 	if len(only) == 0 {
 		only = slices.Clone(transform.Kinds)
 	}
-	res = SyncResult{Kind: kind, Today: opts.Today.Format(time.DateOnly), Window: syncWindow(opts.Window), Only: only,
+	res = SyncResult{Kind: kind, Today: opts.Today.Format(time.DateOnly), Window: WindowOf(opts.Window), Only: only,
 		DryRun: opts.DryRun, Status: warehouse.RunFailed, Stage: "extract", Changes: []load.Counts{},
 		Exclusions: []transform.ExclusionSum{}, Rejected: []load.Problem{}, SafetyStops: []SafetyStop{},
 		UnknownRoles:      []warehouse.UnknownRolePerson{},
@@ -314,22 +308,13 @@ func syncRunOptions(opts SyncOptions, only []string) map[string]any {
 	for k, v := range opts.RunOptions {
 		o[k] = v
 	}
-	w := syncWindow(opts.Window)
+	w := WindowOf(opts.Window)
 	o["window_from"], o["window_to"] = w.From, w.To
 	o["only"], o["dry_run"], o["autofill"] = only, opts.DryRun, opts.Autofill
 	if opts.AllowLargeChanges {
 		o["allow_large_changes"] = true
 	}
 	return o
-}
-
-func syncWindow(w extract.Window) SyncWindow {
-	sw := SyncWindow{To: w.To.Format(time.DateOnly)}
-	if !w.From.IsZero() {
-		f := w.From.Format(time.DateOnly)
-		sw.From = &f
-	}
-	return sw
 }
 
 func requestsOf(h extract.HarvestAPI, r RunnAPI) map[string]APIRequests {

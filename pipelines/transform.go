@@ -28,7 +28,7 @@ type TransformOptions struct {
 type TransformResult struct {
 	RunID     int64             `json:"run_id"`
 	Today     string            `json:"today"`
-	Window    SyncWindow        `json:"window"`
+	Window    WindowJSON        `json:"window"`
 	Status    string            `json:"status"` // planned, or audit_failed: nothing of it may be sent
 	Transform transform.Result  `json:"transform"`
 	Summary   transform.Summary `json:"summary"`
@@ -57,7 +57,7 @@ func Transform(ctx context.Context, opts TransformOptions) (_ TransformResult, e
 	if err != nil {
 		return TransformResult{}, err
 	}
-	res := TransformResult{RunID: runID, Today: today.Format(time.DateOnly), Window: syncWindow(extract.Window{From: from, To: today}),
+	res := TransformResult{RunID: runID, Today: today.Format(time.DateOnly), Window: WindowOf(extract.Window{From: from, To: today}),
 		Status: "failed"}
 	if err := w.SetStage("transform"); err != nil {
 		return res, err

@@ -12,7 +12,7 @@ import (
 type UnknownRolePerson struct {
 	RunnPersonID  *int64 `json:"runn_person_id" db:"runn_person_id"`
 	HarvestUserID *int64 `json:"harvest_user_id" db:"harvest_user_id"`
-	Name          string `json:"name" db:"name"`
+	Name          string `json:"person_name" db:"name"`
 	// Source: "runn" (in Runn's snapshot with a contract whose role is Unknown) or "created"
 	// (created with Unknown by the run).
 	Source string `json:"source" db:"source"`

@@ -109,7 +109,7 @@ type unknownJSON struct {
 	People []struct {
 		RunnPersonID  *int64 `json:"runn_person_id"`
 		HarvestUserID *int64 `json:"harvest_user_id"`
-		Name          string `json:"name"`
+		Name          string `json:"person_name"`
 	} `json:"people_with_role_unknown"`
 	Count *int `json:"people_with_role_unknown_count"`
 }

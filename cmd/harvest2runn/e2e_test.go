@@ -182,7 +182,7 @@ type syncJSON struct {
 		Message string `json:"message"`
 	} `json:"rejected"`
 	Requests map[string]struct {
-		Requests int64 `json:"requests"`
+		Requests int64 `json:"requests_count"`
 	} `json:"requests"`
 	Times struct {
 		Total time.Duration `json:"total_ns"`

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/harvest2runn/harvest2runn/extract"
@@ -91,7 +92,7 @@ func printCreated(w io.Writer, res pipelines.LoadResult, verbose bool) {
 		}
 		parts := make([]string, len(kinds))
 		for i, k := range kinds {
-			parts[i] = fmt.Sprintf("%d %s", perKind[k], plural(k, perKind[k]))
+			parts[i] = kindCount(k, perKind[k])
 		}
 		fmt.Fprintf(w, " (%s); list them with --verbose or --output json\n", strings.Join(parts, ", "))
 		return
@@ -102,15 +103,12 @@ func printCreated(w io.Writer, res pipelines.LoadResult, verbose bool) {
 	}
 }
 
-// plural is kind's plural when n is not 1 (person: people).
-func plural(kind string, n int) string {
-	switch {
-	case n == 1:
-		return kind
-	case kind == "person":
-		return "people"
+// kindCount is n records of kind, as "1 client" or "3 people".
+func kindCount(kind string, n int) string {
+	if kind == "person" {
+		return plural(n, kind, "people")
 	}
-	return kind + "s"
+	return plural(n, kind, kind+"s")
 }
 
 // printLoadHeader is a load's or revert's first line.

@@ -128,7 +128,7 @@ func writeTrailTable(w io.Writer, res pipelines.AuditResult) error {
 		fmt.Fprintf(w, "run %d: no writes in the audit trail\n", res.RunID)
 		return nil
 	}
-	fmt.Fprintf(w, "run %d: %d write attempts in %d %s (bodies: --output json)\n", res.RunID, len(res.Writes), len(res.Requests), plural("request", len(res.Requests)))
+	fmt.Fprintf(w, "run %d: %d write attempts in %s (bodies: --output json)\n", res.RunID, len(res.Writes), plural(len(res.Requests), "request", "requests"))
 	http := map[int64]string{}
 	for _, q := range res.Requests {
 		http[q.RequestID] = derefInt(q.HTTPStatus)
