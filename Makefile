@@ -4,6 +4,8 @@ BIN      := bin/harvest2runn
 PKGS     := ./...
 # The DuckDB driver is cgo: the first build compiles and links it (about a minute on 2 cores).
 export CGO_ENABLED := 1
+# DuckDB's Arrow interface (query --output arrow) is behind the driver's build tag duckdb_arrow.
+export GOFLAGS := $(GOFLAGS) -tags=duckdb_arrow
 
 .PHONY: build test bench demo lint clean
 
