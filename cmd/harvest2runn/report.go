@@ -176,4 +176,3 @@ func signed(n int64) string {
 	}
 	return fmt.Sprint(n)
 }
-

@@ -113,6 +113,7 @@ SELECT m.run_id, m.harvest_user_id, pe.name AS person_name, m.harvest_project_id
 FROM plan.rpt_minutes_by_week AS m
 LEFT JOIN plan.rpt_names AS pe ON pe.run_id = m.run_id AND pe.kind = 'person' AND pe.harvest_id = m.harvest_user_id
 LEFT JOIN plan.rpt_names AS pr ON pr.run_id = m.run_id AND pr.kind = 'project' AND pr.harvest_id = m.harvest_project_id
+WHERE m.run_id IN (SELECT run_id FROM plan.rpt_run_summary)
 UNION ALL
 SELECT l.run_id, l.harvest_user_id, pe.name, l.harvest_project_id, pr.name, l.week,
     l.harvest_minutes, l.excluded_minutes, l.runn_minutes_before, l.runn_minutes_after, l.discrepancy
