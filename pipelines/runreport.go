@@ -147,7 +147,9 @@ func readSeries(ctx context.Context, r *warehouse.Reader, rep *htmlreport.Report
 	for _, by := range []struct {
 		id, name, kind string
 		dst            *[]htmlreport.Series
-	}{{"harvest_user_id", "person_name", "Harvest user", &rep.People}, {"harvest_project_id", "project_name", "Harvest project", &rep.Projects}} {
+		count          *int
+	}{{"harvest_user_id", "person_name", "Harvest user", &rep.People, &rep.PeopleCount},
+		{"harvest_project_id", "project_name", "Harvest project", &rep.Projects, &rep.ProjectsCount}} {
 		var rows []seriesRow
 		if err := r.DB.SelectContext(ctx, &rows, `SELECT `+by.id+` AS id, any_value(`+by.name+`) AS name, week,
 				sum(harvest_minutes)::BIGINT AS harvest, sum(excluded_minutes)::BIGINT AS excluded,
@@ -156,7 +158,9 @@ func readSeries(ctx context.Context, r *warehouse.Reader, rep *htmlreport.Report
 			FROM analytics.minutes_by_week WHERE run_id = ? AND `+by.id+` IS NOT NULL GROUP BY ALL ORDER BY 1, week`, rep.RunID); err != nil {
 			return fmt.Errorf("read analytics.minutes_by_week per %s: %w", by.kind, err)
 		}
-		*by.dst = buildSeries(rows, weeks, by.kind)
+		all := buildSeries(rows, weeks, by.kind)
+		*by.count = len(all)
+		*by.dst = all[:min(len(all), htmlreport.MaxSeries)]
 	}
 	return nil
 }

@@ -25,7 +25,13 @@ type Report struct {
 	UnknownRoles []UnknownRole
 	People       []Series
 	Projects     []Series
+	// PeopleCount and ProjectsCount count them all: the page charts at most MaxSeries of each,
+	// the largest discrepancies first, so that a large account's page stays light.
+	PeopleCount, ProjectsCount int
 }
+
+// MaxSeries bounds the charts per section.
+const MaxSeries = 100
 
 // Summary is the run's totals.
 type Summary struct {

@@ -31,8 +31,9 @@ func knownReport() Report {
 			{"2025-06-23", 13, "Bo <b>Lind</b> (2)", "Beta (20)", 60}}}},
 		UnknownRoles: []UnknownRole{{HarvestUserID: 2, Name: "Bo <b>Lind</b>", HarvestRoles: "Designer, Developer",
 			Reason: "several roles in Harvest", BlockedMinutes: 540, BlockedEntries: 3}},
-		People:   []Series{{HarvestID: 1, Name: "Ann Lee", Weeks: ann}, {HarvestID: 2, Name: "Bo <b>Lind</b>", Weeks: bo}},
-		Projects: []Series{{HarvestID: 10, Name: "Alpha", Weeks: ann}, {HarvestID: 20, Name: "Beta", Weeks: bo}},
+		People:      []Series{{HarvestID: 1, Name: "Ann Lee", Weeks: ann}, {HarvestID: 2, Name: "Bo <b>Lind</b>", Weeks: bo}},
+		Projects:    []Series{{HarvestID: 10, Name: "Alpha", Weeks: ann}, {HarvestID: 20, Name: "Beta", Weeks: bo}},
+		PeopleCount: 2, ProjectsCount: 2,
 	}
 }
 
@@ -65,5 +66,20 @@ func TestNiceCeil(t *testing.T) {
 		if got, ticks := niceCeil(c.in); got != c.want || ticks != c.ticks {
 			t.Errorf("niceCeil(%v) = %v, %d; want %v, %d", c.in, got, ticks, c.want, c.ticks)
 		}
+	}
+}
+
+// A large account's page charts the people with the largest discrepancies and says how many
+// more there are.
+func TestRenderSaysWhatIsLeftOut(t *testing.T) {
+	r := knownReport()
+	r.PeopleCount = 250
+	var b bytes.Buffer
+	if err := Render(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "The 2 people with the largest discrepancies of 250") ||
+		strings.Contains(b.String(), "projects with the largest discrepancies of") {
+		t.Errorf("the page does not say which people it leaves out, or says it of projects:\n%s", b.String())
 	}
 }
