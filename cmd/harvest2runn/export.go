@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -76,8 +77,41 @@ func runExport(ctx context.Context, e *env, o any, args []string) error {
 	for _, t := range m.Tables {
 		fmt.Fprintf(tw, "  %s\t%d rows\n", t.File, t.Rows)
 	}
-	for _, s := range m.Skipped {
-		fmt.Fprintf(tw, "  left out %s\t%s\n", s.Table, s.Reason)
+	if err := tw.Flush(); err != nil {
+		return err
 	}
-	return tw.Flush()
+	// One line per reason: staging.* and report.* alone are a dozen tables with the same one.
+	var reasons []string
+	left := map[string][]string{}
+	for _, s := range m.Skipped {
+		if _, ok := left[s.Reason]; !ok {
+			reasons = append(reasons, s.Reason)
+		}
+		left[s.Reason] = append(left[s.Reason], s.Table)
+	}
+	for _, r := range reasons {
+		fmt.Fprintf(e.stdout, "  left out %s: %s\n", tablesText(left[r]), r)
+	}
+	return nil
+}
+
+// tablesText names a few tables, or counts many per schema: "staging.* (14 tables), report.* (9)".
+func tablesText(tables []string) string {
+	if len(tables) <= 3 {
+		return strings.Join(tables, ", ")
+	}
+	var schemas []string
+	n := map[string]int{}
+	for _, t := range tables {
+		s, _, _ := strings.Cut(t, ".")
+		if n[s] == 0 {
+			schemas = append(schemas, s)
+		}
+		n[s]++
+	}
+	parts := make([]string, len(schemas))
+	for i, s := range schemas {
+		parts[i] = fmt.Sprintf("%s.* (%d tables)", s, n[s])
+	}
+	return strings.Join(parts, ", ")
 }
