@@ -18,6 +18,9 @@ func runReportHTML(ctx context.Context, e *env, f *reportFlags, path string) err
 	if f.week != "" || f.all {
 		return usagef("--week and --all are for report discrepancies; report html shows every week of the run")
 	}
+	if format, err := checkOutput(f.output, outputText); err != nil || format != outputText {
+		return usagef("report html writes a page (--out), not --output %s; for data use report discrepancies --output json or export", f.output)
+	}
 	rep, err := pipelines.RunReport(ctx, pipelines.RunReportOptions{WarehousePath: path, RunID: f.run, Now: time.Now()})
 	if err != nil {
 		return err
