@@ -8,6 +8,8 @@ export CGO_ENABLED := 1
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo devel)
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+# DuckDB's Arrow interface (query --output arrow) is behind the driver's build tag duckdb_arrow.
+export GOFLAGS := $(GOFLAGS) -tags=duckdb_arrow
 
 .PHONY: build test bench demo lint clean
 
@@ -24,6 +26,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'LandTimeEntriesPage' -benchtime 50x ./extract/
 	$(GO) test -run '^$$' -bench 'Transform' -benchtime 1x -timeout 30m ./transform/
 	$(GO) test -run '^$$' -bench 'ApplyActuals' -benchtime 1x -timeout 30m ./load/
+	$(GO) test -run '^$$' -bench 'Analysts/window45d' -benchtime 1x -timeout 60m ./pipelines/
 
 demo: build
 	./$(BIN) demo

@@ -328,3 +328,21 @@ func (r *Reader) PruneState(ctx context.Context) (prunedRuns int64, pinned []int
 	}
 	return prunedRuns, pinned, nil
 }
+
+// PrunedAt is when the run's extracts were pruned, nil when they were not: reports refuse or
+// explain what a pruned run can no longer show.
+func (r *Reader) PrunedAt(ctx context.Context, runID int64) (*time.Time, error) {
+	ok, err := r.HasTable(ctx, "meta", "pruned")
+	if err != nil || !ok {
+		return nil, err
+	}
+	var at sql.NullTime
+	if err := r.DB.GetContext(ctx, &at, `SELECT min(pruned_at) FROM meta.pruned WHERE run_id = ?`, runID); err != nil {
+		return nil, fmt.Errorf("read meta.pruned: %w", err)
+	}
+	if !at.Valid {
+		return nil, nil
+	}
+	t := at.Time.UTC()
+	return &t, nil
+}

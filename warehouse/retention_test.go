@@ -182,3 +182,29 @@ func TestLastSuccessfulRunSkipsDryRuns(t *testing.T) {
 		t.Fatalf("lastSuccessfulRun = %d, %v; want the partial run 2, not the dry run 3", id, err)
 	}
 }
+
+// Reports read through a Reader when a run was pruned (issue 12), to refuse or to say so:
+// nil for a run whose extracts remain, the time of the prune (UTC) for one that was pruned.
+func TestReaderPrunedAt(t *testing.T) {
+	ctx := context.Background()
+	w, now := prunableWarehouse(t)
+	pruneOlderThan(t, w, now, 90, nil, nil, false)
+	path := w.Path()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, tc := range []struct {
+		run    int64
+		pruned bool
+	}{{1, true}, {3, false}, {4, true}, {5, false}, {99, false}} {
+		at, err := r.PrunedAt(ctx, tc.run)
+		if err != nil || (at != nil) != tc.pruned || at != nil && (at.Location() != time.UTC || at.IsZero()) {
+			t.Errorf("run %d: pruned at %v, %v; want pruned %v, in UTC", tc.run, at, err, tc.pruned)
+		}
+	}
+}

@@ -48,7 +48,7 @@ type command struct {
 
 func commands() []*command {
 	return []*command{syncCommand(), importCommand(), statusCommand(), replayCommand(), queryCommand(), reportCommand(),
-		pruneCommand(), scheduleCommand(), extractCommand(), transformCommand(), loadCommand(), revertCommand(), auditCommand(),
+		exportCommand(), pruneCommand(), scheduleCommand(), extractCommand(), transformCommand(), loadCommand(), revertCommand(), auditCommand(),
 		pageCommand(), demoCommand(), versionCommand()}
 }
 

@@ -114,8 +114,7 @@ func TestE2ECLIHelp(t *testing.T) {
 		r := runBin(t, nil, c.name, "--help")
 		_, flags, _ := strings.Cut(r.stdout, "\nFlags:\n")
 		for _, bad := range []string{"int64Slice", "stringSlice", "strings ", "(default -1)", "(default [])", "--format"} {
-			// query and report move from --format to --output with the analysts' issue.
-			if strings.Contains(flags, bad) && !(bad == "--format" && (c.name == "query" || c.name == "report")) {
+			if strings.Contains(flags, bad) {
 				t.Errorf("%s --help shows %q:\n%s", c.name, bad, flags)
 			}
 		}

@@ -117,10 +117,13 @@ func TestE2ESyncDailyCycle(t *testing.T) {
 		t.Errorf("query that writes: exit %d %s", r.code, r.stderr)
 	}
 	r = runBin(t, vars, "report", "discrepancies", "--all", "--format", "json")
-	var rows []map[string]any
-	decodeOne(t, r.stdout, &rows)
-	if r.code != exitOK || len(rows) == 0 || rows[0]["run_id"] != float64(3) {
-		t.Errorf("report discrepancies --all: exit %d, %d rows\n%s", r.code, len(rows), r.stderr)
+	var rep struct {
+		RunID int64            `json:"run_id"`
+		Rows  []map[string]any `json:"discrepancies"`
+	}
+	decodeOne(t, r.stdout, &rep)
+	if r.code != exitOK || len(rep.Rows) == 0 || rep.RunID != 3 {
+		t.Errorf("report discrepancies --all: exit %d, %d rows\n%s", r.code, len(rep.Rows), r.stderr)
 	}
 
 	r = runBin(t, vars, "prune", "--keep-days", "0", "--keep", "1")
