@@ -55,10 +55,14 @@ const writtenKeys = `SELECT date, runn_person_id, runn_project_id, runn_role_id 
 func Revert(ctx context.Context, w *warehouse.Warehouse, api API, opts RevertOptions) (Result, error) {
 	res := Result{RunID: opts.RunID, Mode: ModeRevert, DryRun: opts.DryRun, Rejected: []Problem{}}
 	log := orDiscard(opts.Logger)
-	if _, err := w.GetRun(ctx, opts.RunID); err != nil {
+	run, err := w.GetRun(ctx, opts.RunID)
+	if err != nil {
 		return res, err
 	}
-	var err error
+	if run.Kind == KindLinkRun {
+		// A link run wrote references, not actuals (R16): its revert removes them.
+		return revertLink(ctx, w, api, opts)
+	}
 	if res.Created, err = createdRecords(ctx, w.DB, opts.RunID); err != nil {
 		return res, err
 	}

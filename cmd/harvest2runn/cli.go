@@ -43,6 +43,7 @@ type command struct {
 func commands() []*command {
 	return []*command{syncCommand(), importCommand(), statusCommand(), replayCommand(), queryCommand(), reportCommand(),
 		pruneCommand(), scheduleCommand(), extractCommand(), transformCommand(), loadCommand(), revertCommand(), auditCommand(),
+		linkCommand(),
 		pageCommand(), demoCommand(), versionCommand()}
 }
 

@@ -1,0 +1,190 @@
+package pipelines
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/harvest2runn/harvest2runn/load"
+)
+
+// candidate is a row of report.rpt_link_candidates.
+type candidate struct {
+	Kind         string `db:"kind"`
+	HarvestID    int64  `db:"harvest_id"`
+	RunnID       int64  `db:"runn_id"`
+	HarvestName  string `db:"harvest_name"`
+	RunnName     string `db:"runn_name"`
+	ComparedOn   string `db:"compared_on"`
+	HarvestValue string `db:"harvest_value"`
+	RunnValue    string `db:"runn_value"`
+	HarvestSide  int64  `db:"harvest_candidates"`
+	Status       string `db:"status"`
+}
+
+func (c candidate) evidence() LinkEvidence {
+	return LinkEvidence{ComparedOn: c.ComparedOn, HarvestValue: c.HarvestValue, RunnValue: c.RunnValue}
+}
+
+func (c candidate) entry() LinkEntry {
+	return LinkEntry{Kind: c.Kind, HarvestID: c.HarvestID, HarvestName: c.HarvestName, RunnID: c.RunnID, RunnName: c.RunnName,
+		Evidence: c.evidence()}
+}
+
+// readCandidates reads the candidate pairs of the kinds given, in R15's kind order.
+func readCandidates(ctx context.Context, db *sqlx.DB, kinds []string) ([]candidate, error) {
+	var out []candidate
+	if err := db.SelectContext(ctx, &out, `SELECT kind, harvest_id, runn_id, coalesce(harvest_name, '') AS harvest_name,
+			coalesce(runn_name, '') AS runn_name, compared_on, coalesce(harvest_value, '') AS harvest_value,
+			coalesce(runn_value, '') AS runn_value, harvest_candidates, status
+		FROM report.rpt_link_candidates
+		WHERE list_contains(string_split(?, ','), kind)
+		ORDER BY CASE kind WHEN 'client' THEN 1 WHEN 'project' THEN 2 ELSE 3 END, harvest_id, runn_id`, strings.Join(kinds, ",")); err != nil {
+		return nil, fmt.Errorf("read the candidate pairs (report.rpt_link_candidates): %w", err)
+	}
+	return out, nil
+}
+
+// groupCandidates splits the candidates into proposed pairs and ambiguous records: a Harvest
+// record with several Runn candidates is listed with them; a Runn record that several Harvest
+// records (each with no other candidate) point at is listed from the Runn side.
+func groupCandidates(cands []candidate) ([]LinkEntry, []LinkAmbiguous) {
+	proposed, ambiguous := []LinkEntry{}, []LinkAmbiguous{}
+	index := map[string]int{}
+	for _, c := range cands {
+		if c.Status == "proposed" {
+			proposed = append(proposed, c.entry())
+			continue
+		}
+		var key string
+		if c.HarvestSide > 1 {
+			key = fmt.Sprintf("%s harvest %d", c.Kind, c.HarvestID)
+		} else {
+			key = fmt.Sprintf("%s runn %d", c.Kind, c.RunnID)
+		}
+		i, ok := index[key]
+		if !ok {
+			a := LinkAmbiguous{Kind: c.Kind, Candidates: []LinkCandidate{}}
+			if c.HarvestSide > 1 {
+				a.HarvestID, a.Name = &c.HarvestID, c.HarvestName
+			} else {
+				a.RunnID, a.Name = &c.RunnID, c.RunnName
+			}
+			ambiguous = append(ambiguous, a)
+			i = len(ambiguous) - 1
+			index[key] = i
+		}
+		cand := LinkCandidate{Evidence: c.evidence()}
+		if ambiguous[i].HarvestID != nil {
+			cand.RunnID, cand.Name = &c.RunnID, c.RunnName
+		} else {
+			cand.HarvestID, cand.Name = &c.HarvestID, c.HarvestName
+		}
+		ambiguous[i].Candidates = append(ambiguous[i].Candidates, cand)
+	}
+	return proposed, ambiguous
+}
+
+func linkPair(e LinkEntry) load.LinkPair {
+	return load.LinkPair{Kind: e.Kind, HarvestID: e.HarvestID, RunnID: e.RunnID,
+		Label:  fmt.Sprintf("Harvest %s %d %q = Runn %s %d %q", e.Kind, e.HarvestID, e.HarvestName, e.Kind, e.RunnID, e.RunnName),
+		Reason: fmt.Sprintf("%s: %q = %q", e.Evidence.ComparedOn, e.Evidence.HarvestValue, e.Evidence.RunnValue)}
+}
+
+// namedPairs checks the pairs the user named against the extracts and turns them into links.
+// A Harvest record that does not exist or is matched already (R1), or a record named in two
+// pairs, is refused before anything is written (ErrBadPair). A Runn record that carries a
+// Harvest reference is refused by the write itself, which reads it first.
+func namedPairs(ctx context.Context, db *sqlx.DB, pairs []Pair, cands []candidate) ([]LinkEntry, error) {
+	names, err := recordNames(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	seenH, seenR := map[string]Pair{}, map[string]Pair{}
+	out := []LinkEntry{}
+	for _, p := range pairs {
+		hk, rk := fmt.Sprintf("%s %d", p.Kind, p.HarvestID), fmt.Sprintf("%s %d", p.Kind, p.RunnID)
+		if prev, ok := seenH[hk]; ok && prev != p {
+			return nil, fmt.Errorf("%w: Harvest %s %d is paired with Runn %s %d and %d: keep one", ErrBadPair, p.Kind, p.HarvestID, p.Kind, prev.RunnID, p.RunnID)
+		}
+		if prev, ok := seenR[rk]; ok && prev != p {
+			return nil, fmt.Errorf("%w: Runn %s %d is paired with Harvest %s %d and %d: keep one", ErrBadPair, p.Kind, p.RunnID, p.Kind, prev.HarvestID, p.HarvestID)
+		}
+		if _, dup := seenH[hk]; dup {
+			continue
+		}
+		seenH[hk], seenR[rk] = p, p
+		hname, ok := names["harvest "+hk]
+		if !ok {
+			return nil, fmt.Errorf("%w: Harvest has no %s %d (in this run's extract): check the id", ErrBadPair, p.Kind, p.HarvestID)
+		}
+		if m, ok := names["matched "+hk]; ok {
+			return nil, fmt.Errorf("%w: Harvest %s %d is matched already, to Runn %s %s (R1): nothing to link", ErrBadPair, p.Kind, p.HarvestID, p.Kind, m)
+		}
+		rname := names["runn "+rk]
+		e := LinkEntry{Kind: p.Kind, HarvestID: p.HarvestID, HarvestName: hname, RunnID: p.RunnID, RunnName: rname,
+			Evidence: LinkEvidence{ComparedOn: "named by the user", HarvestValue: hname, RunnValue: rname}}
+		if i := slices.IndexFunc(cands, func(c candidate) bool {
+			return c.Kind == p.Kind && c.HarvestID == p.HarvestID && c.RunnID == p.RunnID
+		}); i >= 0 {
+			e = cands[i].entry()
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// recordNames names every record of the extracts by "harvest|runn KIND ID", and every Harvest
+// record R1 matches by "matched KIND ID" (its Runn id as the name).
+func recordNames(ctx context.Context, db *sqlx.DB) (map[string]string, error) {
+	var rows []struct {
+		Key  string `db:"key"`
+		Name string `db:"name"`
+	}
+	if err := db.SelectContext(ctx, &rows, `
+		SELECT 'harvest client ' || harvest_client_id AS key, coalesce(name, '') AS name FROM staging.stg_harvest__clients
+		UNION ALL SELECT 'harvest project ' || harvest_project_id, coalesce(name, '') FROM staging.stg_harvest__projects
+		UNION ALL SELECT 'harvest person ' || harvest_user_id, trim(concat_ws(' ', first_name, last_name)) FROM staging.stg_harvest__users
+		UNION ALL SELECT 'runn client ' || runn_client_id, coalesce(name, '') FROM staging.stg_runn__clients
+		UNION ALL SELECT 'runn project ' || runn_project_id, coalesce(name, '') FROM staging.stg_runn__projects
+		UNION ALL SELECT 'runn person ' || runn_person_id, trim(concat_ws(' ', first_name, last_name)) FROM staging.stg_runn__people
+		UNION ALL SELECT 'matched ' || kind || ' ' || harvest_id, runn_id::VARCHAR
+			FROM intermediate.int_identity__references WHERE match_rank = 1`); err != nil {
+		return nil, fmt.Errorf("read the names of the extracts' records: %w", err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.Key] = r.Name
+	}
+	return out, nil
+}
+
+// fillLinked lists, of the pairs sent, what the run linked (in this load or an earlier one of
+// the same run: the audit trail's outcome of each pair) and what it did not, with why.
+func fillLinked(ctx context.Context, db *sqlx.DB, res *LinkResult, entries []LinkEntry, lr load.Result) error {
+	var confirmed []string
+	if err := db.SelectContext(ctx, &confirmed, `SELECT kind || ' ' || target_key FROM (
+			SELECT * FROM audit.write_log WHERE run_id = ? AND mode = 'apply' AND rule = ?
+			QUALIFY row_number() OVER (PARTITION BY kind, target_key ORDER BY write_id DESC) = 1
+		) WHERE status = 'confirmed'`, res.RunID, load.RuleLink); err != nil {
+		return fmt.Errorf("read the links of run %d: %w", res.RunID, err)
+	}
+	notLinked := map[string]load.Problem{}
+	for _, p := range lr.Rejected {
+		notLinked[p.Kind+" "+p.Key] = p
+	}
+	for _, e := range entries {
+		key := fmt.Sprintf("%s harvest:%d=runn:%d", e.Kind, e.HarvestID, e.RunnID)
+		switch prob, refused := notLinked[key]; {
+		case slices.Contains(confirmed, key):
+			res.Linked = append(res.Linked, e)
+		case refused:
+			res.NotLinked = append(res.NotLinked, LinkProblem{Kind: e.Kind, HarvestID: e.HarvestID, RunnID: e.RunnID,
+				Status: prob.Status, Message: prob.Message})
+		}
+	}
+	return nil
+}
