@@ -165,7 +165,13 @@ func (l *linker) link(ctx context.Context, p LinkPair) error {
 	}
 	switch {
 	case l.mode == ModeRevert && done:
-		return l.leave(ctx, p, fmt.Sprintf("Runn %s %d no longer carries Harvest reference %d: nothing to remove", p.Kind, p.RunnID, p.HarvestID))
+		// Removed in Runn meanwhile: what the revert wants already holds, so it is no problem.
+		why := fmt.Sprintf("Runn %s %d no longer carries Harvest reference %d: nothing to remove", p.Kind, p.RunnID, p.HarvestID)
+		if err := l.rec.skip(ctx, []intent{p.intent()}, []string{why}); err != nil {
+			return err
+		}
+		l.tally.finished(p.Kind, RuleLink, statusSkipped, nil)
+		return nil
 	case l.mode == ModeRevert:
 		return l.send(ctx, p, withoutHarvestRef(refs, p.HarvestID))
 	case ours:
