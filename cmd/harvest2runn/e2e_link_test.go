@@ -105,7 +105,6 @@ func (f linkFixture) runnState(twinName string) *runntest.State {
 	}
 }
 
-
 type linkJSON struct {
 	RunID     int64       `json:"run_id"`
 	Status    string      `json:"status"`
