@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -95,8 +96,9 @@ func linkPair(e LinkEntry) load.LinkPair {
 }
 
 // namedPairs checks the pairs the user named against the extracts and turns them into links.
-// A Harvest record that does not exist or is matched already (R1), or a record named in two
-// pairs, is refused before anything is written (ErrBadPair). A Runn record that carries a
+// A pair R1 matches already is left out: it holds. A Harvest record that does not exist or is
+// matched to another Runn record (R1), or a record named in two pairs, is refused before
+// anything is written (ErrBadPair). A Runn record that carries a
 // Harvest reference is refused by the write itself, which reads it first.
 func namedPairs(ctx context.Context, db *sqlx.DB, pairs []Pair, cands []candidate) ([]LinkEntry, error) {
 	names, err := recordNames(ctx, db)
@@ -121,7 +123,12 @@ func namedPairs(ctx context.Context, db *sqlx.DB, pairs []Pair, cands []candidat
 		if !ok {
 			return nil, fmt.Errorf("%w: Harvest has no %s %d (in this run's extract): check the id", ErrBadPair, p.Kind, p.HarvestID)
 		}
-		if m, ok := names["matched "+hk]; ok {
+		switch m, ok := names["matched "+hk]; {
+		case ok && m == strconv.FormatInt(p.RunnID, 10):
+			// Linked already (a row of a CSV made before its proposed pairs were linked): the
+			// row holds, there is nothing to write.
+			continue
+		case ok:
 			return nil, fmt.Errorf("%w: Harvest %s %d is matched already, to Runn %s %s (R1): nothing to link", ErrBadPair, p.Kind, p.HarvestID, p.Kind, m)
 		}
 		rname := names["runn "+rk]

@@ -461,3 +461,44 @@ func TestE2ELinkDoesNotOverwriteAReferenceAddedSinceThePlan(t *testing.T) {
 		t.Errorf("the other pairs (-want +got):\n%s", diff)
 	}
 }
+
+// R16, the issue's flow: `link --output csv > pairs.csv` links the proposed pairs and lists every
+// candidate; the user deletes the ambiguous rows they do not want; `link --from pairs.csv` links
+// exactly the rows left, the ones linked already holding as they are.
+func TestE2ELinkCSVEditFrom(t *testing.T) {
+	f, acct := newLinkFixture(t)
+	_, rsrv, vars := e2eFakes(t, acct)
+	out := runBin(t, vars, "link", "--output", "csv")
+	if out.code != exitOK {
+		t.Fatalf("link --output csv: exit %d %s", out.code, out.stderr)
+	}
+	var kept []string
+	for _, line := range strings.Split(strings.TrimSpace(out.stdout), "\n") {
+		if !strings.Contains(line, fmt.Sprintf(",%d,", lkTwinB)) {
+			kept = append(kept, line)
+		}
+	}
+	if len(kept) != 5 || !strings.HasPrefix(kept[0], "status,kind,harvest_id") {
+		t.Fatalf("the CSV, less the row of Runn client %d:\n%s", lkTwinB, strings.Join(kept, "\n"))
+	}
+	file := filepath.Join(t.TempDir(), "pairs.csv")
+	if err := os.WriteFile(file, []byte(strings.Join(kept, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := linkJSONOf(t, vars, exitOK, "--from", file)
+	if diff := cmp.Diff([]string{fmt.Sprintf("client %d=%d", f.twin, lkTwinA)}, entryKeys(res.Linked)); diff != "" {
+		t.Fatalf("--from linked (-want +got):\n%s", diff)
+	}
+	st := rsrv.State()
+	if got := refsOf(st, "client", lkTwinB); len(got) != 0 {
+		t.Errorf("the deleted row's client %d was linked: %v", lkTwinB, got)
+	}
+	for _, c := range []struct {
+		kind    string
+		id, hid int64
+	}{{"client", lkClient, f.client}, {"project", lkProject, f.project}, {"person", lkPerson, f.user}, {"client", lkTwinA, f.twin}} {
+		if n := countOf(refsOf(st, c.kind, c.id), harvestRefText(c.hid)); n != 1 {
+			t.Errorf("%s %d carries Harvest reference %d %d times", c.kind, c.id, c.hid, n)
+		}
+	}
+}
