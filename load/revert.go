@@ -52,6 +52,7 @@ const writtenKeys = `SELECT date, runn_person_id, runn_project_id, runn_role_id 
 // before it (0 minutes where it held none), through the same resumable, audited apply (mode
 // revert). Records the run created are listed in Result.Created, never deleted. When a later run
 // wrote some of the same actuals, it refuses with ErrChangedLater naming that run, unless Force.
+// The revert of a link run (R16) removes instead the Harvest references it added (revertLink).
 func Revert(ctx context.Context, w *warehouse.Warehouse, api API, opts RevertOptions) (Result, error) {
 	res := Result{RunID: opts.RunID, Mode: ModeRevert, DryRun: opts.DryRun, Rejected: []Problem{}}
 	log := orDiscard(opts.Logger)
