@@ -35,11 +35,12 @@ var _ LinkAPI = (*runn.API)(nil)
 
 // LinkPair is one Harvest record to link to one Runn record of the same kind (R16).
 type LinkPair struct {
-	Kind      string // KindClient, KindProject or KindPerson
-	HarvestID int64
-	RunnID    int64
+	Kind      string `json:"kind"` // KindClient, KindProject or KindPerson
+	HarvestID int64  `json:"harvest_id"`
+	RunnID    int64  `json:"runn_id"`
 	// Label names both records for people reading the trail; Reason is why they are a pair.
-	Label, Reason string
+	Label  string `json:"label,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // linkKey is the trail's target key of a link: both ids, so that a revert knows the record.

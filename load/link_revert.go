@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -60,6 +61,7 @@ func revertLink(ctx context.Context, w *warehouse.Warehouse, api API, opts Rever
 		return res, err
 	}
 	slices.SortStableFunc(pairs, func(a, b LinkPair) int { return kindOrder(a.Kind) - kindOrder(b.Kind) })
+	res.SnapshotExtractID = linkSnapshot(ctx, w, opts.RunID)
 	if opts.DryRun {
 		t := newTally(nil)
 		for _, p := range pairs {
@@ -94,4 +96,18 @@ func revertLink(ctx context.Context, w *warehouse.Warehouse, api API, opts Rever
 		}
 	}
 	return l.close(ctx, &res, started, before, err)
+}
+
+// linkSnapshot is the Runn extract a link run paired from: its own, or that of the run whose
+// extracts it reused; 0 when neither is usable any more (the revert reads Runn itself anyway).
+func linkSnapshot(ctx context.Context, w *warehouse.Warehouse, runID int64) int64 {
+	if id, err := w.UsableExtract(ctx, runID, "runn"); err == nil {
+		return id
+	}
+	var from sql.NullInt64
+	if err := w.DB.GetContext(ctx, &from, `SELECT try_cast(json_extract(options, '$.extracts_of_run') AS BIGINT) FROM meta.runs WHERE run_id = ?`, runID); err != nil || !from.Valid {
+		return 0
+	}
+	id, _ := w.UsableExtract(ctx, from.Int64, "runn")
+	return id
 }

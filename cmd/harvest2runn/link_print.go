@@ -46,7 +46,7 @@ func printLinkCSV(w io.Writer, res pipelines.LinkResult) error {
 }
 
 func printLinkText(w io.Writer, res pipelines.LinkResult) {
-	what := "linked"
+	what := fmt.Sprintf("linked %d pairs", len(res.Linked))
 	switch {
 	case res.DryRun:
 		what = "dry run: nothing written to Runn"
