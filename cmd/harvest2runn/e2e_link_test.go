@@ -502,3 +502,22 @@ func TestE2ELinkCSVEditFrom(t *testing.T) {
 		}
 	}
 }
+
+// R16: --run N pairs from run N's extracts (here a sync's dry run) as a link run of its own;
+// listing them needs neither API.
+func TestE2ELinkReusesARunsExtracts(t *testing.T) {
+	_, acct := newLinkFixture(t)
+	_, rsrv, vars := e2eFakes(t, acct)
+	if r := runBin(t, vars, "sync", "--dry-run", "--today", "2025-06-27"); r.code != exitOK {
+		t.Fatalf("sync --dry-run: exit %d %s", r.code, r.stderr)
+	}
+	reads := len(rsrv.Requests())
+	offline := map[string]string{"HARVEST2RUNN_WAREHOUSE": vars["HARVEST2RUNN_WAREHOUSE"]}
+	res := linkJSONOf(t, offline, exitOK, "--run", "1", "--dry-run", "--only", "clients,people")
+	if res.RunID != 2 || len(res.Proposed) != 2 || res.Proposed[0].Kind != "client" || res.Proposed[1].Kind != "person" {
+		t.Errorf("link --run 1 --only clients,people: run %d, proposed %v", res.RunID, res.Proposed)
+	}
+	if n := len(rsrv.Requests()) - reads; n != 0 {
+		t.Errorf("link --run --dry-run sent %d requests to Runn", n)
+	}
+}
