@@ -186,6 +186,9 @@ func linkStages(ctx context.Context, w *warehouse.Warehouse, opts LinkOptions, r
 	if err := w.SetStage("transform"); err != nil {
 		return err
 	}
+	if err := recordNamedPairs(ctx, w.DB, run.ID, opts.Pairs); err != nil {
+		return err
+	}
 	if err := transform.Build(ctx, w, build, transform.LinkCandidates); err != nil {
 		return fmt.Errorf("compute the candidate pairs: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/harvest2runn/harvest2runn/load"
+	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
 // candidate is a row of report.rpt_link_candidates.
@@ -192,6 +193,30 @@ func fillLinked(ctx context.Context, db *sqlx.DB, res *LinkResult, entries []Lin
 			res.NotLinked = append(res.NotLinked, LinkProblem{Kind: e.Kind, HarvestID: e.HarvestID, RunnID: e.RunnID,
 				Status: prob.Status, Message: prob.Message})
 		}
+	}
+	return nil
+}
+
+// recordNamedPairs keeps the pairs the user named for the run (replacing those of an earlier
+// attempt of it), where the candidate model reads them: a client named here counts as matched
+// for its projects in the same run.
+func recordNamedPairs(ctx context.Context, db *sqlx.DB, runID int64, pairs []Pair) error {
+	tx, err := warehouse.BeginTx(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM meta.link_pairs WHERE run_id = ?`, runID); err != nil {
+		return fmt.Errorf("record the pairs named for run %d: %w", runID, err)
+	}
+	for _, p := range pairs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta.link_pairs (run_id, kind, harvest_id, runn_id) VALUES (?, ?, ?, ?)`,
+			runID, p.Kind, p.HarvestID, p.RunnID); err != nil {
+			return fmt.Errorf("record the pair %s %d=%d for run %d: %w", p.Kind, p.HarvestID, p.RunnID, runID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record the pairs named for run %d: %w", runID, err)
 	}
 	return nil
 }

@@ -45,6 +45,8 @@ type linkFixture struct {
 	acct                           *harvesttest.Account
 	client, twin, project, user    int64 // Harvest ids
 	clientName, projectName, email string
+	twinProject                    int64 // an active project of the twin client
+	twinProjectName                string
 }
 
 // newLinkFixture picks, from the generated account, a time entry inside the default window whose
@@ -74,11 +76,15 @@ func newLinkFixture(t *testing.T) (linkFixture, e2eAccount) {
 		break
 	}
 	for _, c := range acct.Clients {
-		switch {
-		case c.ID == f.client:
+		if c.ID == f.client {
 			f.clientName = c.Name
-		case f.twin == 0 && c.IsActive && !strings.EqualFold(c.Name, f.clientName):
-			f.twin = c.ID
+		}
+	}
+	// The twin client has an active project of its own, named unlike the fixture's project.
+	for _, p := range acct.Projects {
+		if p.Client != nil && p.Client.ID != f.client && p.IsActive && active(p.Client.ID) && !strings.EqualFold(p.Name, f.projectName) {
+			f.twin, f.twinProject, f.twinProjectName = p.Client.ID, p.ID, p.Name
+			break
 		}
 	}
 	if f.user == 0 || f.twin == 0 {
@@ -519,5 +525,26 @@ func TestE2ELinkReusesARunsExtracts(t *testing.T) {
 	}
 	if n := len(rsrv.Requests()) - reads; n != 0 {
 		t.Errorf("link --run --dry-run sent %d requests to Runn", n)
+	}
+}
+
+// R16: a client the user names for a run counts as matched for its projects in that run: the
+// project that has a namesake under each of the two Runn twins is ambiguous until its client is
+// paired, then proposed under the paired twin only.
+func TestE2ELinkNamedClientDecidesItsProjects(t *testing.T) {
+	f, acct := newLinkFixture(t)
+	acct.runnState.Projects = append(acct.runnState.Projects,
+		runn.Project{ID: 6002, Name: f.twinProjectName, ClientID: lkTwinA, PricingModel: "tm"},
+		runn.Project{ID: 6003, Name: f.twinProjectName, ClientID: lkTwinB, PricingModel: "tm"})
+	_, _, vars := e2eFakes(t, acct)
+	free := linkJSONOf(t, vars, exitOK, "--dry-run", "--only", "projects")
+	if len(free.Ambiguous) != 1 || free.Ambiguous[0].Kind != "project" || *free.Ambiguous[0].HarvestID != f.twinProject {
+		t.Fatalf("without a client decision: ambiguous %+v, want project %d with Runn 6002 and 6003", free.Ambiguous, f.twinProject)
+	}
+	named := linkJSONOf(t, vars, exitOK, "--dry-run", "--only", "projects", "--pair", fmt.Sprintf("harvest:client:%d=runn:%d", f.twin, lkTwinB))
+	want := []string{fmt.Sprintf("project %d=%d", f.project, lkProject), fmt.Sprintf("project %d=6003", f.twinProject)}
+	slices.Sort(want)
+	if diff := cmp.Diff(want, entryKeys(named.Proposed)); diff != "" || len(named.Ambiguous) != 0 {
+		t.Errorf("with client %d paired to %d: proposed (-want +got):\n%s\nambiguous %+v", f.twin, lkTwinB, diff, named.Ambiguous)
 	}
 }

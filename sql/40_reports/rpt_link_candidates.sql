@@ -5,8 +5,8 @@
 -- person has no email, on the normalised first and last name. Inactive Harvest records and
 -- archived Runn records are candidates like any other; project templates are not projects.
 -- A Runn project is a candidate only under the Runn client its Harvest project's client is
--- matched to, when that client is matched: by reference, or by a client pair proposed here
--- (clients are decided before projects). A pair is proposed when each side has exactly this one
+-- matched to, when that client is matched: by reference, by a client pair the user named for
+-- the run (meta.link_pairs), or by one proposed here (clients are decided before projects). A pair is proposed when each side has exactly this one
 -- candidate; otherwise it is ambiguous, and linked only when the user names it.
 WITH matched AS (
     SELECT kind, harvest_id, runn_id
@@ -33,11 +33,23 @@ client_pairs AS (
     JOIN runn_clients AS r ON r.match_key = h.match_key
     WHERE h.match_key <> ''
 ),
--- The Runn client each Harvest client is, for its projects: its reference, or its proposed pair.
+-- Client pairs the user named for this run (`link --pair`, `--from`).
+named_clients AS (
+    SELECT harvest_id, runn_id
+    FROM meta.link_pairs
+    WHERE kind = 'client' AND run_id = (SELECT run_id FROM staging.run_context)
+),
+-- The Runn client each Harvest client is, for its projects: its reference, else the pair the
+-- user named, else its proposed pair.
 client_of AS (
     SELECT harvest_id, runn_id FROM matched WHERE kind = 'client'
     UNION ALL
-    SELECT harvest_id, runn_id FROM client_pairs WHERE harvest_side = 1 AND runn_side = 1
+    SELECT n.harvest_id, n.runn_id FROM named_clients AS n
+    ANTI JOIN matched AS m ON m.kind = 'client' AND m.harvest_id = n.harvest_id
+    UNION ALL
+    SELECT p.harvest_id, p.runn_id FROM client_pairs AS p
+    ANTI JOIN named_clients AS n ON n.harvest_id = p.harvest_id
+    WHERE p.harvest_side = 1 AND p.runn_side = 1
 ),
 harvest_projects AS (
     SELECT p.harvest_project_id AS harvest_id, p.name, coalesce(p.is_active, false) AS is_active,
