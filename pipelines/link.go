@@ -2,6 +2,7 @@ package pipelines
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -241,6 +242,10 @@ func linkExtracts(ctx context.Context, w *warehouse.Warehouse, opts LinkOptions,
 		}
 		source = run.ID
 	}
+	if run.ID == opts.FromRun {
+		// A resumed link run that had reused another run's extracts reuses them again.
+		source = extractsOf(run)
+	}
 	var err error
 	if b.HarvestExtractID, err = w.UsableExtract(ctx, source, "harvest"); err != nil {
 		return b, err
@@ -273,4 +278,15 @@ func linkKindsOf(only []string) []string {
 		}
 	}
 	return out
+}
+
+// extractsOf is the run whose extracts a link run paired from: the one it reused, or its own.
+func extractsOf(run warehouse.Run) int64 {
+	var o struct {
+		From int64 `json:"extracts_of_run"`
+	}
+	if run.Options.Valid && json.Unmarshal([]byte(run.Options.String), &o) == nil && o.From > 0 {
+		return o.From
+	}
+	return run.ID
 }

@@ -526,6 +526,11 @@ func TestE2ELinkReusesARunsExtracts(t *testing.T) {
 	if n := len(rsrv.Requests()) - reads; n != 0 {
 		t.Errorf("link --run --dry-run sent %d requests to Runn", n)
 	}
+	// Resuming that link run pairs from the same extracts, run 1's, and writes under run 2.
+	res = linkJSONOf(t, vars, exitOK, "--run", "2")
+	if res.RunID != 2 || len(res.Linked) != 3 {
+		t.Errorf("link --run 2: run %d, linked %v", res.RunID, res.Linked)
+	}
 }
 
 // R16: a client the user names for a run counts as matched for its projects in that run: the
