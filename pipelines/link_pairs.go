@@ -52,25 +52,22 @@ func readCandidates(ctx context.Context, db *sqlx.DB, kinds []string) ([]candida
 
 // groupCandidates splits the candidates into proposed pairs and ambiguous records: a Harvest
 // record with several Runn candidates is listed with them; a Runn record that several Harvest
-// records (each with no other candidate) point at is listed from the Runn side.
+// records point at, one of them with no other candidate, is listed from the Runn side with every
+// Harvest record pointing at it (a pair may then show in both lists).
 func groupCandidates(cands []candidate) ([]LinkEntry, []LinkAmbiguous) {
 	proposed, ambiguous := []LinkEntry{}, []LinkAmbiguous{}
-	index := map[string]int{}
+	runnSide := map[string]bool{}
 	for _, c := range cands {
-		if c.Status == "proposed" {
-			proposed = append(proposed, c.entry())
-			continue
+		if c.Status == "ambiguous" && c.HarvestSide == 1 {
+			runnSide[fmt.Sprintf("%s %d", c.Kind, c.RunnID)] = true
 		}
-		var key string
-		if c.HarvestSide > 1 {
-			key = fmt.Sprintf("%s harvest %d", c.Kind, c.HarvestID)
-		} else {
-			key = fmt.Sprintf("%s runn %d", c.Kind, c.RunnID)
-		}
+	}
+	index := map[string]int{}
+	add := func(key string, c candidate, fromHarvest bool) {
 		i, ok := index[key]
 		if !ok {
 			a := LinkAmbiguous{Kind: c.Kind, Candidates: []LinkCandidate{}}
-			if c.HarvestSide > 1 {
+			if fromHarvest {
 				a.HarvestID, a.Name = &c.HarvestID, c.HarvestName
 			} else {
 				a.RunnID, a.Name = &c.RunnID, c.RunnName
@@ -80,12 +77,24 @@ func groupCandidates(cands []candidate) ([]LinkEntry, []LinkAmbiguous) {
 			index[key] = i
 		}
 		cand := LinkCandidate{Evidence: c.evidence()}
-		if ambiguous[i].HarvestID != nil {
+		if fromHarvest {
 			cand.RunnID, cand.Name = &c.RunnID, c.RunnName
 		} else {
 			cand.HarvestID, cand.Name = &c.HarvestID, c.HarvestName
 		}
 		ambiguous[i].Candidates = append(ambiguous[i].Candidates, cand)
+	}
+	for _, c := range cands {
+		if c.Status == "proposed" {
+			proposed = append(proposed, c.entry())
+			continue
+		}
+		if c.HarvestSide > 1 {
+			add(fmt.Sprintf("%s harvest %d", c.Kind, c.HarvestID), c, true)
+		}
+		if rk := fmt.Sprintf("%s %d", c.Kind, c.RunnID); runnSide[rk] {
+			add(rk+" runn", c, false)
+		}
 	}
 	return proposed, ambiguous
 }
