@@ -52,13 +52,18 @@ const writtenKeys = `SELECT date, runn_person_id, runn_project_id, runn_role_id 
 // before it (0 minutes where it held none), through the same resumable, audited apply (mode
 // revert). Records the run created are listed in Result.Created, never deleted. When a later run
 // wrote some of the same actuals, it refuses with ErrChangedLater naming that run, unless Force.
+// The revert of a link run (R16) removes instead the Harvest references it added (revertLink).
 func Revert(ctx context.Context, w *warehouse.Warehouse, api API, opts RevertOptions) (Result, error) {
 	res := Result{RunID: opts.RunID, Mode: ModeRevert, DryRun: opts.DryRun, Rejected: []Problem{}}
 	log := orDiscard(opts.Logger)
-	if _, err := w.GetRun(ctx, opts.RunID); err != nil {
+	run, err := w.GetRun(ctx, opts.RunID)
+	if err != nil {
 		return res, err
 	}
-	var err error
+	if run.Kind == KindLinkRun {
+		// A link run wrote references, not actuals (R16): its revert removes them.
+		return revertLink(ctx, w, api, opts)
+	}
 	if res.Created, err = createdRecords(ctx, w.DB, opts.RunID); err != nil {
 		return res, err
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/harvest2runn/harvest2runn/load"
 	"github.com/harvest2runn/harvest2runn/transform"
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
@@ -132,8 +133,8 @@ func lastSyncs(ctx context.Context, r *warehouse.Reader, res *StatusResult) erro
 	}
 	if err := r.DB.SelectContext(ctx, &loads, `SELECT l.run_id, r.today, l.finished_at, r.options::VARCHAR AS options
 		FROM audit.loads AS l JOIN meta.runs AS r USING (run_id)
-		WHERE l.mode = 'apply' AND l.status = 'succeeded' AND l.finished_at IS NOT NULL
-		ORDER BY l.run_id DESC, l.finished_at DESC`); err != nil {
+		WHERE l.mode = 'apply' AND l.status = 'succeeded' AND l.finished_at IS NOT NULL AND r.kind <> ?
+		ORDER BY l.run_id DESC, l.finished_at DESC`, load.KindLinkRun); err != nil {
 		return fmt.Errorf("read the loads: %w", err)
 	}
 	for _, l := range loads {

@@ -174,6 +174,12 @@ func specAnswer(op string, q url.Values) (int, string) {
 		return 200, "[" + actualJSON + "]"
 	case "getCurrentUser":
 		return 200, `{"name":"Halvorsen Group"}`
+	case "getClient", "updateClient":
+		return 200, clientJSON
+	case "getProject", "updateProject":
+		return 200, projectJSON
+	case "getPerson", "updatePerson":
+		return 200, personFullJSON
 	}
 	return 404, runnError(404, "not answered by this test")
 }
@@ -296,7 +302,8 @@ func TestSpecServerCatchesMistakes(t *testing.T) {
 		{"missing sortBy", "GET", "/clients/", "", nil, "sortBy"},
 		{"limit too large", "GET", "/actuals/?limit=501", "", nil, "limit"},
 		{"unknown query parameter", "GET", "/roles/?externalId=4", "", nil, `"externalId" is not in the spec`},
-		{"PATCH", "PATCH", "/projects/1", `{"name":"x"}`, nil, "no such operation"},
+		{"PATCH a contract", "PATCH", "/contracts/1", `{"endDate":"2025-01-01"}`, nil, "no such operation"},
+		{"PATCH a reference without externalId", "PATCH", "/clients/1", `{"references":[{"referenceName":"Harvest"}]}`, nil, "externalId"},
 		{"bulk client create", "POST", "/clients/bulk/", `{}`, nil, "no such operation"},
 		{"bulk over 100", "POST", "/actuals/bulk/", `{"actuals":[` + strings.TrimSuffix(strings.Repeat(
 			`{"date":"2025-07-01","billableMinutes":1,"nonbillableMinutes":0,"personId":1,"projectId":1,"roleId":1},`, 101), ",") + `]}`,

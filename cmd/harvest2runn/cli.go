@@ -47,7 +47,7 @@ type command struct {
 }
 
 func commands() []*command {
-	return []*command{syncCommand(), importCommand(), statusCommand(), replayCommand(), queryCommand(), reportCommand(),
+	return []*command{syncCommand(), importCommand(), linkCommand(), statusCommand(), replayCommand(), queryCommand(), reportCommand(),
 		exportCommand(), pruneCommand(), scheduleCommand(), extractCommand(), transformCommand(), loadCommand(), revertCommand(), auditCommand(),
 		pageCommand(), demoCommand(), versionCommand()}
 }

@@ -42,7 +42,7 @@ func conformanceCheck(t *testing.T, s *Server, method, path string, body any, wa
 	return route.Operation.OperationID
 }
 
-// TestEveryAnswerMatchesTheSpec exercises all 21 operations, including the optional and
+// TestEveryAnswerMatchesTheSpec exercises all 25 operations, including the optional and
 // nullable fields both filled and empty, and validates each answer against the spec.
 func TestEveryAnswerMatchesTheSpec(t *testing.T) {
 	s, _ := startServer(t, testSeed(), Options{})
@@ -66,6 +66,11 @@ func TestEveryAnswerMatchesTheSpec(t *testing.T) {
 	ok("POST", "/actuals/", actualBody(map[string]any{"date": "2025-07-03", "billableNote": "a", "nonbillableNote": "b", "phaseId": 6, "workstreamId": 7}), 201)
 	ok("POST", "/actuals/bulk/", bulkOf(3), 200)
 	ok("POST", "/project-tags/9031/project/402288", nil, 201)
+	harvestRefs := map[string]any{"references": []any{map[string]any{"referenceName": "Harvest", "externalId": "5"}}}
+	ok("PATCH", "/clients/73016", harvestRefs, 200)
+	ok("PATCH", "/people/880469", harvestRefs, 200)
+	ok("PATCH", "/projects/402293", harvestRefs, 200)
+	ok("PATCH", "/roles/21877", harvestRefs, 200)
 
 	for _, path := range []string{
 		"/actuals/", "/actuals/?limit=1", "/actuals/?minDate=2025-01-01&maxDate=2025-12-31&personId=880451&projectId=402288&roleId=21877&workstreamId=7&sortBy=updatedAt&order=desc&modifiedAfter=2025-01-01",

@@ -45,6 +45,10 @@ func handlerTable() map[string]handler {
 		"getProject":               getProject,
 		"listRoles":                listRoles,
 		"createRole":               createRole,
+		"updateClient":             updateClient,
+		"updatePerson":             updatePerson,
+		"updateProject":            updateProject,
+		"updateRole":               updateRole,
 	}
 }
 

@@ -18,6 +18,7 @@ func TestServesExactlyTheSpecOperations(t *testing.T) {
 		"GET /me/", "GET /people/", "GET /people/{personId}", "GET /people/{personId}/contracts/",
 		"GET /people/{personId}/contracts/current", "GET /project-tags/", "GET /projects/",
 		"GET /projects/{projectId}", "GET /roles/",
+		"PATCH /clients/{clientId}", "PATCH /people/{personId}", "PATCH /projects/{projectId}", "PATCH /roles/{roleId}",
 		"POST /actuals/", "POST /actuals/bulk/", "POST /clients/", "POST /people/",
 		"POST /project-tags/{projectTagId}/project/{projectId}", "POST /projects/", "POST /roles/",
 	}
@@ -30,7 +31,8 @@ func TestServesExactlyTheSpecOperations(t *testing.T) {
 func TestUnknownRoutesAre404(t *testing.T) {
 	s, _ := startServer(t, testSeed(), Options{})
 	for _, tt := range []struct{ method, path string }{
-		{"PATCH", "/clients/73015"},
+		{"PATCH", "/clients/73015/"}, // the spec has /clients/{clientId}
+		{"PATCH", "/contracts/1"},
 		{"DELETE", "/projects/402288/"},
 		{"DELETE", "/actuals/55830172/"},
 		{"POST", "/clients/bulk/"},

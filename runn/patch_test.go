@@ -1,0 +1,88 @@
+package runn
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// R16: the reads and PATCHes link uses send only what the spec allows (the validating server
+// reports anything else) and decode the spec-shaped answers.
+func TestPatchMethodsFollowTheSpec(t *testing.T) {
+	srv := newSpecServer(t)
+	c := newTestAPI(t, srv.URL)
+	ctx := context.Background()
+	check := func(name string, got, want any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			return
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s decoded (-want +got):\n%s", name, diff)
+		}
+	}
+	client, err := c.GetClient(ctx, 73015)
+	check("GetClient", client, wantClient(), err)
+	project, err := c.GetProject(ctx, 402288)
+	check("GetProject", project, wantProject(), err)
+	person, err := c.GetPerson(ctx, 880451)
+	check("GetPerson", person, wantPerson(), err)
+	client, err = c.SetClientReferences(ctx, 73015, harvestRef("11873302"))
+	check("SetClientReferences", client, wantClient(), err)
+	project, err = c.SetProjectReferences(ctx, 402288, harvestRef("40119877"))
+	check("SetProjectReferences", project, wantProject(), err)
+	person, err = c.SetPersonReferences(ctx, 880451, harvestRef("4410982"))
+	check("SetPersonReferences", person, wantPerson(), err)
+
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	for _, p := range srv.problems {
+		t.Error(p)
+	}
+	for _, op := range []string{"getClient", "getProject", "getPerson", "updateClient", "updateProject", "updatePerson"} {
+		if srv.ops[op] == 0 {
+			t.Errorf("%s was not called", op)
+		}
+	}
+}
+
+// R16: the PATCH body carries the references and nothing else, the whole list, [] when empty;
+// an answer without the references sent is not taken as done.
+func TestSetReferencesBody(t *testing.T) {
+	tests := []struct {
+		name     string
+		refs     []Reference
+		answer   string
+		wantBody string
+		wantErr  error
+	}{
+		{name: "whole list", refs: []Reference{{"CRM", "c-1"}, {"Harvest", "9"}},
+			answer:   `{"id":5,"name":"A","website":null,"isArchived":false,"references":[{"referenceName":"Harvest","externalId":"9"},{"referenceName":"CRM","externalId":"c-1"}],"createdAt":"2025-01-01T00:00:00Z","updatedAt":"2025-01-01T00:00:00Z"}`,
+			wantBody: `{"references":[{"referenceName":"CRM","externalId":"c-1"},{"referenceName":"Harvest","externalId":"9"}]}`},
+		{name: "nil clears", refs: nil,
+			answer:   `{"id":5,"name":"A","website":null,"isArchived":false,"references":[],"createdAt":"2025-01-01T00:00:00Z","updatedAt":"2025-01-01T00:00:00Z"}`,
+			wantBody: `{"references":[]}`},
+		{name: "answer without the reference", refs: []Reference{{"Harvest", "9"}},
+			answer:   `{"id":5,"name":"A","website":null,"isArchived":false,"references":[],"createdAt":"2025-01-01T00:00:00Z","updatedAt":"2025-01-01T00:00:00Z"}`,
+			wantBody: `{"references":[{"referenceName":"Harvest","externalId":"9"}]}`, wantErr: ErrOutcomeUnknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := newRecorder(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, tt.answer) })
+			c := newTestAPI(t, rec.URL)
+			_, err := c.SetClientReferences(context.Background(), 5, tt.refs)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err %v, want %v", err, tt.wantErr)
+			}
+			reqs := rec.requests()
+			if len(reqs) != 1 || reqs[0].Method != "PATCH" || !strings.HasSuffix(reqs[0].Path, "/clients/5") || reqs[0].Body != tt.wantBody {
+				t.Errorf("sent %+v, want one PATCH /clients/5 with %s", reqs, tt.wantBody)
+			}
+		})
+	}
+}
