@@ -238,7 +238,7 @@ func TestE2ELinkProposedThenSyncThenRevert(t *testing.T) {
 
 	// A reference added by hand after the link is not the run's: revert keeps it.
 	patchRefs(t, rsrv, "/projects/"+strconv.Itoa(lkProject), []runn.Reference{{ReferenceName: "Harvest", ExternalID: strconv.FormatInt(f.project, 10)}, {ReferenceName: "CRM", ExternalID: "p-9"}})
-	rev := runBin(t, vars, "revert", strconv.FormatInt(res.RunID, 10), "--output", "json")
+	rev := runBin(t, vars, "revert", strconv.FormatInt(res.RunID, 10), "--yes", "--output", "json")
 	if rev.code != exitOK {
 		t.Fatalf("revert: exit %d\n%s\n%s", rev.code, rev.stdout, rev.stderr)
 	}
@@ -352,7 +352,7 @@ func TestE2ELinkKilledAtEveryWriteResumes(t *testing.T) {
 				if want := 2; patches != want {
 					t.Errorf("%s was sent %d times (the test's own PATCH included), want %d", path, patches, want)
 				}
-				if rev := runBin(t, vars, "revert", "1"); rev.code != exitOK {
+				if rev := runBin(t, vars, "revert", "1", "--yes"); rev.code != exitOK {
 					t.Fatalf("revert: exit %d\n%s", rev.code, rev.stderr)
 				}
 				for j, kind := range []string{"client", "project", "person"} {
