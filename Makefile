@@ -20,6 +20,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'LandTimeEntriesPage' -benchtime 50x ./extract/
 	$(GO) test -run '^$$' -bench 'Transform' -benchtime 1x -timeout 30m ./transform/
 	$(GO) test -run '^$$' -bench 'ApplyActuals' -benchtime 1x -timeout 30m ./load/
+	$(GO) test -run '^$$' -bench 'RunnPacing' -benchtime 1x -timeout 60m ./pipelines/
 
 demo: build
 	./$(BIN) demo

@@ -16,12 +16,12 @@ import (
 // benchToday is the today of the benchmark's runs.
 var benchToday = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 
-// BenchmarkTransform transforms an account of 2,000 people, 10,000 projects and 5,000,000 time
+// BenchmarkTransform transforms an account of 2,000 people, 10,000 projects and 10,000,000 time
 // entries over three years: run 1 over the whole history, run 2 over a 45-day window. The raw
 // tables are generated in SQL (landing 5,000,000 entries through the fakes would measure the
 // extract again). H2R_BENCH_ENTRIES shrinks it.
 func BenchmarkTransform(b *testing.B) {
-	entries := 5_000_000
+	entries := 10_000_000
 	if s := os.Getenv("H2R_BENCH_ENTRIES"); s != "" {
 		entries, _ = strconv.Atoi(s)
 	}
