@@ -14,8 +14,9 @@ import (
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
-// DefaultWorkers is how many bulk actuals calls are in flight at once. Runn's rate limit is the
-// bound, not the calls: a few in flight keep a slow answer from wasting the budget.
+// DefaultWorkers is how many writes (creates of one kind, or bulk actuals calls) are in flight at
+// once. Runn's rate limit is the bound, not the calls: a few in flight spend each window's budget
+// in a few round trips instead of one round trip a write (docs/benchmarks.md measures it).
 const DefaultWorkers = 4
 
 // DefaultSampleRows is how many changes of each kind a dry run shows.
@@ -25,7 +26,8 @@ const DefaultSampleRows = 5
 type Options struct {
 	RunID  int64
 	DryRun bool // show the plan; send nothing, record nothing
-	// Workers bulk actuals calls in flight at once; 0 means DefaultWorkers.
+	// Workers writes in flight at once (creates of one kind, bulk actuals calls); 0 means
+	// DefaultWorkers.
 	Workers int
 	// Progress, when set, is called as changes finish, one call at a time (from several
 	// goroutines); it should return quickly.

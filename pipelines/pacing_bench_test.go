@@ -40,6 +40,8 @@ type pacingLimits struct {
 //   - first run and daily run: the slower extract's floor + the transform (CPU, measured) + the
 //     write phase's floor.
 //
+// H2R_BENCH_WORKERS sets the writes in flight (load.Options.Workers).
+//
 // requests/fewest divides the Runn requests by the fewest the page limits allow: one per create,
 // one per 100 actuals, and for each listing one per full page.
 func BenchmarkRunnPacing(b *testing.B) {
@@ -47,6 +49,7 @@ func BenchmarkRunnPacing(b *testing.B) {
 	if s := os.Getenv("H2R_BENCH_PEOPLE"); s != "" {
 		people, _ = strconv.Atoi(s)
 	}
+	workers, _ := strconv.Atoi(os.Getenv("H2R_BENCH_WORKERS")) // 0: the load's default
 	for _, lim := range []pacingLimits{
 		{"published-60s", time.Minute, 15 * time.Second, 300 * time.Millisecond},
 		{"window12s-300ms", 12 * time.Second, 15 * time.Second, 300 * time.Millisecond},
@@ -54,13 +57,13 @@ func BenchmarkRunnPacing(b *testing.B) {
 	} {
 		b.Run(lim.name, func(b *testing.B) {
 			for range b.N {
-				benchPacing(b, lim, people)
+				benchPacing(b, lim, people, workers)
 			}
 		})
 	}
 }
 
-func benchPacing(b *testing.B, lim pacingLimits, people int) {
+func benchPacing(b *testing.B, lim pacingLimits, people, workers int) {
 	ctx := context.Background()
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	acct := harvesttest.Generate(harvesttest.GenerateOptions{Seed: 14, People: people, Clients: max(people*5/8, 2), Projects: people * 5,
@@ -89,7 +92,7 @@ func benchPacing(b *testing.B, lim pacingLimits, people int) {
 		hBefore, rBefore := len(hsrv.Requests()), len(rsrv.Requests())
 		measure.ResetPeakRSS()
 		t0 := time.Now()
-		res, err := Sync(ctx, SyncOptions{WarehousePath: path, Today: today, Autofill: true, Harvest: hc, Runn: rc,
+		res, err := Sync(ctx, SyncOptions{WarehousePath: path, Today: today, Autofill: true, Harvest: hc, Runn: rc, Workers: workers,
 			Window: extract.Window{From: today.AddDate(0, 0, -45), To: today}})
 		wall := time.Since(t0)
 		if err != nil {
