@@ -150,12 +150,9 @@ func (l *limiter) sleep(ctx context.Context, until time.Time, wake chan struct{}
 		case <-sctx.Done():
 		}
 	}()
-	err := l.clock.Sleep(sctx, d)
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	_ = err // woken by an answer: look again
-	return nil
+	// An error here is either ctx's or an answer's wake-up (then the caller looks again).
+	_ = l.clock.Sleep(sctx, d)
+	return ctx.Err()
 }
 
 // pause holds every request until now+d (or later, if a longer pause is already set). d is
