@@ -26,7 +26,19 @@ func BenchmarkTransform(b *testing.B) {
 		entries, _ = strconv.Atoi(s)
 	}
 	ctx := context.Background()
-	w := testwarehouse.Open(b)
+	// H2R_BENCH_MEMORY_LIMIT overrides warehouse.DefaultMemoryLimit, to see where it stops spilling.
+	w := testwarehouse.OpenWith(b, warehouse.Options{MemoryLimit: os.Getenv("H2R_BENCH_MEMORY_LIMIT")})
+	// H2R_BENCH_UNORDERED and H2R_BENCH_THREADS try DuckDB's other memory settings.
+	if os.Getenv("H2R_BENCH_UNORDERED") != "" {
+		if _, err := w.DB.ExecContext(ctx, "SET preserve_insertion_order = false"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if n := os.Getenv("H2R_BENCH_THREADS"); n != "" {
+		if _, err := w.DB.ExecContext(ctx, "SET threads = "+strconv.Quote(n)); err != nil {
+			b.Fatal(err)
+		}
+	}
 	t0 := time.Now()
 	if err := generateAccount(ctx, w, 2000, 10000, entries); err != nil {
 		b.Fatal(err)
