@@ -23,9 +23,9 @@ const (
 //
 // Runn counts requests in a fixed window and says on every answer how many it still accepts
 // (x-ratelimit-remaining) and in how many seconds the window resets (x-ratelimit-reset, rounded
-// up, as @fastify/rate-limit, whose error body Runn's is, sends it). So the client spends what
-// the window has left as fast as it likes, and waits for the reset only when that is spent: the
-// configured limit and window are only where it starts. The window's end is the earliest
+// up, as @fastify/rate-limit sends it; Runn's error bodies have Fastify's shape). So the client
+// spends what the window has left as fast as it likes, and waits for the reset only when that is
+// spent: the configured limit and window are only where it starts. The window's end is the earliest
 // "answer time + reset" of the window's answers: each is no earlier than the true end, since the
 // server read its clock before the answer arrived and rounded up.
 //

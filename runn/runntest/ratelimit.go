@@ -55,7 +55,7 @@ func (l *limiter) admit(now time.Time, h http.Header) (ok bool, retryAfter int) 
 }
 
 // admitFixed counts requests in a window that opens with the first request after the last
-// window expired, as @fastify/rate-limit's store does (Runn's error bodies are Fastify's):
+// window expired, as @fastify/rate-limit's store does (Runn's error bodies have Fastify's shape):
 // x-ratelimit-reset is the seconds left in the window, rounded up, and a 429's retry-after the
 // same.
 func (l *limiter) admitFixed(now time.Time, h http.Header) (ok bool, retryAfter int) {
