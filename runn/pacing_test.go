@@ -132,3 +132,29 @@ func TestLimiterPacesToTheAnnouncedWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestLimiterProbeOutlivingItsWindow: a window's first request answered only after the window
+// ended does not hold the next window's requests back (issue 14).
+func TestLimiterProbeOutlivingItsWindow(t *testing.T) {
+	l, clock := newTestLimiter(120, time.Minute)
+	srv := &fixedWindow{limit: 120, window: 12 * time.Second}
+	tk, _, err := l.wait(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, status := srv.admit(clock.Now())
+	l.done(tk, h, status) // informed: the next window opens with a probe
+	clock.Advance(13 * time.Second)
+	probe, _, err := l.wait(t.Context())
+	if err != nil || !probe.probe {
+		t.Fatalf("first request of the second window: %+v, %v; want a probe", probe, err)
+	}
+	clock.Advance(13 * time.Second) // the probe's window ends before its answer
+	l.mu.Lock()
+	_, _, _, ok := l.next(clock.Now())
+	l.mu.Unlock()
+	if !ok {
+		t.Fatal("the third window waits for the second window's probe")
+	}
+	l.done(probe, nil, 0)
+}

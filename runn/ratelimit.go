@@ -104,6 +104,8 @@ func (l *limiter) next(now time.Time) (t ticket, until time.Time, wake chan stru
 		l.base = l.started - int64(l.inflight)
 		l.cap = l.base + int64(l.limit)
 		l.fresh = l.informed
+		// A probe of the last window still unanswered no longer holds this one back.
+		l.probing = false
 	}
 	switch {
 	case l.probing:
