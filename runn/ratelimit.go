@@ -208,6 +208,8 @@ func (l *limiter) observe(t ticket, h http.Header, status int) {
 		if hasRemaining && remaining <= 0 && hasReset {
 			l.pauseLocked(reset, "x-ratelimit-remaining is 0")
 		}
+	case t.seq == 0:
+		// A request sent without a ticket (Ping) says nothing about this client's window.
 	case hasRemaining && hasReset && t.epoch == l.epoch:
 		l.informed = true
 		l.follow(t, max(remaining, 0), reset, now)
@@ -248,7 +250,7 @@ func (l *limiter) follow(t ticket, remaining int, reset time.Duration, now time.
 	if remaining == l.limit-1 && reset > 0 && reset != l.window {
 		// A fresh window's reset is its length (rounded up to a second): the start value of
 		// the next window, until its probe is answered.
-		l.log.Info("runn: following Runn's rate-limit window", "limit", l.limit, "window", reset, "was", l.window)
+		l.log.Debug("runn: following Runn's rate-limit window", "limit", l.limit, "window", reset, "was", l.window)
 		l.window = reset
 	}
 }
