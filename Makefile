@@ -27,6 +27,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'Transform' -benchtime 1x -timeout 30m ./transform/
 	$(GO) test -run '^$$' -bench 'ApplyActuals' -benchtime 1x -timeout 30m ./load/
 	$(GO) test -run '^$$' -bench 'Analysts/window45d' -benchtime 1x -timeout 60m ./pipelines/
+	$(GO) test -run '^$$' -bench 'RunnPacing' -benchtime 1x -timeout 60m ./pipelines/
 
 demo: build
 	./$(BIN) demo

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sync"
 	"time"
 
 	gojson "github.com/goccy/go-json"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/warehouse"
@@ -33,45 +35,81 @@ type RunnOptions struct {
 // Runn lands a snapshot of what Runn holds, before the run changes anything, under a new
 // extract of run opts.RunID.
 func Runn(ctx context.Context, w *warehouse.Warehouse, api RunnAPI, opts RunnOptions) (Manifest, error) {
+	ranges := actualsRanges(ctx, w, opts.ActualsWindow, orDiscard(opts.Logger))
 	return runExtract(ctx, w, "runn", opts.RunID, opts.ActualsWindow, api.Stats, func(l *lander, m *Manifest) error {
-		return landRunn(ctx, l, api, opts, m, orDiscard(opts.Logger))
+		return landRunn(ctx, l, api, opts, ranges, m, orDiscard(opts.Logger))
 	})
 }
 
-func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, m *Manifest, log *slog.Logger) error {
-	// Endpoints are read one after the other: Runn's limit is a token bucket, so concurrency
-	// would buy nothing once the burst is spent.
-	return l.landAll(ctx, func(ctx context.Context, submit func(pageJob) error) error {
-		for _, ep := range runn.Endpoints() {
-			q := url.Values{}
-			if ep == runn.EndpointActuals {
-				if !opts.ActualsWindow.From.IsZero() {
-					q.Set("minDate", opts.ActualsWindow.From.Format(time.DateOnly))
-				}
-				q.Set("maxDate", opts.ActualsWindow.To.Format(time.DateOnly))
-			}
-			log.Info("extracting", "source", "runn", "resource", string(ep))
-			err := api.ListPages(ctx, ep, q, func(p runn.Page) error {
-				return submit(pageJob{
-					page: rawPage{Resource: string(ep), Seq: p.Seq, URL: p.URL, Status: p.Status,
-						FetchedAt: p.FetchedAt, Duration: p.Duration, Attempts: p.Attempts, Records: p.Count, Body: p.Body},
-					decode: func(body []byte, sink rowSink) error { return decodeRunnRecords(ep, body, sink) },
-					landed: func() {
-						m.Pages++
-						m.Records += int64(p.Count)
-						m.Bytes += int64(len(p.Body))
-						m.PerResource[string(ep)] += int64(p.Count)
-						if opts.Progress != nil {
-							opts.Progress.Page("runn", string(ep), p.Seq, 0, p.Count)
-						}
-					},
-				})
-			})
-			if err != nil {
-				return fmt.Errorf("snapshot Runn %s: %w", ep, err)
-			}
+// runnListing is one listing of the snapshot: an endpoint and its query (actuals: one date range).
+type runnListing struct {
+	ep runn.Endpoint
+	q  url.Values
+}
+
+// runnListings are the snapshot's listings: every endpoint, the actuals split into ranges.
+func runnListings(ranges []Window) []runnListing {
+	var out []runnListing
+	for _, ep := range runn.Endpoints() {
+		if ep != runn.EndpointActuals {
+			out = append(out, runnListing{ep: ep, q: url.Values{}})
+			continue
 		}
-		return nil
+		for _, r := range ranges {
+			q := url.Values{}
+			if !r.From.IsZero() {
+				q.Set("minDate", r.From.Format(time.DateOnly))
+			}
+			q.Set("maxDate", r.To.Format(time.DateOnly))
+			out = append(out, runnListing{ep: ep, q: q})
+		}
+	}
+	return out
+}
+
+// landRunn reads every listing at once under the client's one limiter, which paces them to the
+// window Runn announces: one listing after another, a no-change day would take the sum of the
+// listings' round trips instead of what the rate limit allows. The pages of one resource are
+// numbered in the order they arrive, across its date ranges.
+func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, ranges []Window, m *Manifest, log *slog.Logger) error {
+	var seqMu sync.Mutex
+	seqs := map[runn.Endpoint]int{}
+	nextSeq := func(ep runn.Endpoint) int {
+		seqMu.Lock()
+		defer seqMu.Unlock()
+		seqs[ep]++
+		return seqs[ep]
+	}
+	return l.landAll(ctx, func(ctx context.Context, submit func(pageJob) error) error {
+		g, gctx := errgroup.WithContext(ctx)
+		for _, li := range runnListings(ranges) {
+			ep := li.ep
+			g.Go(func() error {
+				log.Info("extracting", "source", "runn", "resource", string(ep), "query", li.q.Encode())
+				err := api.ListPages(gctx, ep, li.q, func(p runn.Page) error {
+					seq := nextSeq(ep)
+					return submit(pageJob{
+						page: rawPage{Resource: string(ep), Seq: seq, URL: p.URL, Status: p.Status,
+							FetchedAt: p.FetchedAt, Duration: p.Duration, Attempts: p.Attempts, Records: p.Count, Body: p.Body},
+						decode: func(body []byte, sink rowSink) error { return decodeRunnRecords(ep, body, sink) },
+						landed: func() {
+							m.Pages++
+							m.Records += int64(p.Count)
+							m.Bytes += int64(len(p.Body))
+							m.PerResource[string(ep)] += int64(p.Count)
+							if opts.Progress != nil {
+								opts.Progress.Page("runn", string(ep), seq, 0, p.Count)
+							}
+						},
+					})
+				})
+				if err != nil {
+					return fmt.Errorf("snapshot Runn %s: %w", ep, err)
+				}
+				return nil
+			})
+		}
+		return g.Wait()
 	})
 }
 

@@ -133,3 +133,46 @@ func bigRunnState(people, projects, days int, today time.Time) *runntest.State {
 	}
 	return s
 }
+
+// TestRunnSnapshotReadsActualsInRanges (issue 14): after a first snapshot, the next one reads
+// the window's actuals in date ranges side by side, split where the last snapshot's actuals
+// fall evenly, so that they take no longer than the longest other listing. The ranges cover the
+// window exactly (every actual landed once) and cost at most one request each beyond the fewest.
+func TestRunnSnapshotReadsActualsInRanges(t *testing.T) {
+	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	state := runnState(250, 20, today) // the longest other listing: 2 pages; 5,000 actuals: 10 pages
+	srv := testwarehouse.StartRunn(t, state, runntest.Options{Token: testToken, Today: today.Format(time.DateOnly)})
+	api := srv.Client(t, runn.Config{})
+	w := testwarehouse.Open(t)
+	ctx := context.Background()
+	win := Window{From: today.AddDate(0, 0, -19), To: today}
+	var ms []Manifest
+	for range 2 {
+		run, err := w.StartRun(ctx, "extract", today, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Runn(ctx, w, api, RunnOptions{RunID: run.ID, ActualsWindow: win})
+		if err != nil {
+			t.Fatalf("Runn() = %v", err)
+		}
+		ms = append(ms, m)
+	}
+	var got int
+	if err := w.DB.Get(&got, "SELECT count(*) FROM raw.runn_actuals WHERE extract_id = ?", ms[1].ExtractID); err != nil || got != 5000 {
+		t.Errorf("second snapshot landed %d actuals (%v), want each of the 5000 once", got, err)
+	}
+	var ranges []string
+	for _, r := range srv.Requests() {
+		if r.Path == "/actuals/" && !strings.Contains(r.Query, "cursor") {
+			ranges = append(ranges, r.Query)
+		}
+	}
+	// One range in the first snapshot, then four (10 pages / 2, at most maxActualsRanges).
+	if len(ranges) != 1+maxActualsRanges {
+		t.Fatalf("actuals read in %d ranges over two snapshots, want 1 then %d: %v", len(ranges), maxActualsRanges, ranges)
+	}
+	if extra := ms[1].Requests - ms[0].Requests; extra < 0 || extra > maxActualsRanges-1 {
+		t.Errorf("the split snapshot took %d requests, the whole-window one %d: want at most %d more", ms[1].Requests, ms[0].Requests, maxActualsRanges-1)
+	}
+}

@@ -14,8 +14,9 @@ import (
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
-// DefaultWorkers is how many bulk actuals calls are in flight at once. Runn's rate limit is the
-// bound, not the calls: a few in flight keep a slow answer from wasting the budget.
+// DefaultWorkers is how many writes (creates of one kind, or bulk actuals calls) are in flight at
+// once. Runn's rate limit is the bound, not the calls: a few in flight spend each window's budget
+// in a few round trips instead of one round trip a write (docs/benchmarks.md measures it).
 const DefaultWorkers = 4
 
 // DefaultSampleRows is how many changes of each kind a dry run shows.
@@ -25,7 +26,8 @@ const DefaultSampleRows = 5
 type Options struct {
 	RunID  int64
 	DryRun bool // show the plan; send nothing, record nothing
-	// Workers bulk actuals calls in flight at once; 0 means DefaultWorkers.
+	// Workers writes in flight at once (creates of one kind, bulk actuals calls); 0 means
+	// DefaultWorkers.
 	Workers int
 	// Progress, when set, is called as changes finish, one call at a time (from several
 	// goroutines); it should return quickly.
@@ -149,7 +151,8 @@ func checkPlanned(ctx context.Context, db *sqlx.DB, runID int64) error {
 }
 
 // checkApplicable refuses to send a plan that is no longer current: a run that was reverted, or
-// one older than a run already loaded (its minutes would overwrite newer ones).
+// one older than a run already loaded (its minutes would overwrite newer ones). A link run
+// (R16) writes only references, so it makes no plan older.
 func checkApplicable(ctx context.Context, db *sqlx.DB, runID int64, oldData bool) error {
 	var reverted int64
 	if err := db.GetContext(ctx, &reverted, `SELECT count(*) FROM audit.writes WHERE run_id = ? AND mode = 'revert'`, runID); err != nil {
@@ -160,7 +163,8 @@ func checkApplicable(ctx context.Context, db *sqlx.DB, runID int64, oldData bool
 	}
 	var later sql.NullInt64
 	if err := db.GetContext(ctx, &later, `SELECT min(w.run_id) FROM audit.writes AS w JOIN audit.outcomes AS o ON o.write_id = w.write_id
-		WHERE w.run_id > ? AND w.mode = 'apply' AND o.status = 'confirmed'`, runID); err != nil {
+		WHERE w.run_id > ? AND w.mode = 'apply' AND o.status = 'confirmed'
+		  AND w.run_id NOT IN (SELECT run_id FROM meta.runs WHERE kind = ?)`, runID, KindLinkRun); err != nil {
 		return fmt.Errorf("read the audit trail after run %d: %w", runID, err)
 	}
 	if later.Valid && !oldData {

@@ -10,7 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/harvest2runn/harvest2runn/runn"
 )
@@ -34,6 +37,8 @@ type applier struct {
 	projects map[int64]int64  // Harvest project id -> Runn id
 	people   map[int64]int64  // Harvest user id -> Runn id
 	notMade  map[string]string
+	// madeMu guards the maps above: the creates of one kind run concurrently.
+	madeMu sync.Mutex
 
 	// blanketMsgs are messages Runn refused bulk calls with whatever they held (see settle);
 	// bulk calls run concurrently, hence the lock.
@@ -118,7 +123,12 @@ type creates[C, R any] struct {
 	create func(ctx context.Context, c C, inRunn int64) error
 }
 
-// step reads Runn right before the creates (R17, R1), then creates each record in turn.
+// step reads Runn right before the creates (R17, R1), then creates the records, a.workers at
+// once: the creates of one kind do not depend on each other (R15 orders kinds, not records), and
+// one at a time would spend each rate-limit window waiting on Runn's answers. Each create keeps
+// its own intent-before-request and answer-after trail. After the first error no create starts,
+// and those in flight are let finish (cutting them short would leave their outcome unknown); the
+// step returns only when every create it started has landed, so the next kind never starts early.
 func (k creates[C, R]) step(a *applier) kindStep {
 	rules := make([]string, len(k.changes))
 	for i, c := range k.changes {
@@ -129,12 +139,28 @@ func (k creates[C, R]) step(a *applier) kindStep {
 		if err != nil {
 			return err
 		}
+		var g errgroup.Group
+		g.SetLimit(a.workers)
+		var failed atomic.Bool
 		for _, c := range k.changes {
-			if err := k.create(ctx, c, inRunn[k.key(c)]); err != nil {
-				return err
+			if failed.Load() || ctx.Err() != nil {
+				break
 			}
+			g.Go(func() error {
+				if failed.Load() {
+					return nil
+				}
+				err := k.create(ctx, c, inRunn[k.key(c)])
+				if err != nil {
+					failed.Store(true)
+				}
+				return err
+			})
 		}
-		return nil
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		return ctx.Err()
 	}}
 }
 
@@ -383,6 +409,8 @@ func (a *applier) createFailed(ctx context.Context, c sentCreate) error {
 
 // missing says why a record a change needs has no Runn id.
 func (a *applier) missing(kind, key string) string {
+	a.madeMu.Lock()
+	defer a.madeMu.Unlock()
 	if why, ok := a.notMade[priorKey(kind, key)]; ok {
 		return fmt.Sprintf("%s %s was not created (%s)", kind, key, why)
 	}
@@ -501,6 +529,8 @@ func (a *applier) createPerson(ctx context.Context, c PersonChange, inRunn int64
 
 // remember keeps a created record's id for the changes that refer to it, or why there is none.
 func (a *applier) remember(kind, key string, id int64, why string, keep func(int64)) {
+	a.madeMu.Lock()
+	defer a.madeMu.Unlock()
 	if id != 0 {
 		keep(id)
 		return

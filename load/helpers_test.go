@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -167,38 +168,118 @@ func (k *killer) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // normalState is a fake's state with what legitimately differs between two equal loads removed:
-// timestamps (a rate-limited load takes longer), and actuals' ids (they follow the order
-// batches landed in), so actuals are compared by key and minutes.
+// timestamps (a rate-limited load takes longer), the ids of created records (creates of one kind
+// run concurrently, so they land in any order: records are renumbered in the order of their
+// Harvest reference, or name, and every id that points at them with them), and actuals' ids
+// (they follow the order batches landed in), so actuals are compared by key and minutes.
 type normalState struct {
 	State   *runntest.State
 	Actuals []string
 }
 
-func normalise(s *runntest.State) normalState {
-	var keys []string
-	for _, a := range s.Actuals {
-		keys = append(keys, fmt.Sprintf("%s p%d j%d r%d = %g/%g", a.Date, a.PersonID, a.ProjectID, a.RoleID, a.BillableMinutes, a.NonbillableMinutes))
+// renumber gives each record of a kind a new id, its place in the order of stable keys (ties,
+// which only seeded records can have, by the old id), and returns old id -> new id.
+func renumber[T any](records []T, id func(*T) *int64, key func(*T) string) map[int64]int64 {
+	idx := make([]int, len(records))
+	for i := range idx {
+		idx[i] = i
 	}
-	sort.Strings(keys)
+	sort.SliceStable(idx, func(a, b int) bool {
+		ka, kb := key(&records[idx[a]]), key(&records[idx[b]])
+		if ka != kb {
+			return ka < kb
+		}
+		return *id(&records[idx[a]]) < *id(&records[idx[b]])
+	})
+	out := make(map[int64]int64, len(records))
+	sorted := make([]T, len(records))
+	for n, i := range idx {
+		out[*id(&records[i])] = int64(n + 1)
+		sorted[n] = records[i]
+		*id(&sorted[n]) = int64(n + 1)
+	}
+	copy(records, sorted)
+	return out
+}
+
+func refKey(refs []runn.Reference, name string) string {
+	for _, r := range refs {
+		if strings.EqualFold(r.ReferenceName, runn.HarvestReferenceName) {
+			return "h" + r.ExternalID
+		}
+	}
+	return "n" + name
+}
+
+func remap(m map[int64]int64, ids []int64) []int64 {
+	out := make([]int64, len(ids))
+	for i, v := range ids {
+		out[i] = m[v]
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a] < out[b] })
+	return out
+}
+
+func normalise(s *runntest.State) normalState {
 	c := *s
-	c.Actuals = nil
+	c.Roles = slices.Clone(s.Roles)
+	c.Clients = slices.Clone(s.Clients)
+	c.Projects = slices.Clone(s.Projects)
+	c.People = slices.Clone(s.People)
+	c.Contracts = slices.Clone(s.Contracts)
+	c.Assignments = slices.Clone(s.Assignments)
+	c.ProjectTags = slices.Clone(s.ProjectTags)
+	roles := renumber(c.Roles, func(r *runn.Role) *int64 { return &r.ID },
+		func(r *runn.Role) string { return refKey(r.References, deref(r.Name)) })
+	clients := renumber(c.Clients, func(r *runn.Client) *int64 { return &r.ID },
+		func(r *runn.Client) string { return refKey(r.References, r.Name) })
+	projects := renumber(c.Projects, func(r *runn.Project) *int64 { return &r.ID },
+		func(r *runn.Project) string { return refKey(r.References, r.Name) })
+	people := renumber(c.People, func(r *runn.Person) *int64 { return &r.ID },
+		func(r *runn.Person) string { return refKey(r.References, r.FirstName+" "+r.LastName) })
 	var zero time.Time
 	for i := range c.Roles {
 		c.Roles[i].CreatedAt, c.Roles[i].UpdatedAt = zero, zero
+		c.Roles[i].PersonIDs = remap(people, c.Roles[i].PersonIDs)
 	}
 	for i := range c.Clients {
 		c.Clients[i].CreatedAt, c.Clients[i].UpdatedAt = zero, zero
 	}
 	for i := range c.Projects {
 		c.Projects[i].CreatedAt, c.Projects[i].UpdatedAt = zero, zero
+		c.Projects[i].ClientID = clients[c.Projects[i].ClientID]
 	}
 	for i := range c.People {
 		c.People[i].CreatedAt, c.People[i].UpdatedAt = zero, zero
 	}
 	for i := range c.Contracts {
 		c.Contracts[i].CreatedAt, c.Contracts[i].UpdatedAt = zero, zero
+		c.Contracts[i].PersonID, c.Contracts[i].RoleID = people[c.Contracts[i].PersonID], roles[c.Contracts[i].RoleID]
 	}
+	renumber(c.Contracts, func(r *runn.Contract) *int64 { return &r.ID },
+		func(r *runn.Contract) string { return fmt.Sprintf("%09d %s %09d", r.PersonID, r.StartDate, r.RoleID) })
+	for i := range c.Assignments {
+		a := &c.Assignments[i]
+		a.PersonID, a.ProjectID, a.RoleID = people[a.PersonID], projects[a.ProjectID], roles[a.RoleID]
+	}
+	for i := range c.ProjectTags {
+		c.ProjectTags[i].ProjectIDs = remap(projects, c.ProjectTags[i].ProjectIDs)
+	}
+	var keys []string
+	for _, a := range s.Actuals {
+		keys = append(keys, fmt.Sprintf("%s p%d j%d r%d = %g/%g", a.Date, people[a.PersonID], projects[a.ProjectID], roles[a.RoleID],
+			a.BillableMinutes, a.NonbillableMinutes))
+	}
+	sort.Strings(keys)
+	c.Actuals = nil
 	return normalState{State: &c, Actuals: keys}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func diffStates(want, got *runntest.State) string {

@@ -231,3 +231,18 @@ func TestRevertLinkOnlyWhereStillCarried(t *testing.T) {
 		}
 	}
 }
+
+// R16: a link run writes references, not minutes: a sync planned before it may still be loaded.
+func TestLinkRunDoesNotMakeAPlanOld(t *testing.T) {
+	w := testwarehouse.Open(t)
+	seed := scenarioSeed()
+	planned := planRun(t, w, seed, Plan{Actuals: resolvedActuals(scenarioPlan())[:3]})
+	linkSrv := startFake(t, linkSeed(), runntestOpts())
+	if _, err := Link(context.Background(), w, newClient(t, linkSrv, nil, nil), LinkOptions{RunID: linkRunOf(t, w), Pairs: linkPairs}); err != nil {
+		t.Fatal(err)
+	}
+	srv := startFake(t, seed, runntestOpts())
+	if _, err := applyRun(t, w, newClient(t, srv, nil, nil), planned); err != nil {
+		t.Errorf("the load of run %d planned before a link run: %v", planned, err)
+	}
+}

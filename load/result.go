@@ -3,6 +3,7 @@ package load
 import (
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -200,6 +201,14 @@ func (t *tally) into(res *Result) {
 		return 0
 	})
 	res.Rejected = append([]Problem{}, t.problems...)
+	// Changes of one kind land concurrently, in any order: list them in the plan's kind order,
+	// then by key, so that two equal loads report alike.
+	slices.SortStableFunc(res.Rejected, func(a, b Problem) int {
+		if d := order[a.Kind] - order[b.Kind]; d != 0 {
+			return d
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
 }
 
 // addStats puts the client's counters since before into res.

@@ -71,8 +71,10 @@ func TestKillAndRerun(t *testing.T) {
 				if tot.AlreadyDone+tot.Applied+tot.Reconciled != tot.Planned {
 					t.Errorf("rerun totals %+v do not account for every change", tot)
 				}
-				if r := requests[n-1]; afterApply && r.Method == http.MethodPost && r.Path != bulkActualsPath && tot.Reconciled != 1 {
-					t.Errorf("the create killed after it landed was reconciled %d times, want 1", tot.Reconciled)
+				// Creates of one kind go several at once: others in flight when the load was
+				// killed may have landed unanswered too (issue 14).
+				if r := requests[n-1]; afterApply && r.Method == http.MethodPost && r.Path != bulkActualsPath && (tot.Reconciled < 1 || tot.Reconciled > DefaultWorkers) {
+					t.Errorf("the create killed after it landed was reconciled with %d in all, want 1 to %d", tot.Reconciled, DefaultWorkers)
 				}
 				assertTrailSettled(t, w.DB, runID)
 			})

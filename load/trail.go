@@ -42,8 +42,12 @@ const (
 // a request).
 const adoptedNote = "adopted"
 
-// recorder writes one load's audit trail. It is safe for concurrent use: writes are serialised,
-// which also keeps DuckDB's optimistic transactions from conflicting.
+// recorder writes one load's audit trail. It is safe for concurrent use: ids are handed out
+// under mu, and the records of writes in flight at once are committed together (group commit:
+// one transaction, which also keeps DuckDB's optimistic transactions from conflicting). Each
+// caller still returns only once its own records are committed, so an intent is in the trail
+// before its request is sent, as with one transaction each; a load with several writes in
+// flight then costs one commit per batch, not two per write.
 type recorder struct {
 	db     *sqlx.DB
 	runID  int64
@@ -53,6 +57,17 @@ type recorder struct {
 	mu                              sync.Mutex
 	nextWrite, nextReq, nextOutcome int64
 	busy                            time.Duration // spent writing the trail
+
+	qmu        sync.Mutex
+	queue      []*pendingTx
+	committing bool
+}
+
+// pendingTx is one caller's records, waiting for the batch that commits them.
+type pendingTx struct {
+	ctx  context.Context
+	fn   func(*sqlx.Tx) error
+	done chan error
 }
 
 // intent is one change about to be sent (or skipped).
@@ -103,7 +118,7 @@ func startLoad(ctx context.Context, db *sqlx.DB, runID int64, mode string) (*rec
 	return r, nil
 }
 
-// tx runs fn in a transaction. Callers hold r.mu, except startLoad.
+// tx runs fn in a transaction. Callers hold r.mu (commitBatch), except startLoad.
 func (r *recorder) tx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 	defer func(start time.Time) { r.busy += time.Since(start) }(time.Now())
 	tx, err := warehouse.BeginTx(ctx, r.db)
@@ -117,17 +132,79 @@ func (r *recorder) tx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 	return tx.Commit()
 }
 
+// commit runs fn in a transaction shared with the callers that commit at the same time, and
+// returns when it is committed. The first caller commits for everyone queued while it does; a
+// caller whose ctx is done before its batch begins is left out with ctx's error. The batch's
+// transaction does not end with any one caller's ctx: records of answers must land even while
+// the run is being stopped.
+func (r *recorder) commit(ctx context.Context, fn func(*sqlx.Tx) error) error {
+	p := &pendingTx{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	r.qmu.Lock()
+	r.queue = append(r.queue, p)
+	if r.committing {
+		r.qmu.Unlock()
+		return <-p.done
+	}
+	r.committing = true
+	for {
+		batch := r.queue
+		r.queue = nil
+		r.qmu.Unlock()
+		r.commitBatch(context.WithoutCancel(ctx), batch)
+		r.qmu.Lock()
+		if len(r.queue) == 0 {
+			r.committing = false
+			r.qmu.Unlock()
+			return <-p.done
+		}
+	}
+}
+
+// commitBatch commits the batch's records in one transaction and tells each caller the result.
+func (r *recorder) commitBatch(ctx context.Context, batch []*pendingTx) {
+	var live []*pendingTx
+	for _, p := range batch {
+		if err := p.ctx.Err(); err != nil {
+			p.done <- err
+			continue
+		}
+		live = append(live, p)
+	}
+	if len(live) == 0 {
+		return
+	}
+	r.mu.Lock()
+	err := r.tx(ctx, func(tx *sqlx.Tx) error {
+		for _, p := range live {
+			if err := p.fn(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	r.mu.Unlock()
+	for _, p := range live {
+		p.done <- err
+	}
+}
+
 // send records, before a request is sent, the request (body as sent) and one attempt per change
 // it carries, and returns their ids.
 func (r *recorder) send(ctx context.Context, kind, method, path string, body []byte, items []intent) (int64, []int64, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	reqID := r.nextReq
 	writeIDs := make([]int64, len(items))
 	for i := range items {
 		writeIDs[i] = r.nextWrite + int64(i)
 	}
-	err := r.tx(ctx, func(tx *sqlx.Tx) error {
+	r.nextReq++
+	r.nextWrite += int64(len(items))
+	r.mu.Unlock()
+	// The records are written under the batch's context: a caller stopped meanwhile must not
+	// fail the batch of the others (commit has already left it out if it stopped before).
+	wctx := context.WithoutCancel(ctx)
+	err := r.commit(ctx, func(tx *sqlx.Tx) error {
+		ctx := wctx
 		if _, err := tx.ExecContext(ctx, `INSERT INTO audit.requests (request_id, load_id, run_id, mode, kind, method, path, items, body)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, reqID, r.loadID, r.runID, r.mode, kind, method, path, len(items), string(body)); err != nil {
 			return err
@@ -137,8 +214,6 @@ func (r *recorder) send(ctx context.Context, kind, method, path string, body []b
 	if err != nil {
 		return 0, nil, fmt.Errorf("record the intent of %s %s in the audit trail (nothing was sent): %w", method, path, err)
 	}
-	r.nextReq++
-	r.nextWrite += int64(len(items))
 	return reqID, writeIDs, nil
 }
 
@@ -170,25 +245,24 @@ func (r *recorder) adopt(ctx context.Context, it intent, runnID int64, note stri
 // unsent records changes that need no request, each with its outcome, in one transaction.
 func (r *recorder) unsent(ctx context.Context, items []intent, out func(i int, writeID int64) outcome) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	writeIDs := make([]int64, len(items))
 	outs := make([]outcome, len(items))
 	for i := range items {
 		writeIDs[i] = r.nextWrite + int64(i)
 		outs[i] = out(i, writeIDs[i])
 	}
-	err := r.tx(ctx, func(tx *sqlx.Tx) error {
+	firstOutcome := r.nextOutcome
+	r.nextWrite += int64(len(items))
+	r.nextOutcome += int64(len(items))
+	r.mu.Unlock()
+	wctx := context.WithoutCancel(ctx)
+	return r.commit(ctx, func(tx *sqlx.Tx) error {
+		ctx := wctx
 		if err := r.insertWrites(ctx, tx, writeIDs, items, 0); err != nil {
 			return err
 		}
-		return r.insertOutcomes(ctx, tx, outs)
+		return r.insertOutcomes(ctx, tx, firstOutcome, outs)
 	})
-	if err != nil {
-		return err
-	}
-	r.nextWrite += int64(len(items))
-	r.nextOutcome += int64(len(items))
-	return nil
 }
 
 // answer records Runn's answer to a request (status 0: none came), what it means for each change
@@ -199,8 +273,10 @@ func (r *recorder) answer(ctx context.Context, reqID int64, took time.Duration, 
 	// otherwise a write Runn applied would stay "pending" and not count as harvest2runn's (R11).
 	ctx = context.WithoutCancel(ctx)
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	err := r.tx(ctx, func(tx *sqlx.Tx) error {
+	firstOutcome := r.nextOutcome
+	r.nextOutcome += int64(len(outs))
+	r.mu.Unlock()
+	err := r.commit(ctx, func(tx *sqlx.Tx) error {
 		var st, e any
 		if status != 0 {
 			st = status
@@ -212,7 +288,7 @@ func (r *recorder) answer(ctx context.Context, reqID int64, took time.Duration, 
 			reqID, took.Milliseconds(), st, result, e); err != nil {
 			return err
 		}
-		if err := r.insertOutcomes(ctx, tx, outs); err != nil {
+		if err := r.insertOutcomes(ctx, tx, firstOutcome, outs); err != nil {
 			return err
 		}
 		return r.actualKeys(ctx, tx, confirmed)
@@ -220,7 +296,6 @@ func (r *recorder) answer(ctx context.Context, reqID int64, took time.Duration, 
 	if err != nil {
 		return fmt.Errorf("record Runn's answer to request %d in the audit trail: %w", reqID, err)
 	}
-	r.nextOutcome += int64(len(outs))
 	return nil
 }
 
@@ -229,11 +304,12 @@ func (r *recorder) answer(ctx context.Context, reqID int64, took time.Duration, 
 func (r *recorder) note(ctx context.Context, outs ...outcome) error {
 	ctx = context.WithoutCancel(ctx)
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.tx(ctx, func(tx *sqlx.Tx) error { return r.insertOutcomes(ctx, tx, outs) }); err != nil {
+	firstOutcome := r.nextOutcome
+	r.nextOutcome += int64(len(outs))
+	r.mu.Unlock()
+	if err := r.commit(ctx, func(tx *sqlx.Tx) error { return r.insertOutcomes(ctx, tx, firstOutcome, outs) }); err != nil {
 		return fmt.Errorf("record what became of %d earlier attempts in the audit trail: %w", len(outs), err)
 	}
-	r.nextOutcome += int64(len(outs))
 	return nil
 }
 
@@ -274,10 +350,10 @@ func (r *recorder) insertWrites(ctx context.Context, tx *sqlx.Tx, ids []int64, i
 	return execJSON(ctx, tx, insertJSON("audit.writes", writeCols), rows)
 }
 
-func (r *recorder) insertOutcomes(ctx context.Context, tx *sqlx.Tx, outs []outcome) error {
+func (r *recorder) insertOutcomes(ctx context.Context, tx *sqlx.Tx, first int64, outs []outcome) error {
 	rows := make([]outcomeRow, len(outs))
 	for i, o := range outs {
-		rows[i] = outcomeRow{OutcomeID: r.nextOutcome + int64(i), WriteID: o.writeID, Status: o.status, How: nullString(o.how), Error: nullString(o.err)}
+		rows[i] = outcomeRow{OutcomeID: first + int64(i), WriteID: o.writeID, Status: o.status, How: nullString(o.how), Error: nullString(o.err)}
 		if o.runnID != 0 {
 			rows[i].RunnID = &o.runnID
 		}

@@ -51,7 +51,8 @@ type Config struct {
 	UserAgent string
 	// Logger defaults to discarding everything.
 	Logger *slog.Logger
-	// RateLimit requests per RateWindow are allowed, in bursts of up to RateLimit.
+	// RateLimit requests per RateWindow are where pacing starts: the x-ratelimit-* headers of
+	// Runn's answers replace both (see the package documentation).
 	// Zero means DefaultRateLimit per DefaultRateWindow; negative turns proactive pacing off
 	// (429 answers and x-ratelimit-remaining: 0 are still honoured).
 	RateLimit  int

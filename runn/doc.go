@@ -12,11 +12,16 @@
 //
 // # Rate limits
 //
-// A token bucket (120 requests per minute by default, bursts allowed) paces requests before they
-// are sent. When Runn's answers carry x-ratelimit-limit / x-ratelimit-remaining /
-// x-ratelimit-reset, the bucket follows them: the limit is adjusted, and when remaining reaches 0
-// every request waits for the reset. A 429 pauses the whole client (all goroutines) for
-// retry-after seconds, else for x-ratelimit-reset, else for 60 s, then the request is retried.
+// Requests are paced to the window Runn announces. Runn counts requests in a fixed window and
+// says on every answer how many remain (x-ratelimit-remaining) and in how many seconds the window
+// resets (x-ratelimit-reset; a value of a billion or more is taken as a Unix time). The client
+// spends what the window has left, with as many requests in flight as its callers send, and
+// waits for the reset only when that is spent; the first request of each window goes alone, so
+// that its answer says what the new window holds before more are spent on a guess. A shorter
+// window is thus followed faster and a longer one slower, and a 429 is never expected. Until an
+// answer says otherwise, Config.RateLimit per Config.RateWindow (120 a minute) is the start
+// value. A 429 still pauses the whole client (all goroutines) for retry-after seconds, else for
+// x-ratelimit-reset, else for 60 s, then the request is retried.
 //
 // # Retries, and why creates are different
 //
@@ -56,7 +61,7 @@
 //
 // The retry policy, the parsing of retry-after and x-ratelimit-reset, the Clock and the request
 // statistics (Stats) are internal/httpx's, shared with the Harvest client; this package keeps
-// what is Runn's own: its headers, its cursor paging, its error answers, its token bucket and
+// what is Runn's own: its headers, its cursor paging, its error answers, its rate limit and
 // what is safe to repeat. The words are httpx's: an Endpoint is what httpx calls a listing (the
 // Harvest client calls the same idea a Resource), a call is what httpx calls a request (one
 // logical call, which may take several attempts), an attempt is one HTTP exchange and an

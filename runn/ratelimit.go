@@ -3,14 +3,11 @@ package runn
 import (
 	"context"
 	"log/slog"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/harvest2runn/harvest2runn/internal/httpx"
 )
@@ -21,101 +18,203 @@ const (
 	default429Pause = 60 * time.Second
 )
 
-// limiter paces requests with a token bucket and holds the client-wide pause that 429 answers
-// and an exhausted x-ratelimit-remaining impose.
+// limiter paces requests to the window Runn announces, and holds the client-wide pause that 429
+// answers impose.
+//
+// Runn counts requests in a fixed window and says on every answer how many it still accepts
+// (x-ratelimit-remaining) and in how many seconds the window resets (x-ratelimit-reset, rounded
+// up, as @fastify/rate-limit sends it; Runn's error bodies have Fastify's shape). So the client
+// spends what the window has left as fast as it likes, and waits for the reset only when that is
+// spent: the configured limit and window are only where it starts. The window's end is the earliest
+// "answer time + reset" of the window's answers: each is no earlier than the true end, since the
+// server read its clock before the answer arrived and rounded up.
+//
+// Requests are numbered as they start. An answer to request q saying r remain means Runn will
+// take q+r requests in all in this window, counting those started after q whether or not they
+// had reached it: the window's cap is the least q+r of its answers. The first request of a
+// window goes alone (a probe): its answer says whether the server's window really reset and how
+// much it holds, before several requests are spent on a guess.
 type limiter struct {
-	clock  Clock
-	log    *slog.Logger
-	window time.Duration
-	bucket *rate.Limiter
-	paced  bool // false when proactive pacing is off (Config.RateLimit < 0)
+	clock Clock
+	log   *slog.Logger
+	paced bool // false when proactive pacing is off (Config.RateLimit < 0)
 
 	mu         sync.Mutex
 	limit      int
+	window     time.Duration // the configured window, until an answer shows Runn's
+	informed   bool          // an answer carried x-ratelimit-remaining and -reset
+	epoch      int64         // which window of the client's; 0 before the first request
+	windowEnd  time.Time     // when the current window ends, at the latest
+	guessed    bool          // windowEnd is the start value, not yet taken from an answer
+	started    int64         // requests started so far
+	base       int64         // started when the window opened, less the requests then in flight
+	cap        int64         // started may grow to cap before windowEnd
+	inflight   int
+	probing    bool // the current window's first request is in flight
+	fresh      bool // the next request opens the window (a probe)
 	pauseUntil time.Time
+	wake       chan struct{} // closed and replaced whenever an answer changes the state
+}
+
+// ticket is one request's place in the limiter; done gives it back with the answer's headers.
+// The zero ticket is a request sent without waiting (Ping): its answer's 429 still pauses.
+type ticket struct {
+	seq, epoch int64
+	probe      bool
 }
 
 func newLimiter(limit int, window time.Duration, clock Clock, log *slog.Logger) *limiter {
-	l := &limiter{clock: clock, log: log, window: window, limit: limit, paced: limit > 0}
-	if l.paced {
-		l.bucket = rate.NewLimiter(perWindow(limit, window), limit)
-	} else {
-		l.bucket = rate.NewLimiter(rate.Inf, 1)
-	}
-	return l
+	return &limiter{clock: clock, log: log, window: window, limit: limit, paced: limit > 0, wake: make(chan struct{})}
 }
 
-func perWindow(limit int, window time.Duration) rate.Limit {
-	return rate.Limit(float64(limit) / window.Seconds())
-}
-
-// wait blocks until a request may be sent: any pause is over and a token is taken. It returns how
-// long it waited.
-func (l *limiter) wait(ctx context.Context) (time.Duration, error) {
-	waited, err := l.waitPause(ctx)
-	if err != nil {
-		return waited, err
-	}
-	now := l.clock.Now()
-	r := l.bucket.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		if err := l.clock.Sleep(ctx, d); err != nil {
-			r.CancelAt(l.clock.Now())
-			return waited, err
-		}
-		waited += d
-	}
-	// A 429 may have arrived while this goroutine waited for its token.
-	more, err := l.waitPause(ctx)
-	return waited + more, err
-}
-
-func (l *limiter) waitPause(ctx context.Context) (time.Duration, error) {
-	var waited time.Duration
+// wait blocks until a request may be sent: any pause is over and the window has room. It returns
+// the request's ticket, which must be given back to done, and how long it waited.
+func (l *limiter) wait(ctx context.Context) (ticket, time.Duration, error) {
+	start := l.clock.Now()
 	for {
 		if err := ctx.Err(); err != nil {
-			return waited, err
+			return ticket{}, l.clock.Now().Sub(start), err
 		}
 		l.mu.Lock()
-		until := l.pauseUntil
+		t, until, wake, ok := l.next(l.clock.Now())
 		l.mu.Unlock()
-		d := until.Sub(l.clock.Now())
-		if d <= 0 {
-			return waited, nil
+		if ok {
+			return t, l.clock.Now().Sub(start), nil
 		}
-		if err := l.clock.Sleep(ctx, d); err != nil {
-			return waited, err
+		if err := l.sleep(ctx, until, wake); err != nil {
+			return ticket{}, l.clock.Now().Sub(start), err
 		}
-		waited += d
 	}
+}
+
+// next issues a ticket when a request may start now; otherwise it says until when to wait (zero:
+// until an answer arrives). Callers hold l.mu.
+func (l *limiter) next(now time.Time) (t ticket, until time.Time, wake chan struct{}, ok bool) {
+	if now.Before(l.pauseUntil) {
+		return ticket{}, l.pauseUntil, l.wake, false
+	}
+	if !l.paced {
+		return l.issue(false), time.Time{}, nil, true
+	}
+	if l.epoch == 0 || !now.Before(l.windowEnd) {
+		l.epoch++
+		l.windowEnd = now.Add(l.window)
+		l.guessed = true
+		// Requests still in flight may reach Runn in its new window.
+		l.base = l.started - int64(l.inflight)
+		l.cap = l.base + int64(l.limit)
+		l.fresh = l.informed
+		// A probe of the last window still unanswered no longer holds this one back.
+		l.probing = false
+	}
+	switch {
+	case l.probing:
+		return ticket{}, time.Time{}, l.wake, false
+	case l.started >= l.cap:
+		return ticket{}, l.windowEnd, l.wake, false
+	case l.inflight > 0 && l.cap-l.started <= int64(l.inflight):
+		// The window's last requests: answers in flight may show fewer left than counted (one
+		// that reached Runn after a later one), so wait for them rather than risk a 429.
+		return ticket{}, time.Time{}, l.wake, false
+	}
+	probe := l.fresh
+	l.fresh = false
+	l.probing = probe
+	return l.issue(probe), time.Time{}, nil, true
+}
+
+func (l *limiter) issue(probe bool) ticket {
+	l.started++
+	l.inflight++
+	return ticket{seq: l.started, epoch: l.epoch, probe: probe}
+}
+
+// sleep waits until until (zero: no deadline), or until wake is closed, or ctx is done.
+func (l *limiter) sleep(ctx context.Context, until time.Time, wake chan struct{}) error {
+	if until.IsZero() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-wake:
+			return nil
+		}
+	}
+	d := until.Sub(l.clock.Now())
+	if d <= 0 {
+		return nil
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-wake:
+			cancel()
+		case <-sctx.Done():
+		}
+	}()
+	// An error here is either ctx's or an answer's wake-up (then the caller looks again).
+	_ = l.clock.Sleep(sctx, d)
+	return ctx.Err()
 }
 
 // pause holds every request until now+d (or later, if a longer pause is already set). d is
 // capped at httpx.MaxRetryAfter, so that a garbled header cannot stall a run for hours; if Runn
 // still refuses afterwards, the next 429 pauses again.
 func (l *limiter) pause(d time.Duration, why string) {
-	d = min(d, httpx.MaxRetryAfter)
-	until := l.clock.Now().Add(d)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.pauseLocked(d, why)
+}
+
+func (l *limiter) pauseLocked(d time.Duration, why string) {
+	d = min(d, httpx.MaxRetryAfter)
+	until := l.clock.Now().Add(d)
 	if until.After(l.pauseUntil) {
 		l.pauseUntil = until
 		l.log.Info("runn: pausing all requests", "for", d, "reason", why)
 	}
 }
 
-// observe follows the x-ratelimit-* headers of an answer, and pauses the client on a 429.
-func (l *limiter) observe(h http.Header, status int) {
+// done gives a ticket back with the answer's headers (nil: no answer), and pauses the client on a
+// 429.
+func (l *limiter) done(t ticket, h http.Header, status int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t.seq > 0 {
+		l.inflight--
+	}
+	if t.probe && t.epoch == l.epoch {
+		l.probing = false
+	}
+	if h != nil {
+		l.observe(t, h, status)
+	}
+	close(l.wake)
+	l.wake = make(chan struct{})
+}
+
+// observe follows the x-ratelimit-* headers of an answer. Callers hold l.mu.
+func (l *limiter) observe(t ticket, h http.Header, status int) {
 	now := l.clock.Now()
 	reset, hasReset := httpx.RateLimitReset(h.Get("X-Ratelimit-Reset"), now)
-	if limit, ok := parseCount(h.Get("X-Ratelimit-Limit")); ok && limit > 0 && l.paced {
-		l.setLimit(now, limit)
+	if limit, ok := parseCount(h.Get("X-Ratelimit-Limit")); ok && limit > 0 && l.paced && limit != l.limit {
+		l.log.Info("runn: following Runn's rate limit", "limit", limit, "was", l.limit)
+		l.limit = limit
+		l.cap = min(l.cap, l.base+int64(limit))
 	}
-	if remaining, ok := parseCount(h.Get("X-Ratelimit-Remaining")); ok {
-		if remaining <= 0 && hasReset {
-			l.pause(reset, "x-ratelimit-remaining is 0")
+	remaining, hasRemaining := parseCount(h.Get("X-Ratelimit-Remaining"))
+	switch {
+	case !l.paced:
+		if hasRemaining && remaining <= 0 && hasReset {
+			l.pauseLocked(reset, "x-ratelimit-remaining is 0")
 		}
-		l.drainTo(now, remaining)
+	case t.seq == 0:
+		// A request sent without a ticket (Ping) says nothing about this client's window.
+	case hasRemaining && hasReset && t.epoch == l.epoch:
+		l.informed = true
+		l.follow(t, max(remaining, 0), reset, now)
+	case hasRemaining && t.epoch == l.epoch:
+		l.cap = min(l.cap, t.seq+int64(max(remaining, 0)))
 	}
 	if status == http.StatusTooManyRequests {
 		d, ok := httpx.RetryAfter(h, now)
@@ -126,38 +225,47 @@ func (l *limiter) observe(h http.Header, status int) {
 		default:
 			d = default429Pause
 		}
-		l.pause(d, "429 Too Many Requests")
+		l.pauseLocked(d, "429 Too Many Requests")
+		// Nothing more in this window: the pause's end opens the next, with a probe.
+		l.cap = l.started
+		l.windowEnd = l.pauseUntil
 	}
 }
 
-func (l *limiter) setLimit(now time.Time, limit int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if limit == l.limit {
-		return
+// follow takes the window's cap and end from an answer of the current window. Callers hold l.mu.
+func (l *limiter) follow(t ticket, remaining int, reset time.Duration, now time.Time) {
+	end := now.Add(reset)
+	capAt := t.seq + int64(remaining)
+	if t.probe {
+		// The window's first answer: what Runn holds now replaces the guess made at its start.
+		// Other requests in flight started in the previous window and may yet count in this one.
+		l.cap = capAt - int64(l.inflight)
+	} else {
+		l.cap = min(l.cap, capAt)
 	}
-	l.log.Info("runn: following Runn's rate limit", "limit", limit, "per", l.window, "was", l.limit)
-	l.limit = limit
-	l.bucket.SetLimitAt(now, perWindow(limit, l.window))
-	l.bucket.SetBurstAt(now, limit)
+	if l.guessed || end.Before(l.windowEnd) {
+		l.windowEnd = end
+		l.guessed = false
+	}
+	if remaining == l.limit-1 && reset > 0 && reset != l.window {
+		// A fresh window's reset is its length (rounded up to a second): the start value of
+		// the next window, until its probe is answered.
+		l.log.Debug("runn: following Runn's rate-limit window", "limit", l.limit, "window", reset, "was", l.window)
+		l.window = reset
+	}
 }
 
-// drainTo takes tokens out of the bucket so that it never believes it has more requests left
-// than Runn says remain.
-func (l *limiter) drainTo(now time.Time, remaining int) {
-	if !l.paced {
-		return
-	}
-	excess := l.bucket.TokensAt(now) - float64(max(remaining, 0))
-	if n := int(math.Ceil(excess)); n > 0 {
-		l.bucket.ReserveN(now, n)
-	}
-}
-
+// currentLimit and currentWindow are what the limiter follows now.
 func (l *limiter) currentLimit() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.limit
+}
+
+func (l *limiter) currentWindow() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.window
 }
 
 func parseCount(s string) (int, bool) {

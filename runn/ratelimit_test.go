@@ -23,19 +23,31 @@ func waits(t *testing.T, l *limiter, n int) []time.Duration {
 	t.Helper()
 	var out []time.Duration
 	for range n {
-		d, err := l.wait(context.Background())
+		tk, d, err := l.wait(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
+		l.done(tk, nil, 0)
 		out = append(out, d)
 	}
 	return out
 }
 
+// observe gives the limiter an answer to a request of its current window.
+func observe(l *limiter, h http.Header, status int) {
+	tk, _, err := l.wait(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	l.done(tk, h, status)
+}
+
+// TestLimiterAllowsABurstThenPaces: before Runn says anything, the configured limit is spent at
+// once and the next window waited for (R15's writes then go at the pace the limit allows).
 func TestLimiterAllowsABurstThenPaces(t *testing.T) {
 	l, _ := newTestLimiter(3, 3*time.Second)
-	got := waits(t, l, 5)
-	want := []time.Duration{0, 0, 0, time.Second, time.Second}
+	got := waits(t, l, 7)
+	want := []time.Duration{0, 0, 0, 3 * time.Second, 0, 0, 3 * time.Second}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
@@ -49,8 +61,8 @@ func TestLimiterDefaultIs120PerMinute(t *testing.T) {
 			t.Fatalf("request %d waited %s within the burst", i+1, d)
 		}
 	}
-	if got[120] != 500*time.Millisecond || got[121] != 500*time.Millisecond {
-		t.Errorf("after the burst, waits %s and %s, want 500ms each", got[120], got[121])
+	if got[120] != time.Minute || got[121] != 0 {
+		t.Errorf("after the burst, waits %s and %s, want the window's minute, then none", got[120], got[121])
 	}
 }
 
@@ -62,7 +74,7 @@ func TestLimiterOff(t *testing.T) {
 		}
 	}
 	// Runn's own limit is still honoured.
-	l.observe(http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"4"}}, 200)
+	observe(l, http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"4"}}, 200)
 	if got := waits(t, l, 1); got[0] != 4*time.Second {
 		t.Errorf("wait after remaining 0 = %s, want 4s", got[0])
 	}
@@ -86,7 +98,7 @@ func TestLimiterFollowsHeaders(t *testing.T) {
 			name:      "a lower limit",
 			header:    http.Header{"X-Ratelimit-Limit": {"2"}},
 			wantLimit: 2,
-			wantWaits: []time.Duration{0, 0, 30 * time.Second},
+			wantWaits: []time.Duration{0, time.Minute, 0},
 		},
 		{
 			name:      "remaining 0 waits for the reset",
@@ -101,10 +113,10 @@ func TestLimiterFollowsHeaders(t *testing.T) {
 			wantWaits: []time.Duration{20 * time.Second, 0, 0},
 		},
 		{
-			name:      "remaining 1 leaves one request in the bucket",
+			name:      "remaining 1 leaves one request in the window",
 			header:    http.Header{"X-Ratelimit-Remaining": {"1"}},
 			wantLimit: 120,
-			wantWaits: []time.Duration{0, 500 * time.Millisecond, 500 * time.Millisecond},
+			wantWaits: []time.Duration{0, time.Minute, 0},
 		},
 		{
 			name:      "garbage is ignored",
@@ -116,7 +128,7 @@ func TestLimiterFollowsHeaders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l, _ := newTestLimiter(DefaultRateLimit, DefaultRateWindow)
-			l.observe(tt.header, 200)
+			observe(l, tt.header, 200)
 			if got := l.currentLimit(); got != tt.wantLimit {
 				t.Errorf("limit = %d, want %d", got, tt.wantLimit)
 			}
@@ -144,7 +156,7 @@ func Test429Pause(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l, _ := newTestLimiter(DefaultRateLimit, DefaultRateWindow)
-			l.observe(tt.header, http.StatusTooManyRequests)
+			observe(l, tt.header, http.StatusTooManyRequests)
 			if got := waits(t, l, 1)[0]; got != tt.want {
 				t.Errorf("pause = %s, want %s", got, tt.want)
 			}
@@ -185,11 +197,11 @@ func TestLimiterWaitsAreCancellable(t *testing.T) {
 	waits(t, l, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := l.wait(ctx); !errors.Is(err, context.Canceled) {
+	if _, _, err := l.wait(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("wait with a cancelled context = %v", err)
 	}
 	l.pause(time.Minute, "test")
-	if _, err := l.wait(ctx); !errors.Is(err, context.Canceled) {
+	if _, _, err := l.wait(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("paused wait with a cancelled context = %v", err)
 	}
 }

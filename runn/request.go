@@ -52,7 +52,7 @@ func (c *API) do(ctx context.Context, cl call) (answer, error) {
 			detail: c.redactString(errorDetail(err))}
 	}
 	for attempt := 1; ; attempt++ {
-		waited, err := c.limiter.wait(ctx)
+		tk, waited, err := c.limiter.wait(ctx)
 		c.stats.Waited(waited)
 		if err != nil {
 			return answer{}, fail(attempt-1, false, err)
@@ -60,7 +60,7 @@ func (c *API) do(ctx context.Context, cl call) (answer, error) {
 		if attempt > 1 {
 			c.stats.Retry()
 		}
-		ans, sent, retryAfter, err := c.once(ctx, cl, target)
+		ans, sent, retryAfter, err := c.once(ctx, cl, target, tk)
 		ans.attempts = attempt
 		if err == nil && ans.status >= 200 && ans.status < 300 {
 			return ans, nil
@@ -125,7 +125,10 @@ func (c *API) do(ctx context.Context, cl call) (answer, error) {
 // once sends one attempt. sent reports whether a connection to Runn was made, after which Runn
 // may have received the request. A non-2xx answer comes back as an *APIError. retryAfter is the
 // answer's retry-after, if any.
-func (c *API) once(ctx context.Context, cl call, target string) (ans answer, sent bool, retryAfter time.Duration, err error) {
+func (c *API) once(ctx context.Context, cl call, target string, tk ticket) (ans answer, sent bool, retryAfter time.Duration, err error) {
+	var header http.Header // the answer's, for the limiter
+	var status int
+	defer func() { c.limiter.done(tk, header, status) }()
 	var connected atomic.Bool
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected.Store(true) }}
 	var body io.Reader
@@ -152,7 +155,7 @@ func (c *API) once(ctx context.Context, cl call, target string) (ans answer, sen
 		return ans, connected.Load(), 0, err
 	}
 	defer resp.Body.Close()
-	c.limiter.observe(resp.Header, resp.StatusCode)
+	header, status = resp.Header, resp.StatusCode
 	data, err := httpx.ReadBody(resp.Body, httpx.MaxBody)
 	if err != nil {
 		return ans, true, 0, fmt.Errorf("reading Runn's %d answer: %w", resp.StatusCode, err)

@@ -196,3 +196,24 @@ func TestE2EFollowsRateLimitHeaders(t *testing.T) {
 		})
 	}
 }
+
+// TestE2EFollowsTheAnnouncedWindow (issue 14): the fake counts 3 requests in fixed 12 s windows;
+// the client, configured with the default minute, learns the window from x-ratelimit-reset and
+// reads 9 pages in three windows (two waits of at most 12 s), with no 429.
+func TestE2EFollowsTheAnnouncedWindow(t *testing.T) {
+	env := startE2E(t, rolesSeed(450), runntest.Options{RateLimit: fakeLimit, RateWindow: 12 * time.Second, FixedWindow: true}, runn.Config{})
+	api := env.newClient(t, runn.Config{})
+	reqs := env.during(func() {
+		err := api.ListPages(t.Context(), runn.EndpointRoles, url.Values{"limit": {"50"}}, func(runn.Page) error { return nil })
+		if err != nil {
+			t.Fatalf("ListPages: %v", err)
+		}
+	})
+	if want := slices.Repeat([]int{200}, 9); !slices.Equal(statusesOf(reqs), want) {
+		t.Errorf("statuses %v, want %v", statusesOf(reqs), want)
+	}
+	span := reqs[len(reqs)-1].Time.Sub(reqs[0].Time)
+	if s := api.Stats(); s.RateLimited != 0 || span < 24*time.Second || span > 26*time.Second {
+		t.Errorf("9 requests over %v with %d 429s, want two 12 s windows waited (24 s, and at most a second of rounding each) and none", span, s.RateLimited)
+	}
+}

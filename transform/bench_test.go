@@ -16,17 +16,29 @@ import (
 // benchToday is the today of the benchmark's runs.
 var benchToday = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 
-// BenchmarkTransform transforms an account of 2,000 people, 10,000 projects and 5,000,000 time
+// BenchmarkTransform transforms an account of 2,000 people, 10,000 projects and 10,000,000 time
 // entries over three years: run 1 over the whole history, run 2 over a 45-day window. The raw
 // tables are generated in SQL (landing 5,000,000 entries through the fakes would measure the
 // extract again). H2R_BENCH_ENTRIES shrinks it.
 func BenchmarkTransform(b *testing.B) {
-	entries := 5_000_000
+	entries := 10_000_000
 	if s := os.Getenv("H2R_BENCH_ENTRIES"); s != "" {
 		entries, _ = strconv.Atoi(s)
 	}
 	ctx := context.Background()
-	w := testwarehouse.Open(b)
+	// H2R_BENCH_MEMORY_LIMIT overrides warehouse.DefaultMemoryLimit, to see where it stops spilling.
+	w := testwarehouse.OpenWith(b, warehouse.Options{MemoryLimit: os.Getenv("H2R_BENCH_MEMORY_LIMIT")})
+	// H2R_BENCH_UNORDERED and H2R_BENCH_THREADS try DuckDB's other memory settings.
+	if os.Getenv("H2R_BENCH_UNORDERED") != "" {
+		if _, err := w.DB.ExecContext(ctx, "SET preserve_insertion_order = false"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if n := os.Getenv("H2R_BENCH_THREADS"); n != "" {
+		if _, err := w.DB.ExecContext(ctx, "SET threads = "+strconv.Quote(n)); err != nil {
+			b.Fatal(err)
+		}
+	}
 	t0 := time.Now()
 	if err := generateAccount(ctx, w, 2000, 10000, entries); err != nil {
 		b.Fatal(err)

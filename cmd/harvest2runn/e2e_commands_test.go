@@ -272,8 +272,9 @@ func TestE2EExitStatusesAndResume(t *testing.T) {
 	if r.code != exitFailed || !strings.Contains(lastLine(r.stderr), "interrupted") || !strings.Contains(r.stdout, "FAILED in the load stage") {
 		t.Fatalf("interrupted sync: exit %d\n%s\n%s", r.code, r.stdout, lastLine(r.stderr))
 	}
+	// People other than the held one may land: creates of one kind go several at once (issue 14).
 	projects := len(rsrv.State().Projects)
-	if projects == 0 || len(rsrv.State().People) != 0 {
+	if projects == 0 {
 		t.Fatalf("before the interrupt, %d projects and %d people landed", projects, len(rsrv.State().People))
 	}
 

@@ -36,9 +36,10 @@
 // from Options.Now to the millisecond.
 //
 // Rate limiting is a token bucket of Options.RateLimit per Options.RateWindow (default 120
-// per minute) on the injected clock; every answer carries x-ratelimit-limit,
-// x-ratelimit-remaining and x-ratelimit-reset (seconds until the bucket is full), and a 429
-// carries retry-after.
+// per minute) on the injected clock, or with Options.FixedWindow a fixed window as Runn keeps
+// it; every answer carries x-ratelimit-limit, x-ratelimit-remaining and x-ratelimit-reset
+// (seconds until the bucket is full, or until the fixed window resets), and a 429 carries
+// retry-after.
 //
 // Faults (Server.InjectFault) make chosen requests fail: a 5xx with nothing applied, a
 // delay, a connection reset with nothing applied, a lost answer after the write was

@@ -28,6 +28,11 @@ type Options struct {
 	RateLimit int
 	// RateWindow is the window of RateLimit. 0 means DefaultRateWindow.
 	RateWindow time.Duration
+	// FixedWindow counts requests in fixed windows of RateWindow, each opened by the first
+	// request after the last expired, instead of a token bucket: the way Runn (a Fastify server
+	// with its rate-limit plugin) counts, and what x-ratelimit-reset's "seconds until the window
+	// resets" describes. The benchmarks use it.
+	FixedWindow bool
 	// Latency is slept (for real) at the start of every request, for benchmarks.
 	Latency time.Duration
 	// SpecPath is the Runn OpenAPI spec to follow. Empty: the copy embedded in this package

@@ -75,3 +75,36 @@ func TestRateLimitDefaultsAndDisabled(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimitFixedWindow (issue 14): with FixedWindow the fake counts as Runn does, 3 in a
+// 12 s window opened by the first request, and announces the window through x-ratelimit-reset:
+// the seconds left in it, rounded up.
+func TestRateLimitFixedWindow(t *testing.T) {
+	s, clock := startServer(t, testSeed(), Options{RateLimit: 3, RateWindow: 12 * time.Second, FixedWindow: true})
+	steps := []struct {
+		advance       time.Duration
+		wantStatus    int
+		wantRemaining string
+		wantReset     string
+		wantRetry     string
+	}{
+		{0, 200, "2", "12", ""},
+		{1500 * time.Millisecond, 200, "1", "11", ""},
+		{0, 200, "0", "11", ""},
+		{0, 429, "0", "11", "11"},
+		{10 * time.Second, 429, "0", "1", "1"},
+		{500 * time.Millisecond, 200, "2", "12", ""}, // the window expired: a new one opens
+		{11 * time.Second, 200, "1", "1", ""},
+	}
+	for i, st := range steps {
+		clock.Advance(st.advance)
+		r := do(t, s, "GET", "/me/", nil)
+		h := r.header
+		if r.status != st.wantStatus || h.Get("x-ratelimit-limit") != "3" || h.Get("x-ratelimit-remaining") != st.wantRemaining ||
+			h.Get("x-ratelimit-reset") != st.wantReset || h.Get("retry-after") != st.wantRetry {
+			t.Errorf("request %d: status %d remaining %q reset %q retry-after %q; want %d %q %q %q", i+1, r.status,
+				h.Get("x-ratelimit-remaining"), h.Get("x-ratelimit-reset"), h.Get("retry-after"),
+				st.wantStatus, st.wantRemaining, st.wantReset, st.wantRetry)
+		}
+	}
+}

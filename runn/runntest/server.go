@@ -58,7 +58,7 @@ func NewServer(seed *State, opts Options) (*Server, error) {
 		opts:    opts,
 		spec:    sp,
 		ops:     ops,
-		limiter: newLimiter(opts.RateLimit, opts.RateWindow),
+		limiter: newLimiter(opts.RateLimit, opts.RateWindow, opts.FixedWindow),
 		done:    make(chan struct{}),
 		store:   st,
 	}

@@ -1,0 +1,293 @@
+package pipelines
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/harvest2runn/harvest2runn/extract"
+	"github.com/harvest2runn/harvest2runn/harvest"
+	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
+	"github.com/harvest2runn/harvest2runn/internal/measure"
+	"github.com/harvest2runn/harvest2runn/runn"
+	"github.com/harvest2runn/harvest2runn/runn/runntest"
+)
+
+// pacingLimits are a benchmark's rate limits and latency: Runn's announced window (the client
+// is always configured with the default minute, so it must learn a shorter one), Harvest's
+// window for its 100 requests, and the latency of every answer of both.
+type pacingLimits struct {
+	name          string
+	runnWindow    time.Duration
+	harvestWindow time.Duration
+	latency       time.Duration
+}
+
+// BenchmarkRunnPacing (issue 14) syncs a generated account (H2R_BENCH_PEOPLE people, 5 projects
+// each) into a Runn that holds H2R_BENCH_RUNN_PEOPLE people, 4 projects each and their actuals
+// keyed in by hand (no Harvest reference: read by every snapshot, never written) twice: a first run, and after a fresh rate-limit window a daily run
+// with nothing changed. Runn counts 120 requests in fixed windows (runntest.Options.FixedWindow)
+// and announces them in x-ratelimit-*; Harvest allows 100 requests per window. Each figure is a
+// ratio to the floor the limits allow:
+//
+//   - write phase: the load's Runn requests N take (⌈N/120⌉−1) windows and one round trip;
+//   - a listing's pages follow a cursor, one round trip each: an extract takes at least the
+//     longest listing's pages × latency, and at least what the limit allows for all its requests;
+//   - first run and daily run: the slower extract's floor + the transform (CPU, measured) + the
+//     write phase's floor.
+//
+// H2R_BENCH_WORKERS sets the writes in flight (load.Options.Workers).
+//
+// requests/fewest divides the Runn requests by the fewest the page limits allow: one per create,
+// one per 100 actuals, and for each listing one per full page.
+func BenchmarkRunnPacing(b *testing.B) {
+	people := 40
+	if s := os.Getenv("H2R_BENCH_PEOPLE"); s != "" {
+		people, _ = strconv.Atoi(s)
+	}
+	workers, _ := strconv.Atoi(os.Getenv("H2R_BENCH_WORKERS")) // 0: the load's default
+	runnPeople := 500
+	if s := os.Getenv("H2R_BENCH_RUNN_PEOPLE"); s != "" {
+		runnPeople, _ = strconv.Atoi(s)
+	}
+	for _, lim := range []pacingLimits{
+		{"published-60s", time.Minute, 15 * time.Second, 300 * time.Millisecond},
+		{"window12s-300ms", 12 * time.Second, 15 * time.Second, 300 * time.Millisecond},
+		{"scaled5x-12s", 12 * time.Second, 3 * time.Second, 60 * time.Millisecond},
+	} {
+		b.Run(lim.name, func(b *testing.B) {
+			for range b.N {
+				benchPacing(b, lim, people, runnPeople, workers)
+			}
+		})
+	}
+}
+
+func benchPacing(b *testing.B, lim pacingLimits, people, runnPeople, workers int) {
+	ctx := context.Background()
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	acct := harvesttest.Generate(harvesttest.GenerateOptions{Seed: 14, People: people, Clients: max(people*5/8, 2), Projects: people * 5,
+		TimeEntries: people * 130, From: today.AddDate(0, -3, 0), To: today.AddDate(0, 0, -1), Now: today.Add(-time.Hour)})
+	const token, account = "bench-token", "100001"
+	hsrv := harvesttest.NewServer(acct, harvesttest.Options{Token: token, AccountID: account, RateLimit: 100,
+		RateWindow: lim.harvestWindow, Latency: lim.latency})
+	defer hsrv.Close()
+	rsrv, err := runntest.NewServer(unrelatedRunn(runnPeople, runnPeople*4, today), runntest.Options{Token: token, RateLimit: 120, RateWindow: lim.runnWindow,
+		FixedWindow: true, Latency: lim.latency})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rsrv.Close()
+	path := filepath.Join(b.TempDir(), "bench.duckdb")
+	sync := func(name string) (SyncResult, time.Duration) {
+		hc, err := harvest.New(harvest.Config{BaseURL: hsrv.URL(), AccessToken: token, AccountID: account,
+			RateLimit: 100, RateWindow: lim.harvestWindow})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rc, err := runn.New(runn.Config{BaseURL: rsrv.URL(), Token: token}) // the default minute: the window is learned
+		if err != nil {
+			b.Fatal(err)
+		}
+		hBefore, rBefore := len(hsrv.Requests()), len(rsrv.Requests())
+		measure.ResetPeakRSS()
+		t0 := time.Now()
+		res, err := Sync(ctx, SyncOptions{WarehousePath: path, Today: today, Autofill: true, Harvest: hc, Runn: rc, Workers: workers,
+			Window: extract.Window{From: today.AddDate(0, 0, -45), To: today}})
+		wall := time.Since(t0)
+		if err != nil {
+			b.Fatalf("%s: %v", name, err)
+		}
+		reportPacing(b, name, lim, res, wall, hsrv.Requests()[hBefore:], rsrv.Requests(), rBefore)
+		return res, wall
+	}
+	sync("first")
+	// A daily run starts in a fresh window, as it would a day later.
+	time.Sleep(lim.runnWindow + time.Second)
+	sync("daily")
+}
+
+// reportPacing reports one sync's ratios (see BenchmarkRunnPacing).
+func reportPacing(b *testing.B, name string, lim pacingLimits, res SyncResult, wall time.Duration,
+	hreqs []harvesttest.Request, rall []runntest.Request, rfrom int) {
+	rreqs := rall[rfrom:]
+	var snapshot *extract.Manifest
+	for _, m := range res.Extracts {
+		if m.Source == "runn" {
+			snapshot = m
+		}
+	}
+	hChain := map[string]int{}
+	for _, r := range hreqs {
+		hChain[r.Path+"?"+withoutParam(r.RawQuery, "page")]++
+	}
+	rChain := map[string]int{}
+	var reads, writes, rateLimited int
+	i, loadStart := int64(0), len(rreqs)
+	for k, r := range rreqs {
+		if r.Status == 429 {
+			rateLimited++
+		}
+		if r.Path == "/me/" { // the preflight check
+			continue
+		}
+		if i++; i <= snapshot.Requests {
+			rChain[r.Path+"?"+withoutParam(r.Query, "cursor")]++
+			continue
+		}
+		loadStart = min(loadStart, k)
+		if r.Method == "GET" {
+			reads++
+		} else {
+			writes++
+		}
+	}
+	loadRequests := reads + writes
+	writeCount := int64(writes)
+	floor := func(n int, limit int, window time.Duration, chain int) time.Duration {
+		if n == 0 {
+			return 0
+		}
+		byLimit := time.Duration(math.Ceil(float64(n)/float64(limit))-1)*window + lim.latency
+		return max(byLimit, time.Duration(chain)*lim.latency)
+	}
+	extractFloor := max(floor(len(hreqs), 100, lim.harvestWindow, maxOf(hChain)), floor(int(snapshot.Requests), 120, lim.runnWindow, maxOf(rChain)))
+	writeFloor := loadFloor(rall, len(rall)-len(rreqs)+loadStart, loadRequests, lim)
+	// Local work (the transform, opening and closing the warehouse, landing pages) is measured,
+	// not floored: the ratios are about what the rate limits cost.
+	local := wall - res.Times.Extract - res.Times.Load
+	runFloor := extractFloor + local + writeFloor
+	var creates, actuals int64
+	for _, c := range res.Changes {
+		if c.Kind == "actual" {
+			actuals += int64(c.Applied)
+		} else {
+			creates += int64(c.Applied)
+		}
+	}
+	fewestWrites := creates + (actuals+99)/100
+	fewestSnapshot := int64(0)
+	for res, n := range snapshot.PerResource {
+		limit := int64(runn.Endpoint(res).MaxLimit())
+		fewestSnapshot += max(1, (n+limit-1)/limit)
+	}
+	b.ReportMetric(wall.Seconds()/runFloor.Seconds(), name+"-wall/floor")
+	if writeFloor > 0 {
+		b.ReportMetric(res.Times.Load.Seconds()/writeFloor.Seconds(), name+"-writes/floor")
+	}
+	b.ReportMetric(float64(snapshot.Requests)/float64(fewestSnapshot), name+"-reads/fewest")
+	if fewestWrites > 0 {
+		b.ReportMetric(float64(writeCount)/float64(fewestWrites), name+"-writes/fewest")
+	}
+	b.ReportMetric(float64(rateLimited), name+"-429s")
+	b.ReportMetric(float64(measure.PeakRSS())/(1<<20), name+"-peak-MiB")
+	if os.Getenv("H2R_BENCH_TRACE") != "" && loadStart < len(rreqs) {
+		t0 := rreqs[loadStart].Time
+		var line []byte
+		for _, r := range rreqs[loadStart:] {
+			line = fmt.Appendf(line, " %.1f%s", r.Time.Sub(t0).Seconds(), r.Method[:1])
+		}
+		b.Logf("%s run: load requests (s after the first, G/P): %s", name, line)
+	}
+	b.Logf("%s run (%s): stages: extract %s, transform %s, load %s", name, lim.name, res.Times.Extract.Round(time.Millisecond),
+		res.Times.Transform.Round(time.Millisecond), res.Times.Load.Round(time.Millisecond))
+	b.Logf("%s run (%s): wall %s, floor %s (extract %s, transform %s, writes %s); load %s for %d Runn requests (%d writes: %d creates, %d actuals); snapshot %d requests (fewest %d, longest listing %d pages); Harvest %d requests (longest listing %d pages); %d 429s",
+		name, lim.name, wall.Round(time.Millisecond), runFloor.Round(time.Millisecond), extractFloor.Round(time.Millisecond),
+		res.Times.Transform.Round(time.Millisecond), writeFloor.Round(time.Millisecond), res.Times.Load.Round(time.Millisecond),
+		loadRequests, writes, creates, actuals, snapshot.Requests, fewestSnapshot, maxOf(rChain), len(hreqs), maxOf(hChain), rateLimited)
+}
+
+// loadFloor is the least time n requests starting with all[start] take under Runn's fixed
+// window, given what the requests before it (all of the run's and earlier runs') left of the
+// window then open: the fake admits a request latency after it arrives, and a window opens with
+// the first request admitted after the last one expired.
+func loadFloor(all []runntest.Request, start, n int, lim pacingLimits) time.Duration {
+	if n == 0 || start >= len(all) {
+		return 0
+	}
+	const limit = 120
+	var opened time.Time
+	count := 0
+	for _, r := range all[:start] {
+		at := r.Time.Add(lim.latency)
+		if opened.IsZero() || !at.Before(opened.Add(lim.runnWindow)) {
+			opened, count = at, 0
+		}
+		if count < limit {
+			count++
+		}
+	}
+	t0 := all[start].Time
+	left := limit
+	if !opened.IsZero() && t0.Add(lim.latency).Before(opened.Add(lim.runnWindow)) {
+		left = limit - count
+	}
+	if n <= left {
+		return lim.latency
+	}
+	// A fresh window is spent from t0 to its end, like one already open.
+	wait := lim.runnWindow
+	if left < limit {
+		wait = opened.Add(lim.runnWindow).Sub(t0.Add(lim.latency))
+	}
+	return wait + time.Duration((n-left+limit-1)/limit-1)*lim.runnWindow + lim.latency
+}
+
+func withoutParam(raw, param string) string {
+	q, _ := url.ParseQuery(raw)
+	q.Del(param)
+	return q.Encode()
+}
+
+func maxOf(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n = max(n, v)
+	}
+	return n
+}
+
+// unrelatedRunn is a Runn account a team keyed in before harvest2runn: people, projects and
+// the window's actuals without Harvest references, which no sync writes to but every snapshot
+// reads (so that the daily run's reads take many pages).
+func unrelatedRunn(people, projects int, today time.Time) *runntest.State {
+	at := today.AddDate(-1, 0, 0)
+	s := &runntest.State{}
+	const roles = 20
+	for i := int64(1); i <= roles; i++ {
+		name := fmt.Sprintf("Keyed role %d", i)
+		s.Roles = append(s.Roles, runn.Role{ID: 1_000_000 + i, Name: &name, CreatedAt: at, UpdatedAt: at})
+	}
+	s.Clients = append(s.Clients, runn.Client{ID: 1_000_001, Name: "Keyed client", CreatedAt: at, UpdatedAt: at})
+	for i := int64(1); i <= int64(projects); i++ {
+		s.Projects = append(s.Projects, runn.Project{ID: 1_000_000 + i, Name: fmt.Sprintf("Keyed project %d", i), ClientID: 1_000_001,
+			IsConfirmed: true, PricingModel: "tm", RateType: "hours", RateCardID: 1, CreatedAt: at, UpdatedAt: at})
+	}
+	var actual int64
+	for p := int64(1); p <= int64(people); p++ {
+		id, role := 1_000_000+p, 1_000_001+p%roles
+		s.People = append(s.People, runn.Person{ID: id, FirstName: "Keyed", LastName: fmt.Sprint(p), CreatedAt: at, UpdatedAt: at})
+		s.Contracts = append(s.Contracts, runn.Contract{ID: id, PersonID: id, RoleID: role, StartDate: "2024-01-01", EmploymentType: "employee",
+			RosteredDays: runn.RosteredDays{Monday: 480, Tuesday: 480, Wednesday: 480, Thursday: 480, Friday: 480}, CreatedAt: at, UpdatedAt: at})
+		project := 1_000_001 + p%int64(projects)
+		s.Assignments = append(s.Assignments, runn.Assignment{ID: id, PersonID: id, ProjectID: project, RoleID: role,
+			StartDate: today.AddDate(0, -6, 0).Format(time.DateOnly), EndDate: today.AddDate(0, 6, 0).Format(time.DateOnly),
+			MinutesPerDay: 240, IsActive: true, CreatedAt: at, UpdatedAt: at})
+		for d := 1; d <= 45; d++ {
+			day := today.AddDate(0, 0, -d)
+			if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+				continue
+			}
+			actual++
+			s.Actuals = append(s.Actuals, runn.Actual{ID: 1_000_000 + actual, Date: day.Format(time.DateOnly), BillableMinutes: 240,
+				PersonID: id, ProjectID: project, RoleID: role, CreatedAt: at, UpdatedAt: at})
+		}
+	}
+	return s
+}
