@@ -50,8 +50,9 @@ type ReplayResult struct {
 	Plan *Plan       `json:"plan"`
 	Diff []TableDiff `json:"diff"`
 	// Identical: the replay planned exactly what the run planned, table by table, row by row.
-	Identical bool         `json:"identical"`
-	Applied   *load.Result `json:"applied,omitempty"`
+	Identical bool `json:"identical"`
+	// Applied is the load of the replayed plan (replay --apply), in load's JSON shape.
+	Applied *LoadResult `json:"applied,omitempty"`
 	// SafetyStops are the replayed plan's R17 checks that tripped when it was to be applied: the
 	// load stopped before sending anything, or went on because they were lifted.
 	SafetyStops []SafetyStop  `json:"safety_stops"`
@@ -237,7 +238,7 @@ func applyReplay(ctx context.Context, w *warehouse.Warehouse, opts ReplayOptions
 		return err
 	}
 	lr, err := load.Apply(ctx, w, opts.Runn, load.Options{RunID: opts.RunID, Workers: opts.Workers, Progress: opts.Progress, Logger: opts.Logger, OldData: true})
-	res.Applied = &lr
+	res.Applied = &LoadResult{Result: lr, Warehouse: w.Path()}
 	if lr.LoadID != 0 {
 		if ferr := w.FinishRun(ctx, opts.RunID, loadStatus(err), err); ferr != nil && err == nil {
 			err = ferr

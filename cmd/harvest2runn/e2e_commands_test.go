@@ -192,7 +192,7 @@ func TestE2EReplayShowsDifferences(t *testing.T) {
 				Kind    string `json:"kind"`
 				Planned int    `json:"planned"`
 				Applied int    `json:"applied"`
-			} `json:"counts"`
+			} `json:"changes"`
 		} `json:"applied"`
 	}
 	decodeOne(t, r.stdout, &applied)

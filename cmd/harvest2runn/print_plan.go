@@ -115,7 +115,7 @@ func printReplay(w io.Writer, format string, res pipelines.ReplayResult, show sh
 	printPlanDiff(w, res.Diff, planNames(res.Plan))
 	printStops(w, res.SafetyStops)
 	if res.Applied != nil {
-		_ = printLoad(w, "text", pipelines.LoadResult{Result: *res.Applied})
+		_ = printLoad(w, "text", *res.Applied)
 	}
 	return nil
 }
