@@ -57,7 +57,7 @@ type createdJSON struct {
 // MarshalJSON is load's and revert's JSON output.
 func (r LoadResult) MarshalJSON() ([]byte, error) {
 	out := loadJSON{RunID: r.RunID, Mode: r.Mode, DryRun: r.DryRun, LoadID: nonZero(r.LoadID), Changes: nonNil(r.Counts),
-		Samples: r.Samples, Rejected: []problemJSON{}, RejectedCount: len(r.Rejected), Created: []createdJSON{},
+		Samples: r.Samples, RejectedCount: len(r.Rejected), Created: []createdJSON{},
 		CreatedCount: len(r.Created), SnapshotExtractID: nonZero(r.SnapshotExtractID), FoundEqualCount: r.FoundEqual,
 		MissingPlanTables: nonNil(r.MissingPlanTables), RequestsCount: r.Requests, RetriesCount: r.Retries,
 		RateLimitedCount: r.RateLimited, ServerErrorsCount: r.ServerErrors, NetworkErrorsCount: r.NetworkErrors,
@@ -66,12 +66,20 @@ func (r LoadResult) MarshalJSON() ([]byte, error) {
 	if out.Mode == "" {
 		out.Mode = load.ModeApply
 	}
-	for _, p := range r.Rejected {
-		out.Rejected = append(out.Rejected, problemJSON{Kind: p.Kind, Key: p.Key, Target: ParseTarget(p.Kind, p.Key), Label: p.Label,
-			Rule: p.Rule, Status: p.Status, Message: p.Message})
-	}
+	out.Rejected = problemsJSON(r.Rejected)
 	for _, c := range r.Created {
 		out.Created = append(out.Created, createdJSON{Kind: c.Kind, Key: c.Key, Target: ParseTarget(c.Kind, c.Key), Label: c.Label, RunnID: c.RunnID})
 	}
 	return json.Marshal(out)
+}
+
+// problemsJSON is the records Runn refused as every output gives them: the key, and its ids as
+// numbers.
+func problemsJSON(ps []load.Problem) []problemJSON {
+	out := []problemJSON{}
+	for _, p := range ps {
+		out = append(out, problemJSON{Kind: p.Kind, Key: p.Key, Target: ParseTarget(p.Kind, p.Key), Label: p.Label,
+			Rule: p.Rule, Status: p.Status, Message: p.Message})
+	}
+	return out
 }

@@ -16,8 +16,10 @@ func (r SyncResult) MarshalJSON() ([]byte, error) {
 	type plain SyncResult
 	out := struct {
 		plain
-		Extracts []syncExtractJSON `json:"extracts"`
-	}{plain: plain(r), Extracts: []syncExtractJSON{}}
+		Extracts      []syncExtractJSON `json:"extracts"`
+		Rejected      []problemJSON     `json:"rejected"`
+		RejectedCount int               `json:"rejected_count"`
+	}{plain: plain(r), Extracts: []syncExtractJSON{}, Rejected: problemsJSON(r.Rejected), RejectedCount: len(r.Rejected)}
 	for _, m := range r.Extracts {
 		x := syncExtractJSON{ManifestJSON: ManifestOf(m)}
 		if m.Window != "" {

@@ -452,9 +452,9 @@ func TestE2EScheduleWaitsAndStops(t *testing.T) {
 	path := vars["HARVEST2RUNN_WAREHOUSE"]
 	holder := holdWarehouse(t, path)
 	// Far enough ahead that the binary is up and waiting before the slot, even on a busy machine.
-	at := time.Now().UTC().Add(4 * time.Second)
+	at := time.Now().UTC().Add(12 * time.Second)
 	s := startBin(t, vars, "schedule", "--at", at.Format("15:04:05"), "--tz", "UTC")
-	waitFor(t, "the scheduler to wait for the run holding the warehouse", 20*time.Second, func() bool {
+	waitFor(t, "the scheduler to wait for the run holding the warehouse", 40*time.Second, func() bool {
 		return strings.Contains(s.stderr.String(), "the scheduled sync waits for it")
 	})
 	holder()

@@ -65,6 +65,9 @@ func (p *progress) Page(source, resource string, seq, totalPages, records int) {
 	p.done[key]++
 	p.records[source] += records
 	p.total[key] = max(p.total[key], totalPages)
+	// A source's first page is always drawn, so that each source shows up however fast the
+	// pages come.
+	_, seen := p.latest[source]
 	p.latest[source] = resource
 	if !p.terminal {
 		if d := p.done[key]; totalPages >= 20 && d%(totalPages/10) == 0 {
@@ -72,7 +75,7 @@ func (p *progress) Page(source, resource string, seq, totalPages, records int) {
 		}
 		return
 	}
-	p.line.draw("extract "+p.describe(), false)
+	p.line.draw("extract "+p.describe(), !seen)
 }
 
 // describe is the line's text: per source, its latest listing's pages (of the announced total)
