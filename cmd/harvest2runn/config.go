@@ -441,7 +441,8 @@ func (c *commonFlags) checkMissing(e *env, sources []string) error {
 	if len(missing) < 2 {
 		return nil
 	}
-	return &usageError{msg: fmt.Sprintf("%s are not set: export them (harvest2runn --help lists the environment)", choiceList(missing)),
+	list := strings.Join(missing[:len(missing)-1], ", ") + " and " + missing[len(missing)-1]
+	return &usageError{msg: fmt.Sprintf("%s are not set: export them (harvest2runn --help lists the environment)", list),
 		hint: "Harvest's token and account id are at https://id.getharvest.com/developers; Runn's API token under Settings > API"}
 }
 
