@@ -34,6 +34,7 @@ func linkedPairs(ctx context.Context, db *sqlx.DB, runID int64) (confirmed, unse
 		ORDER BY write_id`, runID, RuleLink); err != nil {
 		return nil, nil, fmt.Errorf("read the links run %d wrote: %w", runID, err)
 	}
+	confirmed, unsettled = []LinkPair{}, []LinkPair{}
 	for _, r := range rows {
 		h, rn, err := parseLinkKey(r.Key)
 		if err != nil {
