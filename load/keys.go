@@ -55,15 +55,34 @@ func normaliseRoleName(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
 
+// harvestRefID reads r as R1 reads a Harvest reference (the staging models of Runn's records,
+// sql/10_staging/stg_runn__*.sql): referenceName, spaces trimmed, lower-cased, is "harvest", and
+// externalID, spaces trimmed, is a whole number (" 123" and "0123" are 123). Anything else is no
+// Harvest reference. Link and load both read references through it, so that a record link
+// counts as linked is one the check before a create finds, and no duplicate is created.
+func harvestRefID(r runn.Reference) (int64, bool) {
+	// DuckDB's lower and trim: only spaces are trimmed, and lower-casing is not Unicode folding
+	// (strings.EqualFold would take "harveſt" for "harvest").
+	if strings.ToLower(strings.Trim(r.ReferenceName, " ")) != strings.ToLower(runn.HarvestReferenceName) {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(strings.Trim(r.ExternalID, " "), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return id, true
+}
+
 // carriesHarvestRef reports whether a Runn record's references include the Harvest reference id
-// (referenceName compared case-insensitively, R1), and whether they include any Harvest reference.
-func carriesHarvestRef(refs []runn.Reference, id string) (match, any bool) {
+// (read as R1 reads them, harvestRefID), and whether they include any Harvest reference.
+func carriesHarvestRef(refs []runn.Reference, id int64) (match, any bool) {
 	for _, r := range refs {
-		if !strings.EqualFold(r.ReferenceName, runn.HarvestReferenceName) {
+		got, ok := harvestRefID(r)
+		if !ok {
 			continue
 		}
 		any = true
-		if r.ExternalID == id {
+		if got == id {
 			match = true
 		}
 	}

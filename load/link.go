@@ -245,16 +245,24 @@ func (l *linker) send(ctx context.Context, p LinkPair, refs []runn.Reference) er
 	}
 	switch {
 	case err == nil:
+		// Recorded first, then counted: a link whose answer the trail lacks is not "applied"
+		// (the next load settles it by reading the record).
+		if err := l.rec.answer(ctx, reqID, took, http.StatusOK, "ok", "",
+			[]outcome{{writeID: ids[0], status: statusConfirmed, how: howAnswer, runnID: p.RunnID}}, nil); err != nil {
+			return err
+		}
 		l.tally.finished(p.Kind, RuleLink, "applied", nil)
-		return l.rec.answer(ctx, reqID, took, http.StatusOK, "ok", "",
-			[]outcome{{writeID: ids[0], status: statusConfirmed, how: howAnswer, runnID: p.RunnID}}, nil)
+		return nil
 	case isRefusal:
 		msg := runnMessage(apiErr)
 		l.log.Warn("Runn refused a reference change", "kind", p.Kind, "runn_id", p.RunnID, "message", msg)
+		if err := l.rec.answer(ctx, reqID, took, apiErr.Status, "refused", msg,
+			[]outcome{{writeID: ids[0], status: statusRejected, how: howAnswer, err: msg}}, nil); err != nil {
+			return err
+		}
 		l.tally.finished(p.Kind, RuleLink, statusRejected, &Problem{Kind: p.Kind, Key: p.linkKey(), Label: p.Label, Rule: RuleLink,
 			Status: statusRejected, Message: msg})
-		return l.rec.answer(ctx, reqID, took, apiErr.Status, "refused", msg,
-			[]outcome{{writeID: ids[0], status: statusRejected, how: howAnswer, err: msg}}, nil)
+		return nil
 	}
 	// No answer, or one that does not say: the next load reads the record to learn.
 	_ = l.rec.answer(ctx, reqID, took, httpStatus(err), "no_answer", err.Error(),
@@ -301,16 +309,17 @@ func (l *linker) patch(ctx context.Context, p LinkPair, refs []runn.Reference) e
 	return err
 }
 
-// harvestRefs says whether refs carry the Harvest reference harvestID (as R1 reads them: name
-// case-insensitive, id trimmed), and names another Harvest reference they carry, if any.
+// harvestRefs says whether refs carry the Harvest reference harvestID (as R1 reads them, the
+// same reading as the check before a create: harvestRefID), and names another Harvest reference
+// they carry, if any.
 func harvestRefs(refs []runn.Reference, harvestID int64) (ours bool, other string) {
 	for _, r := range refs {
-		if !strings.EqualFold(strings.TrimSpace(r.ReferenceName), runn.HarvestReferenceName) {
-			continue
-		}
-		if id, err := strconv.ParseInt(strings.TrimSpace(r.ExternalID), 10, 64); err == nil && id == harvestID {
+		id, ok := harvestRefID(r)
+		switch {
+		case !ok:
+		case id == harvestID:
 			ours = true
-		} else if other == "" {
+		case other == "":
 			other = r.ExternalID
 		}
 	}

@@ -3,7 +3,6 @@ package load
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/harvest2runn/harvest2runn/runn"
 )
@@ -57,11 +56,10 @@ func plural(kind string) string {
 
 // lowestReferenced returns the lowest id among records carrying the Harvest reference harvestID.
 func lowestReferenced[T any](records []T, harvestID int64, of func(T) (int64, []runn.Reference)) int64 {
-	want := strconv.FormatInt(harvestID, 10)
 	var best int64
 	for _, r := range records {
 		id, refs := of(r)
-		if match, _ := carriesHarvestRef(refs, want); match && (best == 0 || id < best) {
+		if match, _ := carriesHarvestRef(refs, harvestID); match && (best == 0 || id < best) {
 			best = id
 		}
 	}
@@ -100,7 +98,7 @@ func matchRole(roles []runn.Role, c RoleChange) int64 {
 		if r.Name == nil || normaliseRoleName(*r.Name) != c.RoleKey {
 			continue
 		}
-		if _, anyHarvest := carriesHarvestRef(r.References, ""); anyHarvest {
+		if _, anyHarvest := carriesHarvestRef(r.References, 0); anyHarvest {
 			continue
 		}
 		if best == 0 || r.ID < best {

@@ -29,19 +29,24 @@ var LinkKinds = []string{"clients", "projects", "people"}
 // one side already matched). Nothing was written.
 var ErrBadPair = errors.New("a pair cannot be linked")
 
+// ErrOtherPairs: a link run was resumed with pairs other than those it was started with.
+// Nothing was written: a resumed run links what it was asked to, and nothing else.
+var ErrOtherPairs = errors.New("a link run resumes with the pairs it was started with")
+
 // Pair is a link the user named (--pair, --from): a Harvest record and a Runn record of a kind.
 type Pair struct {
-	Kind      string // client, project or person
-	HarvestID int64
-	RunnID    int64
+	Kind      string `db:"kind"` // client, project or person
+	HarvestID int64  `db:"harvest_id"`
+	RunnID    int64  `db:"runn_id"`
 }
 
 // LinkOptions configure one link run (R16).
 type LinkOptions struct {
 	WarehousePath string
 	Today         time.Time
-	// FromRun > 0 reuses that run's extracts instead of reading both APIs; when it is a link run,
-	// it is resumed (same run id, its trail's confirmed links not sent again).
+	// FromRun > 0 reuses that run's extracts instead of reading both APIs; when it is a link run
+	// and this is no dry run, it is resumed (same run id, the pairs it was started with, its
+	// trail's confirmed links not sent again). A dry run is a new run that only reads.
 	FromRun int64
 	Only    []string // LinkKinds; empty: all
 	DryRun  bool     // list the pairs; write nothing
@@ -76,33 +81,75 @@ type LinkEntry struct {
 // LinkCandidate is one candidate of an ambiguous record: a Runn record (RunnID) for a Harvest
 // record, or a Harvest record (HarvestID) for a Runn record.
 type LinkCandidate struct {
-	RunnID    *int64       `json:"runn_id,omitempty"`
-	HarvestID *int64       `json:"harvest_id,omitempty"`
-	Name      string       `json:"name"`
-	Evidence  LinkEvidence `json:"evidence"`
+	RunnID    *int64
+	HarvestID *int64
+	Name      string // the record's name: harvest_name beside harvest_id, runn_name beside runn_id
+	Evidence  LinkEvidence
+}
+
+// MarshalJSON names the candidate's name after its id, as the output contract names a name
+// beside an id: harvest_name beside harvest_id, runn_name beside runn_id.
+func (c LinkCandidate) MarshalJSON() ([]byte, error) {
+	h, r := sideNames(c.HarvestID, c.RunnID, c.Name)
+	return json.Marshal(struct {
+		RunnID      *int64       `json:"runn_id,omitempty"`
+		RunnName    *string      `json:"runn_name,omitempty"`
+		HarvestID   *int64       `json:"harvest_id,omitempty"`
+		HarvestName *string      `json:"harvest_name,omitempty"`
+		Evidence    LinkEvidence `json:"evidence"`
+	}{c.RunnID, r, c.HarvestID, h, c.Evidence})
+}
+
+// sideNames puts name on the side whose id is set.
+func sideNames(harvestID, runnID *int64, name string) (harvestName, runnName *string) {
+	if harvestID != nil {
+		return &name, nil
+	}
+	if runnID != nil {
+		return nil, &name
+	}
+	return nil, nil
 }
 
 // LinkAmbiguous is one record with several candidates: a Harvest record (HarvestID set, the
 // candidates are Runn records) or, where several Harvest records point at one Runn record, that
 // Runn record (RunnID set, the candidates are Harvest records).
 type LinkAmbiguous struct {
-	Kind       string          `json:"kind"`
-	HarvestID  *int64          `json:"harvest_id,omitempty"`
-	RunnID     *int64          `json:"runn_id,omitempty"`
-	Name       string          `json:"name"`
-	Candidates []LinkCandidate `json:"candidates"`
+	Kind       string
+	HarvestID  *int64
+	RunnID     *int64
+	Name       string // the record's name: harvest_name beside harvest_id, runn_name beside runn_id
+	Candidates []LinkCandidate
 }
 
-// LinkProblem is a pair that was not linked, and why (Runn's message, or what stopped it).
+// MarshalJSON names the record's name after its id (see LinkCandidate.MarshalJSON).
+func (a LinkAmbiguous) MarshalJSON() ([]byte, error) {
+	h, r := sideNames(a.HarvestID, a.RunnID, a.Name)
+	return json.Marshal(struct {
+		Kind        string          `json:"kind"`
+		HarvestID   *int64          `json:"harvest_id,omitempty"`
+		HarvestName *string         `json:"harvest_name,omitempty"`
+		RunnID      *int64          `json:"runn_id,omitempty"`
+		RunnName    *string         `json:"runn_name,omitempty"`
+		Candidates  []LinkCandidate `json:"candidates"`
+	}{a.Kind, a.HarvestID, h, a.RunnID, r, a.Candidates})
+}
+
+// LinkProblem is a pair that was not linked, and why (Runn's message, or what stopped it), as
+// load's rejected records are written: the audit trail's key beside the ids.
 type LinkProblem struct {
-	Kind      string `json:"kind"`
-	HarvestID int64  `json:"harvest_id"`
-	RunnID    int64  `json:"runn_id"`
-	Status    string `json:"status"` // rejected (Runn refused it) or skipped (not sent)
-	Message   string `json:"message"`
+	Kind        string `json:"kind"`
+	Key         string `json:"key"` // the audit trail's target key, harvest:ID=runn:ID
+	HarvestID   int64  `json:"harvest_id"`
+	HarvestName string `json:"harvest_name"`
+	RunnID      int64  `json:"runn_id"`
+	RunnName    string `json:"runn_name"`
+	Rule        string `json:"rule"`
+	Status      string `json:"status"` // rejected (Runn refused it) or skipped (not sent)
+	Message     string `json:"message"`
 }
 
-// LinkResult is what `link --output json` prints: one object.
+// LinkResult is what `link --output json` prints: one object, each list with its count.
 type LinkResult struct {
 	RunID     int64           `json:"run_id"`
 	DryRun    bool            `json:"dry_run"`
@@ -112,6 +159,18 @@ type LinkResult struct {
 	Linked    []LinkEntry     `json:"linked"`
 	NotLinked []LinkProblem   `json:"not_linked"`
 	Warehouse string          `json:"warehouse"`
+}
+
+// MarshalJSON adds each list's <noun>_count, as the output contract has it.
+func (r LinkResult) MarshalJSON() ([]byte, error) {
+	type plain LinkResult // without this method
+	return json.Marshal(struct {
+		plain
+		ProposedCount  int `json:"proposed_count"`
+		AmbiguousCount int `json:"ambiguous_count"`
+		LinkedCount    int `json:"linked_count"`
+		NotLinkedCount int `json:"not_linked_count"`
+	}{plain(r), len(r.Proposed), len(r.Ambiguous), len(r.Linked), len(r.NotLinked)})
 }
 
 // Link runs one link run: both extracts (or a run's), the candidate pairs (the model
@@ -133,13 +192,13 @@ func Link(ctx context.Context, opts LinkOptions) (res LinkResult, err error) {
 	}
 	defer closeInto(w, &err)
 	res.Warehouse = w.Path()
-	run, resumed, err := linkRun(ctx, w, opts)
+	run, resumed, err := linkRun(ctx, w, &opts)
 	if err != nil {
 		return res, err
 	}
 	res.RunID = run.ID
 	log.Info("run started", "run_id", run.ID, "kind", load.KindLinkRun, "resumed", resumed, "dry_run", opts.DryRun)
-	err = linkStages(ctx, w, opts, run, &res, log)
+	err = linkStages(ctx, w, opts, run, resumed, &res, log)
 	switch {
 	case err == nil:
 		res.Status = warehouse.RunSucceeded
@@ -154,23 +213,29 @@ func Link(ctx context.Context, opts LinkOptions) (res LinkResult, err error) {
 	return res, err
 }
 
-// linkRun starts the link run, or resumes the link run opts.FromRun names.
-func linkRun(ctx context.Context, w *warehouse.Warehouse, opts LinkOptions) (warehouse.Run, bool, error) {
+// linkRun starts the link run, or resumes the link run opts.FromRun names. A resumed run links
+// the pairs it was started with (opts gets them when none were given; others are refused,
+// ErrOtherPairs), so that a resume never links a pair the user left out. A dry run never
+// resumes: it would rewrite run N's pairs and status; it is a new run reading N's extracts.
+func linkRun(ctx context.Context, w *warehouse.Warehouse, opts *LinkOptions) (warehouse.Run, bool, error) {
 	if opts.FromRun > 0 {
 		from, err := w.GetRun(ctx, opts.FromRun)
 		if err != nil {
 			return warehouse.Run{}, false, err
 		}
-		if from.Kind == load.KindLinkRun {
+		switch {
+		case from.Kind == load.KindLinkRun && opts.DryRun:
+			opts.FromRun = extractsOf(from)
+		case from.Kind == load.KindLinkRun:
 			// Resumed: its status is set again when it finishes.
-			return from, true, nil
+			return from, true, resumePairs(ctx, w.DB, from, opts)
 		}
 	}
 	o := map[string]any{}
 	for k, v := range opts.RunOptions {
 		o[k] = v
 	}
-	o["dry_run"], o["only"] = opts.DryRun, opts.Only
+	o["dry_run"], o["only"], o["named"] = opts.DryRun, opts.Only, opts.Named
 	if opts.FromRun > 0 {
 		o["extracts_of_run"] = opts.FromRun
 	}
@@ -179,7 +244,7 @@ func linkRun(ctx context.Context, w *warehouse.Warehouse, opts LinkOptions) (war
 }
 
 // linkStages extracts (unless reusing a run's extracts), builds the candidates, and links.
-func linkStages(ctx context.Context, w *warehouse.Warehouse, opts LinkOptions, run warehouse.Run, res *LinkResult, log *slog.Logger) error {
+func linkStages(ctx context.Context, w *warehouse.Warehouse, opts LinkOptions, run warehouse.Run, resumed bool, res *LinkResult, log *slog.Logger) error {
 	build, err := linkExtracts(ctx, w, opts, run, log)
 	if err != nil {
 		return err
@@ -187,8 +252,11 @@ func linkStages(ctx context.Context, w *warehouse.Warehouse, opts LinkOptions, r
 	if err := w.SetStage("transform"); err != nil {
 		return err
 	}
-	if err := recordNamedPairs(ctx, w.DB, run.ID, opts.Pairs); err != nil {
-		return err
+	if !resumed {
+		// A resumed run keeps the pairs it recorded when it started (they are opts.Pairs).
+		if err := recordNamedPairs(ctx, w.DB, run.ID, opts.Pairs); err != nil {
+			return err
+		}
 	}
 	if err := transform.Build(ctx, w, build, transform.LinkCandidates); err != nil {
 		return fmt.Errorf("compute the candidate pairs: %w", err)

@@ -1,7 +1,9 @@
 package pipelines
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -36,7 +38,8 @@ func (c candidate) entry() LinkEntry {
 		Evidence: c.evidence()}
 }
 
-// readCandidates reads the candidate pairs of the kinds given, in R15's kind order.
+// readCandidates reads the candidate pairs of the kinds given, in R15's kind order (load.Kinds,
+// the one place that order is written), then by Harvest and Runn id.
 func readCandidates(ctx context.Context, db *sqlx.DB, kinds []string) ([]candidate, error) {
 	var out []candidate
 	if err := db.SelectContext(ctx, &out, `SELECT kind, harvest_id, runn_id, coalesce(harvest_name, '') AS harvest_name,
@@ -44,10 +47,75 @@ func readCandidates(ctx context.Context, db *sqlx.DB, kinds []string) ([]candida
 			coalesce(runn_value, '') AS runn_value, harvest_candidates, status
 		FROM report.rpt_link_candidates
 		WHERE list_contains(string_split(?, ','), kind)
-		ORDER BY CASE kind WHEN 'client' THEN 1 WHEN 'project' THEN 2 ELSE 3 END, harvest_id, runn_id`, strings.Join(kinds, ",")); err != nil {
+		ORDER BY harvest_id, runn_id`, strings.Join(kinds, ",")); err != nil {
 		return nil, fmt.Errorf("read the candidate pairs (report.rpt_link_candidates): %w", err)
 	}
+	sortByKind(out)
 	return out, nil
+}
+
+// sortByKind orders candidates by R15's kind order, keeping the order within a kind.
+func sortByKind(cands []candidate) {
+	order := load.Kinds()
+	slices.SortStableFunc(cands, func(a, b candidate) int {
+		return slices.Index(order, a.Kind) - slices.Index(order, b.Kind)
+	})
+}
+
+// resumePairs gives a resumed link run the pairs it was started with: those recorded for it
+// when none are given, and a usage error (ErrOtherPairs) when others are.
+func resumePairs(ctx context.Context, db *sqlx.DB, run warehouse.Run, opts *LinkOptions) error {
+	var stored []Pair
+	if err := db.SelectContext(ctx, &stored, `SELECT kind, harvest_id, runn_id FROM meta.link_pairs
+		WHERE run_id = ?`, run.ID); err != nil {
+		return fmt.Errorf("read the pairs named for link run %d: %w", run.ID, err)
+	}
+	slices.SortFunc(stored, comparePairs)
+	stored = slices.Compact(stored)
+	named := len(stored) > 0 || runNamedPairs(run)
+	if !opts.Named {
+		opts.Pairs, opts.Named = stored, named
+		return nil
+	}
+	given := slices.Clone(opts.Pairs)
+	slices.SortFunc(given, comparePairs)
+	given = slices.Compact(given)
+	if !named || !slices.Equal(given, stored) {
+		was := "the proposed pairs"
+		if named {
+			was = fmt.Sprintf("%d pairs of its own", len(stored))
+		}
+		return fmt.Errorf("%w: link run %d was started to link %s, not the %d given: resume it without --pair or --from, or start a new link run (without --run %d)",
+			ErrOtherPairs, run.ID, was, len(given), run.ID)
+	}
+	return nil
+}
+
+func comparePairs(a, b Pair) int {
+	if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.HarvestID, b.HarvestID); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.RunnID, b.RunnID)
+}
+
+// runNamedPairs says whether a link run was started with pairs named (--pair, --from): an
+// empty --from file names no pair and still links nothing but them.
+func runNamedPairs(run warehouse.Run) bool {
+	var o struct {
+		Named *bool    `json:"named"`
+		Pairs []string `json:"pairs"`
+		From  string   `json:"from"`
+	}
+	if !run.Options.Valid || json.Unmarshal([]byte(run.Options.String), &o) != nil {
+		return false
+	}
+	if o.Named != nil {
+		return *o.Named
+	}
+	return len(o.Pairs) > 0 || o.From != ""
 }
 
 // groupCandidates splits the candidates into proposed pairs and ambiguous records: a Harvest
@@ -199,8 +267,8 @@ func fillLinked(ctx context.Context, db *sqlx.DB, res *LinkResult, entries []Lin
 		case slices.Contains(confirmed, key):
 			res.Linked = append(res.Linked, e)
 		case refused:
-			res.NotLinked = append(res.NotLinked, LinkProblem{Kind: e.Kind, HarvestID: e.HarvestID, RunnID: e.RunnID,
-				Status: prob.Status, Message: prob.Message})
+			res.NotLinked = append(res.NotLinked, LinkProblem{Kind: e.Kind, Key: prob.Key, HarvestID: e.HarvestID, HarvestName: e.HarvestName,
+				RunnID: e.RunnID, RunnName: e.RunnName, Rule: prob.Rule, Status: prob.Status, Message: prob.Message})
 		}
 	}
 	return nil

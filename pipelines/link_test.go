@@ -1,6 +1,7 @@
 package pipelines
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -63,5 +64,63 @@ func TestGroupCandidates(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"harvest[41 42]", "runn[401 402]"}, got); diff != "" {
 		t.Errorf("overlapping groups (-want +got):\n%s", diff)
+	}
+}
+
+// R16, R15: candidates are listed clients, projects, then people (load.Kinds' order), each kind
+// in the order read.
+func TestSortByKind(t *testing.T) {
+	cands := []candidate{
+		{Kind: "person", HarvestID: 1}, {Kind: "client", HarvestID: 2}, {Kind: "project", HarvestID: 3},
+		{Kind: "client", HarvestID: 4}, {Kind: "person", HarvestID: 5},
+	}
+	sortByKind(cands)
+	got := []string{}
+	for _, c := range cands {
+		got = append(got, fmt.Sprint(c.Kind, c.HarvestID))
+	}
+	if diff := cmp.Diff([]string{"client2", "client4", "project3", "person1", "person5"}, got); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+}
+
+// R16, output contract: link's JSON gives each list its <noun>_count, names each record beside
+// its id after that id (harvest_name, runn_name; never a bare name), and a pair not linked as
+// load's rejected records are: the trail's key and rule beside the ids.
+func TestLinkResultJSON(t *testing.T) {
+	ev := LinkEvidence{ComparedOn: "name", HarvestValue: "Globex", RunnValue: "globex"}
+	res := LinkResult{RunID: 4, Status: "partial", Proposed: []LinkEntry{}, Linked: []LinkEntry{},
+		Ambiguous: []LinkAmbiguous{
+			{Kind: "client", HarvestID: ptr64(102), Name: "Globex", Candidates: []LinkCandidate{{RunnID: ptr64(12), Name: "globex", Evidence: ev}}},
+			{Kind: "person", RunnID: ptr64(35), Name: "Eve Ng", Candidates: []LinkCandidate{{HarvestID: ptr64(305), Name: "Eve", Evidence: ev}}},
+		},
+		NotLinked: []LinkProblem{{Kind: "client", Key: "harvest:101=runn:11", HarvestID: 101, HarvestName: "Acme", RunnID: 11, RunnName: "ACME",
+			Rule: "R16", Status: "skipped", Message: "gone"}}}
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]float64{"proposed_count": 0, "ambiguous_count": 2, "linked_count": 0, "not_linked_count": 1} {
+		if got[k] != want {
+			t.Errorf("%s = %v, want %v", k, got[k], want)
+		}
+	}
+	amb := got["ambiguous"].([]any)
+	wantAmb := []any{
+		map[string]any{"kind": "client", "harvest_id": 102.0, "harvest_name": "Globex", "candidates": []any{
+			map[string]any{"runn_id": 12.0, "runn_name": "globex", "evidence": map[string]any{"compared_on": "name", "harvest_value": "Globex", "runn_value": "globex"}}}},
+		map[string]any{"kind": "person", "runn_id": 35.0, "runn_name": "Eve Ng", "candidates": []any{
+			map[string]any{"harvest_id": 305.0, "harvest_name": "Eve", "evidence": map[string]any{"compared_on": "name", "harvest_value": "Globex", "runn_value": "globex"}}}},
+	}
+	if diff := cmp.Diff(wantAmb, amb); diff != "" {
+		t.Errorf("ambiguous (-want +got):\n%s", diff)
+	}
+	nl := got["not_linked"].([]any)[0].(map[string]any)
+	if nl["key"] != "harvest:101=runn:11" || nl["rule"] != "R16" || nl["harvest_name"] != "Acme" || nl["runn_name"] != "ACME" {
+		t.Errorf("not_linked %v", nl)
 	}
 }

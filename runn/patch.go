@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 )
 
 // GetClient reads one client (GET /clients/{clientId}).
@@ -104,15 +103,21 @@ func (c *API) patchReferences(ctx context.Context, path string, refs []Reference
 	return nil
 }
 
-// sameReferences compares two lists as sets (Runn may keep them in another order).
+// sameReferences compares two lists as multisets (Runn may keep them in another order): each
+// reference as many times in one as in the other, so that [a a b] is not taken for [a b b].
 func sameReferences(a, b []Reference) bool {
 	if len(a) != len(b) {
 		return false
 	}
+	count := make(map[Reference]int, len(a))
 	for _, r := range a {
-		if !slices.Contains(b, r) {
+		count[r]++
+	}
+	for _, r := range b {
+		if count[r] == 0 {
 			return false
 		}
+		count[r]--
 	}
 	return true
 }

@@ -86,3 +86,31 @@ func TestSetReferencesBody(t *testing.T) {
 		})
 	}
 }
+
+// R16: Runn's answer to a PATCH is trusted only when it carries the references sent, each as
+// many times: the order may differ, the counts may not.
+func TestSameReferences(t *testing.T) {
+	a, b := Reference{ReferenceName: "Harvest", ExternalID: "1"}, Reference{ReferenceName: "CRM", ExternalID: "c-1"}
+	tests := []struct {
+		name string
+		x, y []Reference
+		want bool
+	}{
+		{"same", []Reference{a, b}, []Reference{a, b}, true},
+		{"other order", []Reference{a, b}, []Reference{b, a}, true},
+		{"both empty", []Reference{}, nil, true},
+		{"one missing", []Reference{a, b}, []Reference{a}, false},
+		{"same length, other counts", []Reference{a, a, b}, []Reference{a, b, b}, false},
+		{"other id", []Reference{a}, []Reference{{ReferenceName: "Harvest", ExternalID: "2"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sameReferences(tt.x, tt.y); got != tt.want {
+				t.Errorf("sameReferences(%v, %v) = %v, want %v", tt.x, tt.y, got, tt.want)
+			}
+			if got := sameReferences(tt.y, tt.x); got != tt.want {
+				t.Errorf("sameReferences(%v, %v) = %v, want %v", tt.y, tt.x, got, tt.want)
+			}
+		})
+	}
+}

@@ -553,3 +553,67 @@ func TestE2ELinkNamedClientDecidesItsProjects(t *testing.T) {
 		t.Errorf("with client %d paired to %d: proposed (-want +got):\n%s\nambiguous %+v", f.twin, lkTwinB, diff, named.Ambiguous)
 	}
 }
+
+// linkRunRecord is what a link run's record holds: its row in meta.runs and the pairs recorded
+// for it.
+func linkRunRecord(t *testing.T, path string, runID int64) string {
+	t.Helper()
+	w, err := warehouse.OpenReadOnly(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	run, err := w.GetRun(context.Background(), runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pairs []string
+	if err := w.DB.Select(&pairs, `SELECT kind || ' ' || harvest_id || '=' || runn_id FROM meta.link_pairs WHERE run_id = ? ORDER BY 1`, runID); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%+v pairs %v", run, pairs)
+}
+
+// R16: a link run resumed (link --run N) links the pairs it was started with and no other: the
+// proposed pairs a --from file left out stay unlinked, other pairs are refused as a usage
+// error, and `link --run N --dry-run` is a run of its own that leaves run N as it was.
+func TestE2ELinkResumeKeepsTheRunsPairs(t *testing.T) {
+	f, acct := newLinkFixture(t)
+	_, rsrv, vars := e2eFakes(t, acct)
+	file := filepath.Join(t.TempDir(), "pairs.csv")
+	if err := os.WriteFile(file, []byte(fmt.Sprintf("kind,harvest_id,runn_id\nperson,%d,%d\n", f.user, lkPerson)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	first := linkJSONOf(t, vars, exitOK, "--from", file)
+	wantLinked := []string{fmt.Sprintf("person %d=%d", f.user, lkPerson)}
+	if diff := cmp.Diff(wantLinked, entryKeys(first.Linked)); diff != "" {
+		t.Fatalf("--from linked (-want +got):\n%s", diff)
+	}
+	runN := strconv.FormatInt(first.RunID, 10)
+	path := vars["HARVEST2RUNN_WAREHOUSE"]
+	before := linkRunRecord(t, path, first.RunID)
+
+	dry := linkJSONOf(t, vars, exitOK, "--run", runN, "--dry-run")
+	if dry.RunID == first.RunID {
+		t.Errorf("link --run %s --dry-run resumed run %s", runN, runN)
+	}
+	if after := linkRunRecord(t, path, first.RunID); after != before {
+		t.Errorf("link --run %s --dry-run changed run %s:\nbefore %s\nafter  %s", runN, runN, before, after)
+	}
+
+	resumed := linkJSONOf(t, vars, exitOK, "--run", runN)
+	if diff := cmp.Diff(wantLinked, entryKeys(resumed.Linked)); diff != "" || resumed.RunID != first.RunID {
+		t.Errorf("resumed run %d linked (-want +got):\n%s", resumed.RunID, diff)
+	}
+	other := runBin(t, vars, "link", "--run", runN, "--pair", fmt.Sprintf("harvest:client:%d=runn:%d", f.client, lkClient))
+	if other.code != exitUsage || !strings.Contains(other.stderr, "started") {
+		t.Errorf("resuming run %s with another pair: exit %d %s", runN, other.code, other.stderr)
+	}
+	st := rsrv.State()
+	if got := refsOf(st, "client", lkClient); !slices.Equal(got, []string{"CRM:crm-1"}) {
+		t.Errorf("client %d, left out of the file, was linked by a resume: %v", lkClient, got)
+	}
+	if got := refsOf(st, "project", lkProject); len(got) != 0 {
+		t.Errorf("project %d, left out of the file, was linked by a resume: %v", lkProject, got)
+	}
+}

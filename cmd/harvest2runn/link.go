@@ -47,7 +47,9 @@ each recorded in the audit trail before it is sent; a link that stops resumes wh
 'harvest2runn revert RUN_ID' removes exactly the references the run added. Runn refusing some
 exits 3 after the rest landed.
 
---pair and --from link exactly the pairs they name, and no proposed pair besides. The CSV that
+--pair and --from link exactly the pairs they name, and no proposed pair besides. --run N of a
+link run resumes it with the pairs it was started with (other --pair or --from is refused);
+--run N --dry-run lists the pairs again as a new run, leaving run N as it was. The CSV that
 --output csv prints is what --from reads: delete the rows you do not want, keep one row per record.
 
 Example:
@@ -61,7 +63,7 @@ Example:
 			f := &linkFlags{}
 			fs.StringSliceVar(&f.only, "only", nil, "link only these kinds: "+strings.Join(pipelines.LinkKinds, ",")+" (default all)")
 			fs.BoolVar(&f.dryRun, "dry-run", false, "list the pairs; write nothing to Runn")
-			fs.Int64Var(&f.run, "run", 0, "reuse this run's extracts instead of reading both APIs (a link run is resumed)")
+			fs.Int64Var(&f.run, "run", 0, "reuse this run's extracts instead of reading both APIs; a link run is resumed with the pairs it was started with (with --dry-run: listed again as a new run)")
 			fs.StringArrayVar(&f.pairs, "pair", nil, "link this pair, ambiguous or not: harvest:KIND:HARVEST_ID=runn:RUNN_ID, KIND client, project or person (repeatable)")
 			fs.StringVar(&f.from, "from", "", "link exactly the rows of this CSV file (as --output csv prints them)")
 			fs.StringVar(&f.tz, "tz", "", "IANA time zone that decides today's date (default: local zone)")
@@ -105,7 +107,7 @@ func runLink(ctx context.Context, e *env, o any, args []string) error {
 		opts.Runn = clients.runn
 	}
 	res, err := pipelines.Link(ctx, opts)
-	if errors.Is(err, pipelines.ErrBadPair) {
+	if errors.Is(err, pipelines.ErrBadPair) || errors.Is(err, pipelines.ErrOtherPairs) {
 		err = usagef("%v", err)
 	}
 	if res.RunID != 0 {

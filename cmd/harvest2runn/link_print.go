@@ -63,7 +63,7 @@ func printLinkText(w io.Writer, res pipelines.LinkResult) {
 		printLinkKind(w, kind, res)
 	}
 	for _, p := range res.NotLinked {
-		fmt.Fprintf(w, "  NOT LINKED %s harvest %d = runn %d: %s\n", p.Kind, p.HarvestID, p.RunnID, p.Message)
+		fmt.Fprintf(w, "  NOT LINKED %s harvest %d %q = runn %d %q: %s\n", p.Kind, p.HarvestID, p.HarvestName, p.RunnID, p.RunnName, p.Message)
 	}
 	if !res.DryRun && len(res.Linked) > 0 {
 		fmt.Fprintf(w, "  undo with: harvest2runn revert %d\n", res.RunID)
