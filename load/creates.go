@@ -399,11 +399,16 @@ func (a *applier) createUnanswered(ctx context.Context, c sentCreate) error {
 }
 
 // createFailed records a send that failed otherwise, and returns the error that stops the load.
+// The answer is recorded even when the load is being stopped (answer outlives ctx). Should the
+// trail fail too, the attempt stays pending, as after a crash (the next load reads Runn for it),
+// and the error says so beside the send's.
 func (a *applier) createFailed(ctx context.Context, c sentCreate) error {
-	// Best effort: when ctx is cancelled this fails, which leaves the attempt pending, as a
-	// crash would; the next load reconciles it either way.
-	_ = a.rec.answer(ctx, c.reqID, c.took, httpStatus(c.err), "failed", c.err.Error(),
+	err := a.rec.answer(ctx, c.reqID, c.took, httpStatus(c.err), "failed", c.err.Error(),
 		[]outcome{{writeID: c.writeID, status: statusUnknown, how: "answer", err: c.err.Error()}}, nil)
+	if err != nil {
+		return fmt.Errorf("create %s %s (%s): %w; the attempt stays pending, and the next load reads Runn for it: %w",
+			c.kind, c.key, c.label, c.err, err)
+	}
 	return fmt.Errorf("create %s %s (%s): %w", c.kind, c.key, c.label, c.err)
 }
 

@@ -131,6 +131,13 @@ func startFake(t testing.TB, seed *runntest.State, opts runntest.Options) *testw
 // so rate limits, 429 pauses and backoff cost no real time; wrap, when set, wraps its transport.
 func newClient(t testing.TB, srv *testwarehouse.RunnFake, clock runn.Clock, wrap func(http.RoundTripper) http.RoundTripper) *runn.API {
 	t.Helper()
+	return newClientTimeout(t, srv, clock, wrap, 10*time.Second)
+}
+
+// newClientTimeout is newClient whose HTTP client gives up on a request after timeout (0: never,
+// for a test whose transport holds requests and guards its own wait).
+func newClientTimeout(t testing.TB, srv *testwarehouse.RunnFake, clock runn.Clock, wrap func(http.RoundTripper) http.RoundTripper, timeout time.Duration) *runn.API {
+	t.Helper()
 	var rt http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
 	if wrap != nil {
 		rt = wrap(rt)
@@ -138,7 +145,7 @@ func newClient(t testing.TB, srv *testwarehouse.RunnFake, clock runn.Clock, wrap
 	if clock == nil {
 		clock = testkit.NewFakeClock(fixedNow)
 	}
-	return srv.Client(t, runn.Config{Clock: clock, HTTPClient: &http.Client{Transport: rt, Timeout: 10 * time.Second}})
+	return srv.Client(t, runn.Config{Clock: clock, HTTPClient: &http.Client{Transport: rt, Timeout: timeout}})
 }
 
 // killer stops the process, as far as the load can tell, at the n-th request: with afterApply

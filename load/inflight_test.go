@@ -65,7 +65,7 @@ func (k *inFlightKiller) RoundTrip(r *http.Request) (*http.Response, error) {
 	case <-r.Context().Done():
 		select {
 		case <-k.release: // the kill itself
-		default: // the client's timeout, before hold writes were in flight
+		default: // another held request's guard, before hold writes were in flight
 			k.mu.Lock()
 			k.alone = true
 			k.mu.Unlock()
@@ -98,7 +98,9 @@ func TestKillWithSeveralWritesInFlight(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			k := &inFlightKiller{prefix: prefix, hold: 3, cancel: cancel, release: make(chan struct{})}
-			api := newClient(t, srv, nil, func(rt http.RoundTripper) http.RoundTripper { k.base = rt; return k })
+			// No HTTP timeout: held requests wait for the kill, or for the killer's own guard,
+			// however slow a loaded machine is to get the three in flight.
+			api := newClientTimeout(t, srv, nil, func(rt http.RoundTripper) http.RoundTripper { k.base = rt; return k }, 0)
 			if _, err := Apply(ctx, w, api, Options{RunID: runID, Workers: 3}); !errors.Is(err, context.Canceled) {
 				t.Fatalf("killed load: err %v, want context.Canceled", err)
 			}

@@ -58,6 +58,9 @@ type recorder struct {
 	nextWrite, nextReq, nextOutcome int64
 	busy                            time.Duration // spent writing the trail
 
+	// qmu guards the queue of records waiting for a batch, and committing: whether some caller
+	// leads (commits a batch, or has been handed the next one). One leader at a time, so the
+	// trail's transactions never overlap.
 	qmu        sync.Mutex
 	queue      []*pendingTx
 	committing bool
@@ -68,6 +71,8 @@ type pendingTx struct {
 	ctx  context.Context
 	fn   func(*sqlx.Tx) error
 	done chan error
+	// lead is signalled when the caller is handed the next batch to commit.
+	lead chan struct{}
 }
 
 // intent is one change about to be sent (or skipped).
@@ -118,9 +123,13 @@ func startLoad(ctx context.Context, db *sqlx.DB, runID int64, mode string) (*rec
 	return r, nil
 }
 
-// tx runs fn in a transaction. Callers hold r.mu (commitBatch), except startLoad.
+// tx runs fn in a transaction and counts the time it takes as the trail's.
 func (r *recorder) tx(ctx context.Context, fn func(*sqlx.Tx) error) error {
-	defer func(start time.Time) { r.busy += time.Since(start) }(time.Now())
+	defer func(start time.Time) {
+		r.mu.Lock()
+		r.busy += time.Since(start)
+		r.mu.Unlock()
+	}(time.Now())
 	tx, err := warehouse.BeginTx(ctx, r.db)
 	if err != nil {
 		return err
@@ -133,34 +142,45 @@ func (r *recorder) tx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 }
 
 // commit runs fn in a transaction shared with the callers that commit at the same time, and
-// returns when it is committed. The first caller commits for everyone queued while it does; a
-// caller whose ctx is done before its batch begins is left out with ctx's error. The batch's
-// transaction does not end with any one caller's ctx: records of answers must land even while
-// the run is being stopped.
+// returns when it is committed. A caller that finds no batch being committed leads: it commits
+// what is queued, its own records included, then hands the lead to the first caller queued
+// meanwhile and returns. It never commits a second batch: its own request waits to be sent, and
+// the queue may refill for as long as others write. A caller whose ctx is done before its batch
+// begins is left out with ctx's error. The batch's transaction does not end with any one
+// caller's ctx: records of answers must land even while the run is being stopped.
 func (r *recorder) commit(ctx context.Context, fn func(*sqlx.Tx) error) error {
-	p := &pendingTx{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	p := &pendingTx{ctx: ctx, fn: fn, done: make(chan error, 1), lead: make(chan struct{}, 1)}
 	r.qmu.Lock()
 	r.queue = append(r.queue, p)
 	if r.committing {
 		r.qmu.Unlock()
-		return <-p.done
+		select {
+		case err := <-p.done:
+			return err
+		case <-p.lead:
+		}
+		r.qmu.Lock()
 	}
 	r.committing = true
-	for {
-		batch := r.queue
-		r.queue = nil
-		r.qmu.Unlock()
-		r.commitBatch(context.WithoutCancel(ctx), batch)
-		r.qmu.Lock()
-		if len(r.queue) == 0 {
-			r.committing = false
-			r.qmu.Unlock()
-			return <-p.done
-		}
+	batch := r.queue
+	r.queue = nil
+	r.qmu.Unlock()
+	r.commitBatch(context.WithoutCancel(ctx), batch)
+	r.qmu.Lock()
+	if len(r.queue) > 0 {
+		// Still queued, so not committed: it waits on done or lead, and takes the lead.
+		r.queue[0].lead <- struct{}{}
+	} else {
+		r.committing = false
 	}
+	r.qmu.Unlock()
+	return <-p.done
 }
 
 // commitBatch commits the batch's records in one transaction and tells each caller the result.
+// When the batch fails, each caller's records are committed again on their own, so that one bad
+// record fails only its own caller: the others' may be answers to writes Runn has applied, which
+// must not stay pending for a fault that is not theirs.
 func (r *recorder) commitBatch(ctx context.Context, batch []*pendingTx) {
 	var live []*pendingTx
 	for _, p := range batch {
@@ -173,7 +193,6 @@ func (r *recorder) commitBatch(ctx context.Context, batch []*pendingTx) {
 	if len(live) == 0 {
 		return
 	}
-	r.mu.Lock()
 	err := r.tx(ctx, func(tx *sqlx.Tx) error {
 		for _, p := range live {
 			if err := p.fn(tx); err != nil {
@@ -182,9 +201,14 @@ func (r *recorder) commitBatch(ctx context.Context, batch []*pendingTx) {
 		}
 		return nil
 	})
-	r.mu.Unlock()
+	if err == nil || len(live) == 1 {
+		for _, p := range live {
+			p.done <- err
+		}
+		return
+	}
 	for _, p := range live {
-		p.done <- err
+		p.done <- r.tx(ctx, p.fn)
 	}
 }
 
@@ -374,8 +398,6 @@ func (r *recorder) finish(ctx context.Context, res *Result, runErr error) error 
 	reconciled := t.Reconciled + t.Adopted
 	// Recorded even when ctx was cancelled: the cancellation is what it records.
 	ctx = context.WithoutCancel(ctx)
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	_, err := r.db.ExecContext(ctx, `UPDATE audit.loads SET finished_at = now(), status = ?, planned = ?, already_done = ?,
 		applied = ?, reconciled = ?, rejected = ?, skipped = ?, requests = ?, retries = ?, rate_limited = ?, server_errors = ?,
 		network_errors = ?, duration_ms = ?, error = ? WHERE load_id = ?`,

@@ -45,7 +45,7 @@ type SyncOptions struct {
 	Autofill      bool     // R13
 	Harvest       extract.HarvestAPI
 	Runn          RunnAPI
-	Workers       int // bulk actuals calls in flight; 0: the load's default
+	Workers       int // the load's writes in flight (creates of one kind, bulk actuals calls); 0: its default
 	// AllowLargeChanges lifts R17 (b) and (c) for this run: a real clean-up or mass deletion.
 	AllowLargeChanges bool
 	// RetentionDays > 0: after a sync that sent its plan, prune the raw extracts of runs started
