@@ -1,9 +1,11 @@
 package transform
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -65,6 +67,11 @@ func BenchmarkTransform(b *testing.B) {
 				var changes int64
 				for _, n := range res.Changes {
 					changes += n
+				}
+				// The slowest models, to see where the time goes.
+				slow := slices.SortedFunc(slices.Values(res.Models), func(a, b ModelRun) int { return cmp.Compare(b.Duration, a.Duration) })
+				for _, m := range slow[:min(5, len(slow))] {
+					b.Logf("%s: %s, %d rows", m.Table, m.Duration.Round(time.Millisecond), m.Rows)
 				}
 				b.ReportMetric(wall.Seconds(), "wall-s")
 				b.ReportMetric(float64(measure.PeakRSS())/(1<<20), "peak-MiB")

@@ -41,9 +41,9 @@ type Options struct {
 
 // DefaultMemoryLimit caps DuckDB's memory unless Options say otherwise: beyond it DuckDB spills
 // to TempDir instead of growing (its own default is 80% of RAM, whatever else the machine runs).
-// It is not lower because the transform's autofill model (R13) does not spill all it holds: the
-// whole history of 10 M time entries fails with "Out of Memory" under 512 MB and 800 MB and
-// completes under 1.5 GB (docs/benchmarks.md).
+// The whole history of 10 M time entries completes under 600 MB since the autofill model (R13)
+// compares week by week, but spills and is slower there; at 2 GB it is fastest
+// (docs/benchmarks.md).
 const DefaultMemoryLimit = "2GB"
 
 // TempDir is the spill folder of the warehouse at path.

@@ -13,11 +13,14 @@
 -- stays as it is. Empty when autofill is off. People and projects created this run have no Runn
 -- assignment yet, so they never appear here.
 --
--- Days are generated only at the end, once: assignments of one (person, project, role) are
--- merged into disjoint spans, and spans are cut by the person's contract segments (stretches of
--- days with one contract in force), so that every generated day is a distinct candidate that
--- already knows its rostered minutes. The whole history of a large account is millions of days;
--- nothing then needs a DISTINCT or a per-day join but the two anti-joins.
+-- Days are generated only at the end, once, and only those that remain: assignments of one
+-- (person, project, role) are merged into disjoint spans, spans are cut by the person's contract
+-- segments (stretches of days with one contract in force), and each piece becomes its weeks, each
+-- with a mask of the weekdays it covers and the contract rosters (bit 0 Monday to bit 4 Friday).
+-- The Runn and Harvest keys and the implausible days are folded into the same masks per week, so
+-- that the whole history of a large account (millions of days, millions of keys) is compared week
+-- by week with a fifth of the rows, through joins and an aggregate that fit in a small memory
+-- limit, instead of two anti-joins whose hash tables over millions of keys cannot spill.
 WITH ctx AS (
     SELECT
         autofill,
@@ -111,15 +114,68 @@ pieces AS (
         ON r.runn_person_id = p.runn_person_id
         AND r.first_day <= p.last_day AND (r.last_day IS NULL OR p.first_day <= r.last_day)
 ),
-candidates AS (
-    SELECT runn_person_id, runn_project_id, runn_role_id, date
+-- The weeks of each piece, with the rostered weekdays it covers. Pieces of one (person,
+-- project, role) are disjoint, so two pieces sharing a week have disjoint masks.
+piece_weeks AS (
+    SELECT
+        runn_person_id, runn_project_id, runn_role_id, first_day, last_day, minutes,
+        unnest(generate_series(date_trunc('week', first_day)::DATE, last_day, INTERVAL 7 DAY))::DATE AS week
+    FROM pieces
+),
+candidate_weeks AS (
+    SELECT
+        runn_person_id, runn_project_id, runn_role_id, week,
+        (CASE WHEN week BETWEEN first_day AND last_day AND minutes[1] > 0 THEN 1 ELSE 0 END)
+            | (CASE WHEN week + 1 BETWEEN first_day AND last_day AND minutes[2] > 0 THEN 2 ELSE 0 END)
+            | (CASE WHEN week + 2 BETWEEN first_day AND last_day AND minutes[3] > 0 THEN 4 ELSE 0 END)
+            | (CASE WHEN week + 3 BETWEEN first_day AND last_day AND minutes[4] > 0 THEN 8 ELSE 0 END)
+            | (CASE WHEN week + 4 BETWEEN first_day AND last_day AND minutes[5] > 0 THEN 16 ELSE 0 END) AS days
+    FROM piece_weeks
+),
+-- Weekdays with an actual in Runn (without workstream, any minutes) or time in Harvest (even a
+-- 0 sum), per (person, project, role) and week.
+taken AS (
+    SELECT date, runn_person_id, runn_project_id, runn_role_id FROM intermediate.int_actuals__runn_keys
+    UNION ALL
+    SELECT date, runn_person_id, runn_project_id, runn_role_id FROM intermediate.int_actuals__harvest_keys
+),
+taken_weeks AS (
+    SELECT
+        runn_person_id, runn_project_id, runn_role_id,
+        date_trunc('week', date)::DATE AS week,
+        bit_or(1 << (isodow(date) - 1)) AS days
+    FROM taken
+    WHERE isodow(date) <= 5
+    GROUP BY runn_person_id, runn_project_id, runn_role_id, date_trunc('week', date)::DATE
+),
+implausible_weeks AS (
+    SELECT
+        runn_person_id,
+        date_trunc('week', date)::DATE AS week,
+        bit_or(1 << (isodow(date) - 1)) AS days
+    FROM intermediate.int_actuals__implausible_days
+    WHERE isodow(date) <= 5
+    GROUP BY runn_person_id, date_trunc('week', date)::DATE
+),
+free_weeks AS (
+    SELECT
+        c.runn_person_id, c.runn_project_id, c.runn_role_id, c.week,
+        c.days & ~coalesce(t.days, 0) & ~coalesce(i.days, 0) AS days
+    FROM candidate_weeks AS c
+    LEFT JOIN taken_weeks AS t
+        ON t.runn_person_id = c.runn_person_id AND t.runn_project_id = c.runn_project_id
+        AND t.runn_role_id = c.runn_role_id AND t.week = c.week
+    LEFT JOIN implausible_weeks AS i
+        ON i.runn_person_id = c.runn_person_id AND i.week = c.week
+),
+free_days AS (
+    SELECT runn_person_id, runn_project_id, runn_role_id, (week + weekday::INTEGER) AS date
     FROM (
-        SELECT
-            runn_person_id, runn_project_id, runn_role_id, minutes,
-            unnest(generate_series(first_day, last_day, INTERVAL 1 DAY))::DATE AS date
-        FROM pieces
+        SELECT *, unnest(range(5)) AS weekday
+        FROM free_weeks
+        WHERE days <> 0
     )
-    WHERE isodow(date) <= 5 AND minutes[isodow(date)] > 0
+    WHERE (days >> weekday) & 1 = 1
 )
 SELECT
     c.date,
@@ -128,14 +184,6 @@ SELECT
     c.runn_project_id,
     pr.harvest_project_id,
     c.runn_role_id
-FROM candidates AS c
+FROM free_days AS c
 JOIN intermediate.int_actuals__writable_people AS pe ON pe.runn_person_id = c.runn_person_id
 JOIN intermediate.int_actuals__writable_projects AS pr ON pr.runn_project_id = c.runn_project_id
-ANTI JOIN intermediate.int_actuals__runn_keys AS r
-    ON r.date = c.date AND r.runn_person_id = c.runn_person_id
-    AND r.runn_project_id = c.runn_project_id AND r.runn_role_id = c.runn_role_id
-ANTI JOIN intermediate.int_actuals__harvest_keys AS h
-    ON h.date = c.date AND h.runn_person_id = c.runn_person_id
-    AND h.runn_project_id = c.runn_project_id AND h.runn_role_id = c.runn_role_id
-ANTI JOIN intermediate.int_actuals__implausible_days AS i
-    ON i.date = c.date AND i.runn_person_id = c.runn_person_id

@@ -69,29 +69,30 @@ entries AS (
     LEFT JOIN intermediate.int_projects AS pr ON pr.harvest_project_id = e.harvest_project_id
     WHERE ctx.window_from IS NULL OR e.spent_date >= ctx.window_from
 ),
-person_days AS (
-    SELECT
-        *,
-        coalesce(
-            bool_or(minutes IS NULL) FILTER (WHERE NOT is_running) OVER person_day
-                OR sum(minutes) FILTER (WHERE NOT is_running) OVER person_day > 1440,
-            false) AS is_implausible
+-- The implausible person-days, aggregated apart and joined back (a window over every entry
+-- sorts all their columns; the whole history is millions of entries).
+implausible AS (
+    SELECT coalesce(person_key, -harvest_user_id) AS person, date
     FROM entries
-    WINDOW person_day AS (PARTITION BY coalesce(person_key, -harvest_user_id), date)
+    WHERE NOT is_running
+    GROUP BY coalesce(person_key, -harvest_user_id), date
+    HAVING coalesce(bool_or(minutes IS NULL) OR sum(minutes) > 1440, false)
 )
 SELECT
-    harvest_entry_id,
-    date,
-    harvest_user_id,
-    harvest_project_id,
-    runn_person_id,
-    runn_project_id,
-    person_key,
-    project_key,
-    minutes,
-    is_billable,
+    e.harvest_entry_id,
+    e.date,
+    e.harvest_user_id,
+    e.harvest_project_id,
+    e.runn_person_id,
+    e.runn_project_id,
+    e.person_key,
+    e.project_key,
+    e.minutes,
+    e.is_billable,
     CASE
-        WHEN is_implausible AND NOT is_running THEN 'more than 24 h in one day'
-        ELSE exclusion_reason
+        WHEN i.person IS NOT NULL AND NOT e.is_running THEN 'more than 24 h in one day'
+        ELSE e.exclusion_reason
     END AS exclusion_reason
-FROM person_days
+FROM entries AS e
+LEFT JOIN implausible AS i
+    ON i.person IS NOT DISTINCT FROM coalesce(e.person_key, -e.harvest_user_id) AND i.date IS NOT DISTINCT FROM e.date
