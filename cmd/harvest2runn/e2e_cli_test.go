@@ -46,7 +46,7 @@ func TestE2ECLIVersion(t *testing.T) {
 	// The version stamped at build, as make build does it.
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "h2r")
-	build := exec.Command("go", "build", "-ldflags", "-X main.version=v9.8.7-test -X main.commit=abc123", "-o", bin, ".")
+	build := exec.Command("go", "build", "-tags", "duckdb_arrow", "-ldflags", "-X main.version=v9.8.7-test -X main.commit=abc123", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}

@@ -31,7 +31,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "harvest2runn")
-	build := exec.Command("go", "build", "-o", binary, ".")
+	// The binary has what `make build` gives it: DuckDB's Arrow interface (query --output arrow).
+	build := exec.Command("go", "build", "-tags", "duckdb_arrow", "-o", binary, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building harvest2runn for the end-to-end tests:", err)
