@@ -56,7 +56,7 @@ func newApplier(api API, rec *recorder, prior map[string]prior, workers int, pro
 }
 
 // applyPlan applies the changes in the order of R15; a kind is complete before the next starts.
-// Right before the creates of a kind, Runn is read for the records they would make (R17, R1):
+// Before the creates of a kind, Runn is read for the records they would make (R17, R1):
 // whatever the run's snapshot said, one Runn already has is adopted, never created again.
 func (a *applier) applyPlan(ctx context.Context, p Plan) error {
 	return a.applyKinds(ctx, a.kindSteps(p))
@@ -67,19 +67,74 @@ func (a *applier) applyPlan(ctx context.Context, p Plan) error {
 type kindStep struct {
 	kind  string
 	rules []string
-	apply func(ctx context.Context) error
+	// look, when set, starts the kind's read of Runn (R17, R1) and returns what apply waits on.
+	look  func(ctx context.Context) *lookup
+	apply func(ctx context.Context, found *lookup) error
+}
+
+// lookup is a kind's read of Runn before its creates, started when the load starts: which
+// planned records Runn already has, by change key.
+type lookup struct {
+	done  chan struct{}
+	found map[string]int64
+	err   error
+}
+
+// startLookup runs read in its own goroutine.
+func startLookup(ctx context.Context, read func(ctx context.Context) (map[string]int64, error)) *lookup {
+	l := &lookup{done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		l.found, l.err = read(ctx)
+	}()
+	return l
+}
+
+// wait returns the read's result once it has landed, or ctx's error first.
+func (l *lookup) wait(ctx context.Context) (map[string]int64, error) {
+	if l == nil {
+		return map[string]int64{}, nil
+	}
+	select {
+	case <-l.done:
+		return l.found, l.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // applyKinds counts every change as planned, then applies the kinds in order; the first error
 // stops the load.
+//
+// The reads before each kind's creates all start at once: a kind's records are made only by its
+// own creates, so reading projects while roles and clients are created sees what reading after
+// them would, and a listing of many pages (one after another by cursor) no longer holds the
+// rate-limit window idle between two kinds. Each kind still waits for its own read, and for the
+// previous kind to have landed (R15).
 func (a *applier) applyKinds(ctx context.Context, steps []kindStep) error {
 	for _, k := range steps {
 		for _, r := range k.rules {
 			a.tally.plan(k.kind, r)
 		}
 	}
-	for _, k := range steps {
-		if err := k.apply(ctx); err != nil {
+	looks := make([]*lookup, len(steps))
+	lctx, cancel := context.WithCancel(ctx)
+	// Reads still running when the load stops are cut short, and waited for.
+	defer func() {
+		cancel()
+		for _, l := range looks {
+			if l != nil {
+				<-l.done
+			}
+		}
+	}()
+	for i, k := range steps {
+		if k.look != nil {
+			looks[i] = k.look(lctx)
+		}
+	}
+	for i, k := range steps {
+		if err := k.apply(ctx, looks[i]); err != nil {
 			return err
 		}
 	}
@@ -107,7 +162,7 @@ func (a *applier) actualsStep(changes []ActualChange) kindStep {
 	for i, c := range changes {
 		rules[i] = c.Rule
 	}
-	return kindStep{kind: KindActual, rules: rules, apply: func(ctx context.Context) error { return a.applyActuals(ctx, changes) }}
+	return kindStep{kind: KindActual, rules: rules, apply: func(ctx context.Context, _ *lookup) error { return a.applyActuals(ctx, changes) }}
 }
 
 // creates are a plan's changes of one kind that each create a record.
@@ -123,7 +178,7 @@ type creates[C, R any] struct {
 	create func(ctx context.Context, c C, inRunn int64) error
 }
 
-// step reads Runn right before the creates (R17, R1), then creates the records, a.workers at
+// step waits for the read of Runn that applyKinds started (R17, R1), then creates the records, a.workers at
 // once: the creates of one kind do not depend on each other (R15 orders kinds, not records), and
 // one at a time would spend each rate-limit window waiting on Runn's answers. Each create keeps
 // its own intent-before-request and answer-after trail. After the first error no create starts,
@@ -134,8 +189,13 @@ func (k creates[C, R]) step(a *applier) kindStep {
 	for i, c := range k.changes {
 		rules[i] = k.rule(c)
 	}
-	return kindStep{kind: k.kind, rules: rules, apply: func(ctx context.Context) error {
-		inRunn, err := lookBeforeCreating(ctx, a, k.kind, k.changes, k.key, k.read, k.match)
+	look := func(ctx context.Context) *lookup {
+		return startLookup(ctx, func(ctx context.Context) (map[string]int64, error) {
+			return lookBeforeCreating(ctx, a, k.kind, k.changes, k.key, k.read, k.match)
+		})
+	}
+	return kindStep{kind: k.kind, rules: rules, look: look, apply: func(ctx context.Context, found *lookup) error {
+		inRunn, err := found.wait(ctx)
 		if err != nil {
 			return err
 		}

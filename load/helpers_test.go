@@ -155,11 +155,17 @@ type killer struct {
 	base       http.RoundTripper
 	n          int64
 	afterApply bool
-	cancel     context.CancelFunc
-	count      atomic.Int64
+	// method, when set, makes n count only requests of that method (the reads before each
+	// kind's creates all start with the load, in any order).
+	method string
+	cancel context.CancelFunc
+	count  atomic.Int64
 }
 
 func (k *killer) RoundTrip(r *http.Request) (*http.Response, error) {
+	if k.method != "" && r.Method != k.method {
+		return k.base.RoundTrip(r)
+	}
 	i := k.count.Add(1)
 	switch {
 	case i < k.n:

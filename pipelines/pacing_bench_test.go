@@ -158,7 +158,8 @@ func reportPacing(b *testing.B, name string, lim pacingLimits, res SyncResult, w
 		return max(byLimit, time.Duration(chain)*lim.latency)
 	}
 	extractFloor := max(floor(len(hreqs), 100, lim.harvestWindow, maxOf(hChain)), floor(int(snapshot.Requests), 120, lim.runnWindow, maxOf(rChain)))
-	writeFloor := loadFloor(rall, len(rall)-len(rreqs)+loadStart, loadRequests, lim)
+	limitFloor := loadFloor(rall, len(rall)-len(rreqs)+loadStart, loadRequests, lim)
+	writeFloor := r15Floor(rall, len(rall)-len(rreqs)+loadStart, loadRequests, lim)
 	// Local work (the transform, opening and closing the warehouse, landing pages) is measured,
 	// not floored: the ratios are about what the rate limits cost.
 	local := wall - res.Times.Extract - res.Times.Load
@@ -180,6 +181,7 @@ func reportPacing(b *testing.B, name string, lim pacingLimits, res SyncResult, w
 	b.ReportMetric(wall.Seconds()/runFloor.Seconds(), name+"-wall/floor")
 	if writeFloor > 0 {
 		b.ReportMetric(res.Times.Load.Seconds()/writeFloor.Seconds(), name+"-writes/floor")
+		b.ReportMetric(res.Times.Load.Seconds()/limitFloor.Seconds(), name+"-writes/limit-floor")
 	}
 	b.ReportMetric(float64(snapshot.Requests)/float64(fewestSnapshot), name+"-reads/fewest")
 	if fewestWrites > 0 {
@@ -197,6 +199,8 @@ func reportPacing(b *testing.B, name string, lim pacingLimits, res SyncResult, w
 	}
 	b.Logf("%s run (%s): stages: extract %s, transform %s, load %s", name, lim.name, res.Times.Extract.Round(time.Millisecond),
 		res.Times.Transform.Round(time.Millisecond), res.Times.Load.Round(time.Millisecond))
+	b.Logf("%s run (%s): writes' floor %s in R15's order, %s by the limit alone", name, lim.name,
+		writeFloor.Round(time.Millisecond), limitFloor.Round(time.Millisecond))
 	b.Logf("%s run (%s): wall %s, floor %s (extract %s, transform %s, writes %s); load %s for %d Runn requests (%d writes: %d creates, %d actuals); snapshot %d requests (fewest %d, longest listing %d pages); Harvest %d requests (longest listing %d pages); %d 429s",
 		name, lim.name, wall.Round(time.Millisecond), runFloor.Round(time.Millisecond), extractFloor.Round(time.Millisecond),
 		res.Times.Transform.Round(time.Millisecond), writeFloor.Round(time.Millisecond), res.Times.Load.Round(time.Millisecond),
@@ -237,6 +241,104 @@ func loadFloor(all []runntest.Request, start, n int, lim pacingLimits) time.Dura
 		wait = opened.Add(lim.runnWindow).Sub(t0.Add(lim.latency))
 	}
 	return wait + time.Duration((n-left+limit-1)/limit-1)*lim.runnWindow + lim.latency
+}
+
+// r15Floor is the least time the load's n requests starting with all[start] take under Runn's
+// fixed window when, besides the limit, only the order the sync must keep is kept: a listing's
+// pages one after another (each page follows the cursor of the one before; every listing may
+// start with the load), and each kind's writes all at once, when its own listing has been read
+// and the previous kind's last write answered (R15, R17). Unbounded requests in flight, and the
+// window the requests before left open, as loadFloor. The fake admits a request a latency after
+// it arrives and answers at once.
+func r15Floor(all []runntest.Request, start, n int, lim pacingLimits) time.Duration {
+	if n == 0 || start >= len(all) {
+		return 0
+	}
+	const limit = 120
+	var opened time.Time
+	count := 0
+	admit := func(at time.Time) time.Time {
+		switch {
+		case opened.IsZero() || !at.Before(opened.Add(lim.runnWindow)):
+			opened, count = at, 1
+		case count < limit:
+			count++
+		default:
+			opened, count = opened.Add(lim.runnWindow), 1
+			at = opened
+		}
+		return at
+	}
+	for _, r := range all[:start] {
+		admit(r.Time.Add(lim.latency))
+	}
+	// The load's writes by kind, in the order they started, and its listings' pages.
+	var kinds []string
+	writes := map[string]int{}
+	pages := map[string]int{}        // listing (path and query without the cursor) -> pages
+	listingOf := map[string]string{} // listing -> the kind its read comes before
+	for _, r := range all[start : start+n] {
+		if r.Method == "GET" {
+			l := r.Path + "?" + withoutParam(r.Query, "cursor")
+			pages[l]++
+			listingOf[l] = r.Path
+			continue
+		}
+		if writes[r.Path] == 0 {
+			kinds = append(kinds, r.Path)
+		}
+		writes[r.Path]++
+	}
+	type item struct {
+		at      time.Time
+		listing string // a page of this listing, or else a write of kind
+		kind    int
+	}
+	t0 := all[start].Time
+	var queue []item
+	for l := range pages {
+		queue = append(queue, item{at: t0.Add(lim.latency), listing: l, kind: -1})
+	}
+	readsLeft := map[string]int{} // kind (path) -> pages still to read before its writes
+	for l, p := range pages {
+		readsLeft[listingOf[l]] += p
+	}
+	kind, kindLeft, end := -1, 0, t0
+	next := func(at time.Time) { // start the next kind whose turn and reads have come
+		for kindLeft == 0 && kind+1 < len(kinds) && readsLeft[kinds[kind+1]] == 0 {
+			kind++
+			kindLeft = writes[kinds[kind]]
+			for range kindLeft {
+				queue = append(queue, item{at: at.Add(lim.latency), kind: kind})
+			}
+		}
+	}
+	next(t0)
+	for len(queue) > 0 {
+		first := 0
+		for i, it := range queue {
+			if it.at.Before(queue[first].at) {
+				first = i
+			}
+		}
+		it := queue[first]
+		queue = append(queue[:first], queue[first+1:]...)
+		answered := admit(it.at)
+		if answered.After(end) {
+			end = answered
+		}
+		if it.listing != "" {
+			pages[it.listing]--
+			readsLeft[listingOf[it.listing]]--
+			if pages[it.listing] > 0 {
+				queue = append(queue, item{at: answered.Add(lim.latency), listing: it.listing, kind: -1})
+			}
+		} else {
+			kindLeft--
+		}
+		next(answered)
+	}
+	return end.Sub(t0)
 }
 
 func withoutParam(raw, param string) string {

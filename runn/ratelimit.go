@@ -25,15 +25,23 @@ const (
 // (x-ratelimit-remaining) and in how many seconds the window resets (x-ratelimit-reset, rounded
 // up, as @fastify/rate-limit sends it; Runn's error bodies have Fastify's shape). So the client
 // spends what the window has left as fast as it likes, and waits for the reset only when that is
-// spent: the configured limit and window are only where it starts. The window's end is the earliest
-// "answer time + reset" of the window's answers: each is no earlier than the true end, since the
-// server read its clock before the answer arrived and rounded up.
+// spent: the configured limit and window are only where it starts.
 //
-// Requests are numbered as they start. An answer to request q saying r remain means Runn will
-// take q+r requests in all in this window, counting those started after q whether or not they
-// had reached it: the window's cap is the least q+r of its answers. The first request of a
-// window goes alone (a probe): its answer says whether the server's window really reset and how
-// much it holds, before several requests are spent on a guess.
+// What a window has left: Runn counts requests as they reach it, so an answer saying r remain was
+// the (limit-r)th of its window, and every answer of the window saying more than r was counted
+// before it. The least remaining among the window's answers therefore counts every answered
+// request; only those still in flight may come on top. The client starts a request while that
+// least remaining exceeds the requests in flight (from this window or an earlier one, which may
+// reach Runn in this one), and never loses budget to answers that arrive out of order.
+//
+// Which window an answer belongs to: its "answer time + reset" is no earlier than the end of the
+// window that counted it (Runn read its clock before the answer arrived, and rounded up) and at
+// most a second and a round trip later. Windows follow each other by at least their length, so
+// an answer is put in the window whose end it is nearest; an answer of the next window (a request
+// that reached Runn just after the window the client was spending ended) opens it at once, with
+// what it said. The window's end is the earliest such time of its answers. The first request of
+// a window opened on a guess goes alone (a probe): its answer says whether the server's window
+// really reset and how much it holds, before several requests are spent on a guess.
 type limiter struct {
 	clock Clock
 	log   *slog.Logger
@@ -41,19 +49,26 @@ type limiter struct {
 
 	mu         sync.Mutex
 	limit      int
-	window     time.Duration // the configured window, until an answer shows Runn's
+	window     time.Duration // the window's length: configured, until an answer shows Runn's
 	informed   bool          // an answer carried x-ratelimit-remaining and -reset
 	epoch      int64         // which window of the client's; 0 before the first request
 	windowEnd  time.Time     // when the current window ends, at the latest
-	guessed    bool          // windowEnd is the start value, not yet taken from an answer
-	started    int64         // requests started so far
-	base       int64         // started when the window opened, less the requests then in flight
-	cap        int64         // started may grow to cap before windowEnd
+	sure       bool          // windowEnd and left come from an answer of the current window
+	prevEnd    time.Time     // the end of the window before, when it came from an answer
+	left       int           // the least remaining the current window's answers showed (or the guess)
+	next       *windowSeen   // what answers of the window after the current one showed
+	started    int64         // requests started so far: the tickets' numbers
 	inflight   int
 	probing    bool // the current window's first request is in flight
 	fresh      bool // the next request opens the window (a probe)
 	pauseUntil time.Time
 	wake       chan struct{} // closed and replaced whenever an answer changes the state
+}
+
+// windowSeen is what the answers of one window showed: its end and the least remaining.
+type windowSeen struct {
+	end  time.Time
+	left int
 }
 
 // ticket is one request's place in the limiter; done gives it back with the answer's headers.
@@ -76,7 +91,7 @@ func (l *limiter) wait(ctx context.Context) (ticket, time.Duration, error) {
 			return ticket{}, l.clock.Now().Sub(start), err
 		}
 		l.mu.Lock()
-		t, until, wake, ok := l.next(l.clock.Now())
+		t, until, wake, ok := l.nextTicket(l.clock.Now())
 		l.mu.Unlock()
 		if ok {
 			return t, l.clock.Now().Sub(start), nil
@@ -87,9 +102,9 @@ func (l *limiter) wait(ctx context.Context) (ticket, time.Duration, error) {
 	}
 }
 
-// next issues a ticket when a request may start now; otherwise it says until when to wait (zero:
-// until an answer arrives). Callers hold l.mu.
-func (l *limiter) next(now time.Time) (t ticket, until time.Time, wake chan struct{}, ok bool) {
+// nextTicket issues a ticket when a request may start now; otherwise it says until when to wait
+// (zero: until an answer arrives). Callers hold l.mu.
+func (l *limiter) nextTicket(now time.Time) (t ticket, until time.Time, wake chan struct{}, ok bool) {
 	if now.Before(l.pauseUntil) {
 		return ticket{}, l.pauseUntil, l.wake, false
 	}
@@ -97,30 +112,36 @@ func (l *limiter) next(now time.Time) (t ticket, until time.Time, wake chan stru
 		return l.issue(false), time.Time{}, nil, true
 	}
 	if l.epoch == 0 || !now.Before(l.windowEnd) {
-		l.epoch++
-		l.windowEnd = now.Add(l.window)
-		l.guessed = true
-		// Requests still in flight may reach Runn in its new window.
-		l.base = l.started - int64(l.inflight)
-		l.cap = l.base + int64(l.limit)
-		l.fresh = l.informed
-		// A probe of the last window still unanswered no longer holds this one back.
-		l.probing = false
+		l.open(now)
 	}
 	switch {
 	case l.probing:
 		return ticket{}, time.Time{}, l.wake, false
-	case l.started >= l.cap:
+	case l.left-l.inflight <= 0:
+		// Until the window ends, or an answer shows a request counted in an earlier window.
 		return ticket{}, l.windowEnd, l.wake, false
-	case l.inflight > 0 && l.cap-l.started <= int64(l.inflight):
-		// The window's last requests: answers in flight may show fewer left than counted (one
-		// that reached Runn after a later one), so wait for them rather than risk a 429.
-		return ticket{}, time.Time{}, l.wake, false
 	}
 	probe := l.fresh
 	l.fresh = false
 	l.probing = probe
 	return l.issue(probe), time.Time{}, nil, true
+}
+
+// open starts the client's next window: the one answers already showed, or a guess whose first
+// request is a probe once Runn has announced its window at all. Callers hold l.mu.
+func (l *limiter) open(now time.Time) {
+	l.epoch++
+	l.prevEnd = time.Time{}
+	if l.sure {
+		l.prevEnd = l.windowEnd
+	}
+	// A probe of the last window still unanswered no longer holds this one back.
+	l.probing = false
+	if n := l.next; n != nil {
+		l.windowEnd, l.left, l.sure, l.fresh, l.next = n.end, n.left, true, false, nil
+		return
+	}
+	l.windowEnd, l.left, l.sure, l.fresh = now.Add(l.window), l.limit, false, l.informed
 }
 
 func (l *limiter) issue(probe bool) ticket {
@@ -182,6 +203,10 @@ func (l *limiter) done(t ticket, h http.Header, status int) {
 	defer l.mu.Unlock()
 	if t.seq > 0 {
 		l.inflight--
+		if h == nil || h.Get("X-Ratelimit-Remaining") == "" {
+			// No word on the window: the request may have counted in it.
+			l.left--
+		}
 	}
 	if t.probe && t.epoch == l.epoch {
 		l.probing = false
@@ -199,10 +224,14 @@ func (l *limiter) observe(t ticket, h http.Header, status int) {
 	reset, hasReset := httpx.RateLimitReset(h.Get("X-Ratelimit-Reset"), now)
 	if limit, ok := parseCount(h.Get("X-Ratelimit-Limit")); ok && limit > 0 && l.paced && limit != l.limit {
 		l.log.Info("runn: following Runn's rate limit", "limit", limit, "was", l.limit)
+		if !l.sure {
+			// The guess counted from the old limit; a window's answers will say more.
+			l.left += min(0, limit-l.limit)
+		}
 		l.limit = limit
-		l.cap = min(l.cap, l.base+int64(limit))
 	}
 	remaining, hasRemaining := parseCount(h.Get("X-Ratelimit-Remaining"))
+	remaining = max(remaining, 0)
 	switch {
 	case !l.paced:
 		if hasRemaining && remaining <= 0 && hasReset {
@@ -210,11 +239,11 @@ func (l *limiter) observe(t ticket, h http.Header, status int) {
 		}
 	case t.seq == 0:
 		// A request sent without a ticket (Ping) says nothing about this client's window.
-	case hasRemaining && hasReset && t.epoch == l.epoch:
+	case hasRemaining && hasReset:
 		l.informed = true
-		l.follow(t, max(remaining, 0), reset, now)
+		l.follow(t, remaining, reset, now)
 	case hasRemaining && t.epoch == l.epoch:
-		l.cap = min(l.cap, t.seq+int64(max(remaining, 0)))
+		l.left = min(l.left, remaining)
 	}
 	if status == http.StatusTooManyRequests {
 		d, ok := httpx.RetryAfter(h, now)
@@ -227,32 +256,45 @@ func (l *limiter) observe(t ticket, h http.Header, status int) {
 		}
 		l.pauseLocked(d, "429 Too Many Requests")
 		// Nothing more in this window: the pause's end opens the next, with a probe.
-		l.cap = l.started
-		l.windowEnd = l.pauseUntil
+		l.left, l.windowEnd, l.sure, l.next = 0, l.pauseUntil, false, nil
 	}
 }
 
-// follow takes the window's cap and end from an answer of the current window. Callers hold l.mu.
+// follow puts an answer in the window it counted in (see limiter) and takes that window's end
+// and what it has left. Callers hold l.mu.
 func (l *limiter) follow(t ticket, remaining int, reset time.Duration, now time.Time) {
 	end := now.Add(reset)
-	capAt := t.seq + int64(remaining)
-	if t.probe {
-		// The window's first answer: what Runn holds now replaces the guess made at its start.
-		// Other requests in flight started in the previous window and may yet count in this one.
-		l.cap = capAt - int64(l.inflight)
-	} else {
-		l.cap = min(l.cap, capAt)
-	}
-	if l.guessed || end.Before(l.windowEnd) {
-		l.windowEnd = end
-		l.guessed = false
-	}
 	if remaining == l.limit-1 && reset > 0 && reset != l.window {
 		// A fresh window's reset is its length (rounded up to a second): the start value of
-		// the next window, until its probe is answered.
+		// the next window, until an answer of it says more.
 		l.log.Debug("runn: following Runn's rate-limit window", "limit", l.limit, "window", reset, "was", l.window)
 		l.window = reset
 	}
+	margin := l.window / 2
+	switch {
+	case l.sure && end.Before(l.windowEnd.Add(-margin)),
+		!l.sure && t.epoch < l.epoch && !l.prevEnd.IsZero() && end.Before(l.prevEnd.Add(margin)):
+		// Counted in an earlier window: it no longer weighs on this one.
+	case l.sure && end.After(l.windowEnd.Add(margin)):
+		// Counted in the next window: Runn has opened it, so the current one is over.
+		if l.next == nil {
+			l.next = &windowSeen{end: end, left: remaining}
+		} else {
+			l.next.end, l.next.left = minTime(l.next.end, end), min(l.next.left, remaining)
+		}
+		l.windowEnd = now
+	case !l.sure:
+		l.windowEnd, l.left, l.sure = end, remaining, true
+	default:
+		l.windowEnd, l.left = minTime(l.windowEnd, end), min(l.left, remaining)
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // currentLimit and currentWindow are what the limiter follows now.
