@@ -216,8 +216,10 @@ func TestFaultsThenRerun(t *testing.T) {
 	}
 }
 
-// A real rate limit, far below what the load would send: the client follows Runn's
-// x-ratelimit-* headers and 429s (on a virtual clock) and the load completes with every write.
+// A real rate limit, far below what the load would send: the client, configured with the
+// default limit, learns Runn's from the x-ratelimit-* headers (its first request goes alone, so
+// the reads that start with the load do not spend a guess) and follows 429s (on a virtual
+// clock); the load completes with every write and no 429 but the injected ones.
 func TestRateLimited(t *testing.T) {
 	want := expectedState(t)
 	w := testwarehouse.Open(t)
@@ -227,7 +229,7 @@ func TestRateLimited(t *testing.T) {
 	srv := startFake(t, seed, runntest.Options{RateLimit: 2, RateWindow: time.Minute, Now: clock.Now})
 	// Some 429s on top, as Runn sends when its count and ours disagree.
 	srv.InjectFault(runntest.Fault{Method: "POST", Kind: runntest.ServerError, Status: 429, Times: 3})
-	res, err := applyRun(t, w, newClient(t, srv, clock, nil), runID)
+	res, err := applyRun(t, w, srv.Client(t, runn.Config{Clock: clock, RateLimit: runn.DefaultRateLimit}), runID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,11 +68,31 @@ type recorder struct {
 
 // pendingTx is one caller's records, waiting for the batch that commits them.
 type pendingTx struct {
-	ctx  context.Context
-	fn   func(*sqlx.Tx) error
+	ctx context.Context
+	fn  func(*sqlx.Tx) error
+	// rows, when set, are what fn inserts: a batch inserts the rows of all its callers with one
+	// statement per table (a statement per caller took most of the batch's time when several
+	// writes start at once).
+	rows []batchRows
 	done chan error
 	// lead is signalled when the caller is handed the next batch to commit.
 	lead chan struct{}
+}
+
+// batchRows are rows for one INSERT statement of insertJSON.
+type batchRows struct {
+	stmt string
+	rows []any
+}
+
+// insertRows inserts each statement's rows.
+func insertRows(ctx context.Context, tx *sqlx.Tx, rows []batchRows) error {
+	for _, br := range rows {
+		if err := execJSON(ctx, tx, br.stmt, br.rows); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // intent is one change about to be sent (or skipped).
@@ -149,7 +169,17 @@ func (r *recorder) tx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 // begins is left out with ctx's error. The batch's transaction does not end with any one
 // caller's ctx: records of answers must land even while the run is being stopped.
 func (r *recorder) commit(ctx context.Context, fn func(*sqlx.Tx) error) error {
-	p := &pendingTx{ctx: ctx, fn: fn, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	return r.enqueue(&pendingTx{ctx: ctx, fn: fn})
+}
+
+// commitRows is commit for records that are only rows to insert, which a batch merges by table.
+func (r *recorder) commitRows(ctx context.Context, rows ...batchRows) error {
+	wctx := context.WithoutCancel(ctx)
+	return r.enqueue(&pendingTx{ctx: ctx, rows: rows, fn: func(tx *sqlx.Tx) error { return insertRows(wctx, tx, rows) }})
+}
+
+func (r *recorder) enqueue(p *pendingTx) error {
+	p.done, p.lead = make(chan error, 1), make(chan struct{}, 1)
 	r.qmu.Lock()
 	r.queue = append(r.queue, p)
 	if r.committing {
@@ -165,7 +195,7 @@ func (r *recorder) commit(ctx context.Context, fn func(*sqlx.Tx) error) error {
 	batch := r.queue
 	r.queue = nil
 	r.qmu.Unlock()
-	r.commitBatch(context.WithoutCancel(ctx), batch)
+	r.commitBatch(context.WithoutCancel(p.ctx), batch)
 	r.qmu.Lock()
 	if len(r.queue) > 0 {
 		// Still queued, so not committed: it waits on done or lead, and takes the lead.
@@ -194,12 +224,26 @@ func (r *recorder) commitBatch(ctx context.Context, batch []*pendingTx) {
 		return
 	}
 	err := r.tx(ctx, func(tx *sqlx.Tx) error {
+		var merged []batchRows
+		at := map[string]int{}
 		for _, p := range live {
-			if err := p.fn(tx); err != nil {
-				return err
+			if p.rows == nil {
+				if err := p.fn(tx); err != nil {
+					return err
+				}
+				continue
+			}
+			for _, br := range p.rows {
+				i, ok := at[br.stmt]
+				if !ok {
+					i = len(merged)
+					at[br.stmt] = i
+					merged = append(merged, batchRows{stmt: br.stmt})
+				}
+				merged[i].rows = append(merged[i].rows, br.rows...)
 			}
 		}
-		return nil
+		return insertRows(ctx, tx, merged)
 	})
 	if err == nil || len(live) == 1 {
 		for _, p := range live {
@@ -226,15 +270,10 @@ func (r *recorder) send(ctx context.Context, kind, method, path string, body []b
 	r.mu.Unlock()
 	// The records are written under the batch's context: a caller stopped meanwhile must not
 	// fail the batch of the others (commit has already left it out if it stopped before).
-	wctx := context.WithoutCancel(ctx)
-	err := r.commit(ctx, func(tx *sqlx.Tx) error {
-		ctx := wctx
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit.requests (request_id, load_id, run_id, mode, kind, method, path, items, body)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, reqID, r.loadID, r.runID, r.mode, kind, method, path, len(items), string(body)); err != nil {
-			return err
-		}
-		return r.insertWrites(ctx, tx, writeIDs, items, reqID)
-	})
+	req := requestRow{RequestID: reqID, LoadID: r.loadID, RunID: r.runID, Mode: r.mode, Kind: kind, Method: method, Path: path,
+		Items: len(items), Body: string(body)}
+	writes := r.writeRows(writeIDs, items, reqID)
+	err := r.commitRows(ctx, batchRows{stmt: insertRequest, rows: []any{req}}, batchRows{stmt: insertWrite, rows: writes})
 	if err != nil {
 		return 0, nil, fmt.Errorf("record the intent of %s %s in the audit trail (nothing was sent): %w", method, path, err)
 	}
@@ -358,7 +397,12 @@ func (r *recorder) actualKeys(ctx context.Context, tx *sqlx.Tx, confirmed []runn
 }
 
 func (r *recorder) insertWrites(ctx context.Context, tx *sqlx.Tx, ids []int64, items []intent, reqID int64) error {
-	rows := make([]writeRow, len(items))
+	return execJSON(ctx, tx, insertWrite, r.writeRows(ids, items, reqID))
+}
+
+// writeRows are the audit.writes rows of items, numbered ids, carried by request reqID (0: none).
+func (r *recorder) writeRows(ids []int64, items []intent, reqID int64) []any {
+	rows := make([]any, len(items))
 	for i, it := range items {
 		w := writeRow{WriteID: ids[i], LoadID: r.loadID, RunID: r.runID, Mode: r.mode, Kind: it.kind, TargetKey: it.key,
 			Label: nullString(it.label), Rule: nullString(it.rule), Reason: nullString(it.reason)}
@@ -371,7 +415,7 @@ func (r *recorder) insertWrites(ctx context.Context, tx *sqlx.Tx, ids []int64, i
 		}
 		rows[i] = w
 	}
-	return execJSON(ctx, tx, insertJSON("audit.writes", writeCols), rows)
+	return rows
 }
 
 func (r *recorder) insertOutcomes(ctx context.Context, tx *sqlx.Tx, first int64, outs []outcome) error {
@@ -436,6 +480,26 @@ var writeCols = []column{{"write_id", "BIGINT"}, {"load_id", "BIGINT"}, {"run_id
 	{"kind", "VARCHAR"}, {"target_key", "VARCHAR"}, {"label", "VARCHAR"}, {"rule", "VARCHAR"}, {"reason", "VARCHAR"},
 	{"request_id", "BIGINT"}, {"date", "DATE"}, {"runn_person_id", "BIGINT"}, {"runn_project_id", "BIGINT"},
 	{"runn_role_id", "BIGINT"}, {"billable_minutes", "BIGINT"}, {"nonbillable_minutes", "BIGINT"}}
+
+var (
+	insertWrite   = insertJSON("audit.writes", writeCols)
+	insertRequest = insertJSON("audit.requests", requestCols)
+)
+
+type requestRow struct {
+	RequestID int64  `json:"request_id"`
+	LoadID    int64  `json:"load_id"`
+	RunID     int64  `json:"run_id"`
+	Mode      string `json:"mode"`
+	Kind      string `json:"kind"`
+	Method    string `json:"method"`
+	Path      string `json:"path"`
+	Items     int    `json:"items"`
+	Body      string `json:"body"`
+}
+
+var requestCols = []column{{"request_id", "BIGINT"}, {"load_id", "BIGINT"}, {"run_id", "BIGINT"}, {"mode", "VARCHAR"},
+	{"kind", "VARCHAR"}, {"method", "VARCHAR"}, {"path", "VARCHAR"}, {"items", "INTEGER"}, {"body", "VARCHAR"}}
 
 type outcomeRow struct {
 	OutcomeID int64   `json:"outcome_id"`

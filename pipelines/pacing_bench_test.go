@@ -258,6 +258,9 @@ func r15Floor(all []runntest.Request, start, n int, lim pacingLimits) time.Durat
 	var opened time.Time
 	count := 0
 	admit := func(at time.Time) time.Time {
+		if at.Before(opened) {
+			at = opened // waited for the window that opened since
+		}
 		switch {
 		case opened.IsZero() || !at.Before(opened.Add(lim.runnWindow)):
 			opened, count = at, 1
@@ -392,4 +395,28 @@ func unrelatedRunn(people, projects int, today time.Time) *runntest.State {
 		}
 	}
 	return s
+}
+
+// TestR15Floor checks the pacing benchmark's floor on a load worked out by hand: a 10 s window
+// of 120 from the load's first request, 1 s latency; the roles' and projects' listings (1 and 3
+// pages) from the start; 2 roles once their listing is read (at 2 s); 130 projects once the
+// roles have landed and their listing is read (at 4 s: 114 fit the window, which then holds
+// 120, the other 16 at its end, 11 s); the actuals' bulk call after them, at 12 s.
+func TestR15Floor(t *testing.T) {
+	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	var load []runntest.Request
+	add := func(method, path string, n int) {
+		for range n {
+			load = append(load, runntest.Request{Method: method, Path: path, Time: t0})
+		}
+	}
+	add("GET", "/roles/", 1)
+	add("GET", "/projects/", 3)
+	add("POST", "/roles/", 2)
+	add("POST", "/projects/", 130)
+	add("POST", "/actuals/bulk/", 1)
+	lim := pacingLimits{runnWindow: 10 * time.Second, latency: time.Second}
+	if got, want := r15Floor(load, 0, len(load), lim), 12*time.Second; got != want {
+		t.Errorf("r15Floor = %s, want %s", got, want)
+	}
 }

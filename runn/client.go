@@ -113,7 +113,11 @@ func New(cfg Config) (*API, error) {
 		clock:     httpx.OrSystem(cfg.Clock),
 	}
 	if c.http == nil {
-		c.http = &http.Client{Timeout: DefaultTimeout}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		// The default keeps 2 idle connections per host: with writes and listings in flight
+		// side by side, every other request would open (and TLS-handshake) a new connection.
+		tr.MaxIdleConnsPerHost = maxIdleConns
+		c.http = &http.Client{Timeout: DefaultTimeout, Transport: tr}
 	}
 	c.http = withoutRedirects(c.http)
 	if c.userAgent == "" {
@@ -195,6 +199,10 @@ func (h hideLocation) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return resp, err
 }
+
+// maxIdleConns is how many connections to Runn are kept open between requests: as many as the
+// load's writes and the snapshot's listings keep in flight at most.
+const maxIdleConns = 64
 
 // CloseIdleConnections lets http.Client.CloseIdleConnections reach the wrapped transport.
 func (h hideLocation) CloseIdleConnections() {

@@ -171,3 +171,41 @@ func TestLimiterProbeOutlivingItsWindow(t *testing.T) {
 	}
 	l.done(probe, nil, 0)
 }
+
+// TestLimiterProbesUnlessTheWindowIsFixed (issue 14): once four answers of a window named one
+// end, the window is fixed and the next one opens without a probe (a round trip per window
+// saved); answers whose ends move on with each request (a token bucket refilling) keep the probe.
+func TestLimiterProbesUnlessTheWindowIsFixed(t *testing.T) {
+	tests := []struct {
+		name      string
+		reset     func(i int) string // the i-th answer's x-ratelimit-reset
+		wantProbe bool
+	}{
+		{"fixed: every answer names the same end", func(int) string { return "12" }, false},
+		{"bucket: each answer's end a second later", func(i int) string { return strconv.Itoa(12 + i) }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, clock := newTestLimiter(120, 12*time.Second)
+			for i := range 5 {
+				tk, _, err := l.wait(t.Context())
+				if err != nil {
+					t.Fatal(err)
+				}
+				h := http.Header{}
+				h.Set("X-Ratelimit-Limit", "120")
+				h.Set("X-Ratelimit-Remaining", strconv.Itoa(119-i))
+				h.Set("X-Ratelimit-Reset", tt.reset(i))
+				l.done(tk, h, http.StatusOK)
+			}
+			clock.Advance(20 * time.Second)
+			tk, _, err := l.wait(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tk.probe != tt.wantProbe {
+				t.Errorf("the next window's first request: probe = %v, want %v", tk.probe, tt.wantProbe)
+			}
+		})
+	}
+}

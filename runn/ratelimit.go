@@ -41,23 +41,31 @@ const (
 // that reached Runn just after the window the client was spending ended) opens it at once, with
 // what it said. The window's end is the earliest such time of its answers. The first request of
 // a window opened on a guess goes alone (a probe): its answer says whether the server's window
-// really reset and how much it holds, before several requests are spent on a guess.
+// really reset and how much it holds, before several requests are spent on a guess; unless every
+// answer of the window before named the same end (a fixed window: once its end has passed, Runn
+// starts the next afresh with the first request that reaches it).
 type limiter struct {
 	clock Clock
 	log   *slog.Logger
 	paced bool // false when proactive pacing is off (Config.RateLimit < 0)
 
-	mu         sync.Mutex
-	limit      int
-	window     time.Duration // the window's length: configured, until an answer shows Runn's
-	informed   bool          // an answer carried x-ratelimit-remaining and -reset
-	epoch      int64         // which window of the client's; 0 before the first request
-	windowEnd  time.Time     // when the current window ends, at the latest
-	sure       bool          // windowEnd and left come from an answer of the current window
-	prevEnd    time.Time     // the end of the window before, when it came from an answer
-	left       int           // the least remaining the current window's answers showed (or the guess)
-	next       *windowSeen   // what answers of the window after the current one showed
-	started    int64         // requests started so far: the tickets' numbers
+	mu        sync.Mutex
+	limit     int
+	window    time.Duration // the window's length: configured, until an answer shows Runn's
+	informed  bool          // an answer carried x-ratelimit-remaining and -reset
+	epoch     int64         // which window of the client's; 0 before the first request
+	windowEnd time.Time     // when the current window ends, at the latest
+	sure      bool          // windowEnd and left come from an answer of the current window
+	prevEnd   time.Time     // the end of the window before, when it came from an answer
+	left      int           // the least remaining the current window's answers showed (or the guess)
+	// The latest "answer time + reset" among the current window's answers, and the longest round
+	// trip of its requests: all its answers naming one end, give or take the rounding and a round
+	// trip, show a fixed window, whose successor needs no probe.
+	latestEnd  time.Time
+	longest    time.Duration
+	answers    int         // how many answers of the current window named its end
+	next       *windowSeen // what answers of the window after the current one showed
+	started    int64       // requests started so far: the tickets' numbers
 	inflight   int
 	probing    bool // the current window's first request is in flight
 	fresh      bool // the next request opens the window (a probe)
@@ -76,6 +84,7 @@ type windowSeen struct {
 type ticket struct {
 	seq, epoch int64
 	probe      bool
+	at         time.Time // when the request started
 }
 
 func newLimiter(limit int, window time.Duration, clock Clock, log *slog.Logger) *limiter {
@@ -109,7 +118,7 @@ func (l *limiter) nextTicket(now time.Time) (t ticket, until time.Time, wake cha
 		return ticket{}, l.pauseUntil, l.wake, false
 	}
 	if !l.paced {
-		return l.issue(false), time.Time{}, nil, true
+		return l.issue(false, now), time.Time{}, nil, true
 	}
 	if l.epoch == 0 || !now.Before(l.windowEnd) {
 		l.open(now)
@@ -124,30 +133,34 @@ func (l *limiter) nextTicket(now time.Time) (t ticket, until time.Time, wake cha
 	probe := l.fresh
 	l.fresh = false
 	l.probing = probe
-	return l.issue(probe), time.Time{}, nil, true
+	return l.issue(probe, now), time.Time{}, nil, true
 }
 
 // open starts the client's next window: the one answers already showed, or a guess whose first
 // request is a probe once Runn has announced its window at all. Callers hold l.mu.
 func (l *limiter) open(now time.Time) {
+	// Four answers at least: a token bucket's ends move on by a token's time with each request.
+	fixed := l.sure && l.answers >= 4 && !l.latestEnd.After(l.windowEnd.Add(time.Second+l.longest))
 	l.epoch++
 	l.prevEnd = time.Time{}
 	if l.sure {
 		l.prevEnd = l.windowEnd
 	}
+	l.latestEnd, l.longest, l.answers = time.Time{}, 0, 0
 	// A probe of the last window still unanswered no longer holds this one back.
 	l.probing = false
 	if n := l.next; n != nil {
-		l.windowEnd, l.left, l.sure, l.fresh, l.next = n.end, n.left, true, false, nil
+		l.windowEnd, l.left, l.sure, l.fresh, l.next, l.latestEnd = n.end, n.left, true, false, nil, n.end
 		return
 	}
-	l.windowEnd, l.left, l.sure, l.fresh = now.Add(l.window), l.limit, false, l.informed
+	// The client's first request goes alone too: until Runn has answered, the limit is a guess.
+	l.windowEnd, l.left, l.sure, l.fresh = now.Add(l.window), l.limit, false, (l.informed || l.epoch == 1) && !fixed
 }
 
-func (l *limiter) issue(probe bool) ticket {
+func (l *limiter) issue(probe bool, now time.Time) ticket {
 	l.started++
 	l.inflight++
-	return ticket{seq: l.started, epoch: l.epoch, probe: probe}
+	return ticket{seq: l.started, epoch: l.epoch, probe: probe, at: now}
 }
 
 // sleep waits until until (zero: no deadline), or until wake is closed, or ctx is done.
@@ -285,9 +298,19 @@ func (l *limiter) follow(t ticket, remaining int, reset time.Duration, now time.
 		l.windowEnd = now
 	case !l.sure:
 		l.windowEnd, l.left, l.sure = end, remaining, true
+		l.latestEnd, l.longest, l.answers = end, now.Sub(t.at), 1
 	default:
 		l.windowEnd, l.left = minTime(l.windowEnd, end), min(l.left, remaining)
+		l.latestEnd, l.longest = maxTime(l.latestEnd, end), max(l.longest, now.Sub(t.at))
+		l.answers++
 	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func minTime(a, b time.Time) time.Time {
