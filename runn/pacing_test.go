@@ -209,3 +209,30 @@ func TestLimiterProbesUnlessTheWindowIsFixed(t *testing.T) {
 		})
 	}
 }
+
+// TestLimiterPingOpensTheFirstWindow (issue 14): the preflight's answer tells what the window
+// holds, so the client's first request needs no probe and the window's budget is what Runn said.
+func TestLimiterPingOpensTheFirstWindow(t *testing.T) {
+	l, _ := newTestLimiter(120, time.Minute)
+	h := http.Header{}
+	h.Set("X-Ratelimit-Limit", "120")
+	h.Set("X-Ratelimit-Remaining", "2")
+	h.Set("X-Ratelimit-Reset", "30")
+	l.done(ticket{}, h, http.StatusOK)
+	tk, _, err := l.wait(t.Context())
+	if err != nil || tk.probe {
+		t.Fatalf("first request after the ping: %+v, %v; want no probe", tk, err)
+	}
+	tk2, _, err := l.wait(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.mu.Lock()
+	_, until, _, ok := l.nextTicket(l.clock.Now())
+	l.mu.Unlock()
+	if ok || until.IsZero() {
+		t.Errorf("a third request in a window the ping said holds 2: ok %v, until %v", ok, until)
+	}
+	l.done(tk, nil, 0)
+	l.done(tk2, nil, 0)
+}

@@ -251,7 +251,13 @@ func (l *limiter) observe(t ticket, h http.Header, status int) {
 			l.pauseLocked(reset, "x-ratelimit-remaining is 0")
 		}
 	case t.seq == 0:
-		// A request sent without a ticket (Ping) says nothing about this client's window.
+		// A request sent without a ticket (Ping) was not counted here; before the first
+		// window, its answer opens it, so that the first request needs no probe.
+		if hasRemaining && hasReset && l.epoch == 0 {
+			l.informed = true
+			l.epoch, l.windowEnd, l.left, l.sure = 1, now.Add(reset), remaining, true
+			l.latestEnd, l.answers = l.windowEnd, 1
+		}
 	case hasRemaining && hasReset:
 		l.informed = true
 		l.follow(t, remaining, reset, now)
