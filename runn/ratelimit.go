@@ -139,8 +139,7 @@ func (l *limiter) nextTicket(now time.Time) (t ticket, until time.Time, wake cha
 // open starts the client's next window: the one answers already showed, or a guess whose first
 // request is a probe once Runn has announced its window at all. Callers hold l.mu.
 func (l *limiter) open(now time.Time) {
-	// Four answers at least: a token bucket's ends move on by a token's time with each request.
-	fixed := l.sure && l.answers >= 4 && !l.latestEnd.After(l.windowEnd.Add(time.Second+l.longest))
+	probe := l.probeOnOpen()
 	l.epoch++
 	l.prevEnd = time.Time{}
 	if l.sure {
@@ -153,8 +152,33 @@ func (l *limiter) open(now time.Time) {
 		l.windowEnd, l.left, l.sure, l.fresh, l.next, l.latestEnd = n.end, n.left, true, false, nil, n.end
 		return
 	}
-	// The client's first request goes alone too: until Runn has answered, the limit is a guess.
-	l.windowEnd, l.left, l.sure, l.fresh = now.Add(l.window), l.limit, false, (l.informed || l.epoch == 1) && !fixed
+	l.windowEnd, l.left, l.sure, l.fresh = now.Add(l.window), l.limit, false, probe
+}
+
+// probeOnOpen tells whether the window open would start begins with a probe: when it is a guess
+// (no answer of it came early), the last window was not seen to be fixed, and either Runn has
+// announced its window or this is the client's first (until Runn has answered, the limit is a
+// guess too). Callers hold l.mu.
+func (l *limiter) probeOnOpen() bool {
+	if l.next != nil {
+		return false
+	}
+	// Four answers at least: a token bucket's ends move on by a token's time with each request.
+	fixed := l.sure && l.answers >= 4 && !l.latestEnd.After(l.windowEnd.Add(time.Second+l.longest))
+	return (l.informed || l.epoch == 0) && !fixed
+}
+
+// probeDue tells whether the next request would go alone, as its window's probe.
+func (l *limiter) probeDue() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.paced || l.clock.Now().Before(l.pauseUntil) {
+		return l.paced
+	}
+	if l.epoch == 0 || !l.clock.Now().Before(l.windowEnd) {
+		return l.probeOnOpen()
+	}
+	return l.fresh || l.probing
 }
 
 func (l *limiter) issue(probe bool, now time.Time) ticket {
