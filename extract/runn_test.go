@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -177,5 +178,77 @@ func TestRunnSnapshotReadsActualsInRanges(t *testing.T) {
 	}
 	if ms[1].Requests != ms[0].Requests || ms[0].Requests != 20 {
 		t.Errorf("the split snapshot took %d requests, the whole-window one %d: want the fewest, 20, for both", ms[1].Requests, ms[0].Requests)
+	}
+}
+
+// TestRunnSizesCountWhatTheLoadsWrote (issue 14): a sync's snapshot comes before its load, so
+// the next snapshot's split counts what the loads confirmed since (R11's audit.actual_keys, the
+// creates in the audit trail) beside the last snapshot's records: each new key once, a key the
+// snapshot held not again, other runs' and reverts' writes not at all.
+func TestRunnSizesCountWhatTheLoadsWrote(t *testing.T) {
+	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	state := runnState(150, 2, today) // 150 people (1 page), 150 actuals a day on the last 2 days
+	api := testwarehouse.StartRunn(t, state, runntest.Options{Token: testToken, Today: today.Format(time.DateOnly)}).Client(t, runn.Config{})
+	w := testwarehouse.Open(t)
+	ctx := context.Background()
+	earlier, err := w.StartRun(ctx, "sync", today, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := w.StartRun(ctx, "sync", today, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	win := Window{From: today.AddDate(0, 0, -3), To: today}
+	if _, err := Runn(ctx, w, api, RunnOptions{RunID: run.ID, ActualsWindow: win}); err != nil {
+		t.Fatalf("Runn() = %v", err)
+	}
+	yesterday, before := today.AddDate(0, 0, -1), today.AddDate(0, 0, -2)
+	key := func(runID int64, day time.Time, person int64, how string) string {
+		return fmt.Sprintf("(%d, DATE '%s', %d, 1, %d, 60, 0, '%s')", runID, day.Format(time.DateOnly), person, person, how)
+	}
+	var keys []string
+	for p := int64(1); p <= 100; p++ {
+		keys = append(keys, key(run.ID, before, p, "written")) // new: the day before had none
+	}
+	keys = append(keys,
+		key(run.ID, before, 1, "written"),                    // written twice: one record
+		key(run.ID, yesterday, 7, "written"),                 // the snapshot held it
+		key(run.ID, before, 200, "found_equal"),              // not written
+		key(earlier.ID, before, 201, "written"),              // before the snapshot: it held what it left
+		key(run.ID, today.AddDate(0, 0, -9), 202, "written")) // outside the window
+	stmts := []string{
+		`INSERT INTO audit.actual_keys (run_id, date, runn_person_id, runn_project_id, runn_role_id,
+			billable_minutes, nonbillable_minutes, how) VALUES ` + strings.Join(keys, ", "),
+	}
+	// 60 people created by the load (and one revert's write, not counted): 210, two pages.
+	for i := int64(1); i <= 61; i++ {
+		mode := "apply"
+		if i == 61 {
+			mode = "revert"
+		}
+		stmts = append(stmts,
+			fmt.Sprintf(`INSERT INTO audit.writes (write_id, load_id, run_id, mode, kind, target_key) VALUES (%d, 1, %d, '%s', 'person', 'harvest:%d')`, i, run.ID, mode, i),
+			fmt.Sprintf(`INSERT INTO audit.outcomes (outcome_id, write_id, status, how, runn_id) VALUES (%d, %d, 'confirmed', 'answer', %d)`, i, i, 5000+i))
+	}
+	for _, s := range stmts {
+		if _, err := w.DB.ExecContext(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sizes, err := lastRunnSizes(ctx, w, win)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, d := range sizes.days {
+		got[d.Date.Format(time.DateOnly)] = d.Count
+	}
+	want := map[string]int64{before.Format(time.DateOnly): 100, yesterday.Format(time.DateOnly): 150, today.Format(time.DateOnly): 150}
+	if !maps.Equal(got, want) {
+		t.Errorf("predicted actuals by date = %v, want %v", got, want)
+	}
+	if sizes.longestOther != 2 {
+		t.Errorf("predicted longest other listing = %d pages, want 2 (210 people)", sizes.longestOther)
 	}
 }

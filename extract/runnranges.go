@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -49,6 +50,9 @@ func actualsRanges(ctx context.Context, w *warehouse.Warehouse, win Window, log 
 	return append(out, Window{From: from, To: win.To})
 }
 
+//go:embed extractsql/last_runn_sizes.sql
+var lastRunnSizesSQL string
+
 // runnSizes are the last succeeded snapshot's sizes: the pages of its longest listing other than
 // actuals, and its actuals in the window by date.
 type runnSizes struct {
@@ -61,25 +65,18 @@ type dayCount struct {
 	Count int64     `db:"n"`
 }
 
-// lastRunnSizes reads runnSizes in one query: the records per listing from the snapshot's
-// pages (a few rows per listing), the actuals by date from its raw table. Nothing comes back
-// when there is no earlier snapshot.
+// lastRunnSizes reads runnSizes in one query (extractsql/last_runn_sizes.sql): the last
+// snapshot's records per listing from its pages, its actuals by date from its raw table, and
+// what the loads since then created. The loads matter: a sync's snapshot comes before its load,
+// so the next snapshot also reads what that load wrote. Nothing comes back without an earlier
+// snapshot.
 func lastRunnSizes(ctx context.Context, w *warehouse.Warehouse, win Window) (runnSizes, error) {
 	var rows []struct {
 		Resource string     `db:"resource"`
 		Date     *time.Time `db:"date"`
 		Count    int64      `db:"n"`
 	}
-	err := w.DB.SelectContext(ctx, &rows, `WITH last AS (
-			SELECT max(extract_id) AS id FROM meta.extracts WHERE source = 'runn' AND status = 'succeeded'
-		)
-		SELECT resource, NULL::DATE AS date, sum(records)::BIGINT AS n FROM raw.pages
-			WHERE source = 'runn' AND extract_id = (SELECT id FROM last) AND resource <> ?
-			GROUP BY resource
-		UNION ALL
-		SELECT ? AS resource, date, count(*) AS n FROM raw.runn_actuals
-			WHERE extract_id = (SELECT id FROM last) AND date BETWEEN ? AND ?
-			GROUP BY date`, string(runn.EndpointActuals), string(runn.EndpointActuals), win.From, win.To)
+	err := w.DB.SelectContext(ctx, &rows, lastRunnSizesSQL, win.From, win.To)
 	if err != nil {
 		return runnSizes{}, fmt.Errorf("read the last Runn snapshot's sizes: %w", err)
 	}
