@@ -41,14 +41,18 @@ func Runn(ctx context.Context, w *warehouse.Warehouse, api RunnAPI, opts RunnOpt
 	})
 }
 
-// runnListing is one listing of the snapshot: an endpoint and its query (actuals: one date range).
+// runnListing is one listing of the snapshot: an endpoint and its query (actuals: one date
+// range, read from one end when meet is set).
 type runnListing struct {
-	ep runn.Endpoint
-	q  url.Values
+	ep   runn.Endpoint
+	q    url.Values
+	meet *meeting // shared by the two ends of a range of actuals; nil: read from first to last
+	desc bool     // the descending end
 }
 
-// runnListings are the snapshot's listings: every endpoint, the actuals split into ranges.
-func runnListings(ranges []Window) []runnListing {
+// runnListings are the snapshot's listings: every endpoint, the actuals split into ranges, each
+// read from one or both ends as rangeReads says.
+func runnListings(ranges []actualsRange) []runnListing {
 	var out []runnListing
 	for _, ep := range runn.Endpoints() {
 		if ep != runn.EndpointActuals {
@@ -61,7 +65,13 @@ func runnListings(ranges []Window) []runnListing {
 				q.Set("minDate", r.From.Format(time.DateOnly))
 			}
 			q.Set("maxDate", r.To.Format(time.DateOnly))
-			out = append(out, runnListing{ep: ep, q: q})
+			size := int64(ep.MaxLimit())
+			if !bothEnds(r.records, size) {
+				out = append(out, runnListing{ep: ep, q: q})
+				continue
+			}
+			m := newMeeting(pagesOf(r.records, size))
+			out = append(out, runnListing{ep: ep, q: q, meet: m}, runnListing{ep: ep, q: descending(q), meet: m, desc: true})
 		}
 	}
 	return out
@@ -70,8 +80,8 @@ func runnListings(ranges []Window) []runnListing {
 // landRunn reads every listing at once under the client's one limiter, which paces them to the
 // window Runn announces: one listing after another, a no-change day would take the sum of the
 // listings' round trips instead of what the rate limit allows. The pages of one resource are
-// numbered in the order they arrive, across its date ranges.
-func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, ranges []Window, m *Manifest, log *slog.Logger) error {
+// numbered in the order they arrive, across its date ranges and ends.
+func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, ranges []actualsRange, m *Manifest, log *slog.Logger) error {
 	var seqMu sync.Mutex
 	seqs := map[runn.Endpoint]int{}
 	nextSeq := func(ep runn.Endpoint) int {
@@ -80,37 +90,54 @@ func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, ran
 		seqs[ep]++
 		return seqs[ep]
 	}
-	return l.landAll(ctx, func(ctx context.Context, submit func(pageJob) error) error {
+	listings := runnListings(ranges)
+	err := l.landAll(ctx, func(ctx context.Context, submit func(pageJob) error) error {
 		g, gctx := errgroup.WithContext(ctx)
-		for _, li := range runnListings(ranges) {
+		for _, li := range listings {
 			ep := li.ep
+			land := func(p runn.Page) error {
+				seq := nextSeq(ep)
+				return submit(pageJob{
+					page: rawPage{Resource: string(ep), Seq: seq, URL: p.URL, Status: p.Status,
+						FetchedAt: p.FetchedAt, Duration: p.Duration, Attempts: p.Attempts, Records: p.Count, Body: p.Body},
+					decode: func(body []byte, sink rowSink) error { return decodeRunnRecords(ep, body, sink) },
+					landed: func() {
+						m.Pages++
+						m.Records += int64(p.Count)
+						m.Bytes += int64(len(p.Body))
+						m.PerResource[string(ep)] += int64(p.Count)
+						if opts.Progress != nil {
+							opts.Progress.Page("runn", string(ep), seq, 0, p.Count)
+						}
+					},
+				})
+			}
 			g.Go(func() error {
 				log.Info("extracting", "source", "runn", "resource", string(ep), "query", li.q.Encode())
-				err := api.ListPages(gctx, ep, li.q, func(p runn.Page) error {
-					seq := nextSeq(ep)
-					return submit(pageJob{
-						page: rawPage{Resource: string(ep), Seq: seq, URL: p.URL, Status: p.Status,
-							FetchedAt: p.FetchedAt, Duration: p.Duration, Attempts: p.Attempts, Records: p.Count, Body: p.Body},
-						decode: func(body []byte, sink rowSink) error { return decodeRunnRecords(ep, body, sink) },
-						landed: func() {
-							m.Pages++
-							m.Records += int64(p.Count)
-							m.Bytes += int64(len(p.Body))
-							m.PerResource[string(ep)] += int64(p.Count)
-							if opts.Progress != nil {
-								opts.Progress.Page("runn", string(ep), seq, 0, p.Count)
-							}
-						},
-					})
-				})
+				list := func(fn func(runn.Page) error) error { return api.ListPages(gctx, ep, li.q, fn) }
+				var err error
+				if li.meet != nil {
+					err = li.meet.readEnd(gctx, li.desc, list, land)
+				} else {
+					err = list(land)
+				}
 				if err != nil {
-					return fmt.Errorf("snapshot Runn %s: %w", ep, err)
+					return fmt.Errorf("snapshot Runn %s (%s): %w", ep, li.q.Encode(), err)
 				}
 				return nil
 			})
 		}
 		return g.Wait()
 	})
+	// The records both ends of a range read are landed twice and counted once.
+	for _, li := range listings {
+		if li.meet != nil && li.desc {
+			n := li.meet.overlap()
+			m.Records -= n
+			m.PerResource[string(li.ep)] -= n
+		}
+	}
+	return err
 }
 
 func decodeValues[T any](body []byte) ([]T, error) {

@@ -137,47 +137,74 @@ func bigRunnState(people, projects, days int, today time.Time) *runntest.State {
 
 // TestRunnSnapshotReadsActualsInRanges (issue 14): after a first snapshot, the next one reads
 // the window's actuals in date ranges side by side, split by the last snapshot's actuals per day
-// so that the ranges take no request beyond the fewest. The ranges cover the window exactly
-// (every actual landed once).
+// so that the ranges take no request beyond the fewest, a range whose last page is not full from
+// both ends. Every actual of the window is landed (the ends' overlap twice, counted once).
 func TestRunnSnapshotReadsActualsInRanges(t *testing.T) {
 	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-	state := runnState(250, 20, today) // the longest other listing: 2 pages; 5,000 actuals: 10 pages
-	srv := testwarehouse.StartRunn(t, state, runntest.Options{Token: testToken, Today: today.Format(time.DateOnly)})
-	api := srv.Client(t, runn.Config{})
-	w := testwarehouse.Open(t)
-	ctx := context.Background()
-	win := Window{From: today.AddDate(0, 0, -19), To: today}
-	var ms []Manifest
-	for range 2 {
-		run, err := w.StartRun(ctx, "extract", today, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := Runn(ctx, w, api, RunnOptions{RunID: run.ID, ActualsWindow: win})
-		if err != nil {
-			t.Fatalf("Runn() = %v", err)
-		}
-		ms = append(ms, m)
+	tests := []struct {
+		name       string
+		people     int // actuals a day, on each of 20 days
+		wantRanges int
+		wantEnds   int // listings of actuals in the second snapshot
+	}{
+		// 250 a day, 10 pages: ranges of an even number of days fill their pages, each read from
+		// one end. The longest other listing takes 2 pages: 4 ranges, one of 3 pages (3 ranges
+		// would need 4). An even split of 5 days a range takes 12 pages.
+		{"full pages", 250, 4, 4},
+		// 230 a day, 10 pages (9.2): ranges of 8, 8 and 4 days (4, 4 and 2 pages, the last
+		// ones not full) read from both ends, 2 pages each end.
+		{"last pages not full", 230, 3, 6},
 	}
-	var got int
-	if err := w.DB.Get(&got, "SELECT count(*) FROM raw.runn_actuals WHERE extract_id = ?", ms[1].ExtractID); err != nil || got != 5000 {
-		t.Errorf("second snapshot landed %d actuals (%v), want each of the 5000 once", got, err)
-	}
-	var ranges []string
-	for _, r := range srv.Requests() {
-		if r.Path == "/actuals/" && !strings.Contains(r.Query, "cursor") {
-			ranges = append(ranges, r.Query)
-		}
-	}
-	// The fewest: roles, people and contracts 2 pages each, actuals 10, the other four 1.
-	// One range in the first snapshot. Then 250 a day: ranges of an even number of days fill
-	// their pages, and the longest other listing takes 2 pages; 10 pages in 4 ranges need one of
-	// 3 pages, and 3 ranges would need 4. An even split of 5 days a range takes 12 pages.
-	if len(ranges) != 1+maxActualsRanges {
-		t.Fatalf("actuals read in %d ranges over two snapshots, want 1 then %d: %v", len(ranges), maxActualsRanges, ranges)
-	}
-	if ms[1].Requests != ms[0].Requests || ms[0].Requests != 20 {
-		t.Errorf("the split snapshot took %d requests, the whole-window one %d: want the fewest, 20, for both", ms[1].Requests, ms[0].Requests)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			state := runnState(tt.people, 20, today)
+			srv := testwarehouse.StartRunn(t, state, runntest.Options{Token: testToken, Today: today.Format(time.DateOnly)})
+			api := srv.Client(t, runn.Config{})
+			w := testwarehouse.Open(t)
+			ctx := context.Background()
+			win := Window{From: today.AddDate(0, 0, -19), To: today}
+			var ms []Manifest
+			for range 2 {
+				run, err := w.StartRun(ctx, "extract", today, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m, err := Runn(ctx, w, api, RunnOptions{RunID: run.ID, ActualsWindow: win})
+				if err != nil {
+					t.Fatalf("Runn() = %v", err)
+				}
+				ms = append(ms, m)
+			}
+			total := int64(tt.people * 20)
+			var landed, rows int64
+			if err := w.DB.QueryRow("SELECT count(DISTINCT id), count(*) FROM raw.runn_actuals WHERE extract_id = ?", ms[1].ExtractID).Scan(&landed, &rows); err != nil {
+				t.Fatal(err)
+			}
+			if landed != total || ms[1].PerResource["actuals"] != total {
+				t.Errorf("second snapshot landed %d actuals (%d rows) and counted %d, want each of the %d", landed, rows, ms[1].PerResource["actuals"], total)
+			}
+			if ms[1].Records != ms[0].Records {
+				t.Errorf("second snapshot counted %d records, the first %d: want the same", ms[1].Records, ms[0].Records)
+			}
+			ranges, ends := map[string]bool{}, 0
+			for _, r := range srv.Requests()[len(srv.Requests())-int(ms[1].Requests):] {
+				if r.Path == "/actuals/" && !strings.Contains(r.Query, "cursor") {
+					ends++
+					q := r.Query
+					for _, p := range []string{"&order=desc", "&sortBy=id"} {
+						q = strings.ReplaceAll(q, p, "")
+					}
+					ranges[q] = true
+				}
+			}
+			if len(ranges) != tt.wantRanges || ends != tt.wantEnds {
+				t.Errorf("second snapshot read actuals in %d ranges by %d listings, want %d by %d: %v", len(ranges), ends, tt.wantRanges, tt.wantEnds, ranges)
+			}
+			// The fewest: roles, people and contracts 2 pages each, actuals 10, the other four 1.
+			if ms[1].Requests != ms[0].Requests || ms[0].Requests != 20 {
+				t.Errorf("the split snapshot took %d requests, the whole-window one %d: want the fewest, 20, for both", ms[1].Requests, ms[0].Requests)
+			}
+		})
 	}
 }
 

@@ -16,14 +16,36 @@ import (
 // a listing of its own, one more request in flight at a time under the same limiter.
 const maxActualsRanges = 4
 
-// actualsRanges splits the window's actuals into date ranges read side by side, so that the
-// actuals (most of a daily snapshot's pages, each listing's pages following a cursor one after
-// another) take little longer than the longest other listing, without costing a request more
-// than the fewest (see partitionDays). The split follows the last snapshot's sizes. Without a
-// window start or an earlier snapshot, or when anything about it cannot be read, the window is
-// one range, as the split only buys time.
-func actualsRanges(ctx context.Context, w *warehouse.Warehouse, win Window, log *slog.Logger) []Window {
-	one := []Window{win}
+// actualsRange is one date range of the window's actuals and the records the last snapshot
+// predicts it holds (0: no prediction).
+type actualsRange struct {
+	Window
+	records int64
+}
+
+// rangeReads is what reading n records of a date range at size a page costs: its requests, and
+// the longest of its listings in pages one after another. A range whose last page is not full
+// is read from both ends (meeting): their last pages overlap, which shows they met, so it takes
+// no request more than from one end. A range of full pages is read from one end, since the two
+// ends would meet without overlap and take a request more to find it out.
+func rangeReads(n, size int64) (requests, chain int64) {
+	p := pagesOf(n, size)
+	if bothEnds(n, size) {
+		return p, ceilDiv(p, actualsEnds)
+	}
+	return p, p
+}
+
+func bothEnds(n, size int64) bool { return pagesOf(n, size) >= actualsEnds && n%size != 0 }
+
+// actualsRanges splits the window's actuals into date ranges read side by side, each from both
+// ends (meeting), so that the actuals (most of a daily snapshot's pages, each listing's pages
+// following a cursor one after another) take little longer than the longest other listing,
+// without a request beyond the fewest (see partitionDays). The split follows the last
+// snapshot's sizes. Without a window start or an earlier snapshot, or when anything about it
+// cannot be read, the window is one range read from one end, as the split only buys time.
+func actualsRanges(ctx context.Context, w *warehouse.Warehouse, win Window, log *slog.Logger) []actualsRange {
+	one := []actualsRange{{Window: win}}
 	if win.From.IsZero() {
 		return one
 	}
@@ -39,15 +61,24 @@ func actualsRanges(ctx context.Context, w *warehouse.Warehouse, win Window, log 
 	for i, d := range sizes.days {
 		counts[i] = d.Count
 	}
-	ends := partitionDays(counts, int64(runn.EndpointActuals.MaxLimit()), sizes.longestOther, maxActualsRanges)
-	out := make([]Window, 0, len(ends))
-	from := win.From
-	for _, end := range ends[:len(ends)-1] {
-		last := sizes.days[end-1].Date
-		out = append(out, Window{From: from, To: last})
-		from = last.AddDate(0, 0, 1)
+	size := int64(runn.EndpointActuals.MaxLimit())
+	ends := partitionDays(counts, size, sizes.longestOther, maxActualsRanges)
+	out := make([]actualsRange, 0, len(ends))
+	from, start := win.From, 0
+	for k, end := range ends {
+		var n int64
+		for _, c := range counts[start:end] {
+			n += c
+		}
+		r := actualsRange{Window: Window{From: from, To: win.To}, records: n}
+		if k < len(ends)-1 {
+			r.To = sizes.days[end-1].Date
+			from = r.To.AddDate(0, 0, 1)
+		}
+		out = append(out, r)
+		start = end
 	}
-	return append(out, Window{From: from, To: win.To})
+	return out
 }
 
 //go:embed extractsql/last_runn_sizes.sql
@@ -104,16 +135,16 @@ func pagesOf(n, size int64) int64 {
 func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
 
 // partitionDays splits days (records per day, in date order) into at most maxParts ranges of
-// consecutive days, read side by side at size records a page. It returns the index one past the
-// last day of each range.
+// consecutive days, read side by side at size records a page, each from one or both ends
+// (rangeReads). It returns the index one past the last day of each range.
 //
 // Every range but the last ends with a page that is not full unless its records happen to fill
 // it, so an even split costs up to a request a range more than reading the whole at once. This
 // one keeps the total at the fewest (pagesOf the whole), and among such splits takes the one
-// whose longest range is the fewest pages: first the least cap C from max(minPages, the fewest
-// ÷ maxParts) upwards that some split keeps every range within, then the fewest ranges under
+// whose longest listing is the fewest pages: first the least cap C from max(minPages, the fewest ÷
+// all the ends) upwards that some split keeps every listing within, then the fewest ranges under
 // it. minPages is the longest other listing's pages, which the snapshot waits for anyway, so
-// ranges shorter than it buy nothing. One range always qualifies.
+// listings shorter than it buy nothing. One range always qualifies.
 func partitionDays(counts []int64, size, minPages int64, maxParts int) []int {
 	n := len(counts)
 	if n == 0 || maxParts <= 1 {
@@ -124,10 +155,10 @@ func partitionDays(counts []int64, size, minPages int64, maxParts int) []int {
 		prefix[i+1] = prefix[i] + c
 	}
 	fewest := pagesOf(prefix[n], size)
-	lo := min(max(minPages, ceilDiv(fewest, int64(maxParts)), 1), fewest)
+	_, hi := rangeReads(prefix[n], size) // one range
+	lo := min(max(minPages, ceilDiv(fewest, int64(maxParts*actualsEnds)), 1), hi)
 	// A split that keeps every range within C also does within C+1: the least C is found by
 	// bisection, each try a small dynamic programme over the days.
-	hi := fewest
 	for lo < hi {
 		mid := lo + (hi-lo)/2
 		if splitWithin(prefix, size, mid, fewest, maxParts) != nil {
@@ -143,11 +174,12 @@ func partitionDays(counts []int64, size, minPages int64, maxParts int) []int {
 }
 
 // splitWithin returns the split of the days (given by their prefix sums) into the fewest ranges,
-// at most maxParts, each within maxPages pages, whose pages add up to total; nil if there is none.
+// at most maxParts, each listing within maxPages pages, whose pages add up to total; nil if
+// there is none.
 func splitWithin(prefix []int64, size, maxPages, total int64, maxParts int) []int {
 	n := len(prefix) - 1
 	const none = -1
-	// least[r][i]: the fewest pages the first i days take in r ranges each within maxPages
+	// least[r][i]: the fewest pages the first i days take in r ranges whose listings are within maxPages
 	// (none: no such split); from[r][i]: where the last of those ranges starts.
 	least := make([][]int64, maxParts+1)
 	from := make([][]int, maxParts+1)
@@ -159,8 +191,8 @@ func splitWithin(prefix []int64, size, maxPages, total int64, maxParts int) []in
 	for r := 1; r <= maxParts; r++ {
 		for i := r; i <= n; i++ {
 			for j := r - 1; j < i; j++ {
-				p := pagesOf(prefix[i]-prefix[j], size)
-				if least[r-1][j] == none || p > maxPages {
+				p, chain := rangeReads(prefix[i]-prefix[j], size)
+				if least[r-1][j] == none || chain > maxPages {
 					continue
 				}
 				if t := least[r-1][j] + p; least[r][i] == none || t < least[r][i] {

@@ -16,8 +16,9 @@ created AS (
         AND w.run_id >= (SELECT run_id FROM last)
     GROUP BY ALL
 ),
+-- A record both ends of a range read is landed twice: once here.
 snapshot_actuals AS (
-    SELECT date, person_id, project_id, role_id FROM raw.runn_actuals
+    SELECT DISTINCT id, date, person_id, project_id, role_id FROM raw.runn_actuals
     WHERE extract_id = (SELECT id FROM last) AND date BETWEEN $1 AND $2
 ),
 -- Actuals the loads since confirmed whose key the snapshot did not hold: new records.
