@@ -26,6 +26,10 @@ const BodyCodec = "zstd"
 // of the extract's CPU when done after every page; this many rows are a few MB.
 const flushEvery = 20_000
 
+// idleFlushRows is the least rows committed while the lander waits for pages: a commit has a
+// cost of its own, so not after every page.
+const idleFlushRows = 2_000
+
 // rawPage is one HTTP response as received, whichever API it came from.
 type rawPage struct {
 	Resource  string
@@ -220,16 +224,35 @@ func (l *lander) landAll(ctx context.Context, feed func(ctx context.Context, sub
 		defer close(ready)
 		return prep.Wait()
 	})
-	g.Go(func() error {
-		for p := range ready {
-			if err := l.append(p); err != nil {
-				return err
+	g.Go(func() error { return l.appendAll(ready) })
+	return g.Wait()
+}
+
+// appendAll appends the prepared pages in the order they come. When none is waiting, the pages
+// are on the network: what is pending is committed then, if it is worth a commit, so that the
+// end of the extract, when every listing has its last page, has little left to write (a commit
+// takes time in proportion to its rows).
+func (l *lander) appendAll(ready <-chan prepared) error {
+	for {
+		var p prepared
+		var ok bool
+		select {
+		case p, ok = <-ready:
+		default:
+			if l.pending >= idleFlushRows {
+				if err := l.flush(); err != nil {
+					return err
+				}
 			}
+			p, ok = <-ready
 		}
-		return nil
-	})
-	err := g.Wait()
-	return err
+		if !ok {
+			return nil
+		}
+		if err := l.append(p); err != nil {
+			return err
+		}
+	}
 }
 
 // maybeFlush commits once enough rows are pending, so that memory stays bounded on large extracts.
