@@ -35,8 +35,7 @@ type RunnOptions struct {
 // Runn lands a snapshot of what Runn holds, before the run changes anything, under a new
 // extract of run opts.RunID.
 func Runn(ctx context.Context, w *warehouse.Warehouse, api RunnAPI, opts RunnOptions) (Manifest, error) {
-	// The split of the actuals is read from the warehouse while the extract is registered and the
-	// other listings, which need no split, start.
+	// The split of the actuals is read from the warehouse while the extract is registered.
 	split := make(chan []actualsRange, 1)
 	go func() { split <- actualsRanges(ctx, w, opts.ActualsWindow, orDiscard(opts.Logger)) }()
 	return runExtract(ctx, w, "runn", opts.RunID, opts.ActualsWindow, api.Stats, func(l *lander, m *Manifest) error {
@@ -88,9 +87,9 @@ func actualsListings(ranges []actualsRange) []runnListing {
 
 // landRunn reads every listing at once under the client's one limiter, which paces them to the
 // window Runn announces: one listing after another, a no-change day would take the sum of the
-// listings' round trips instead of what the rate limit allows. The actuals start once split
-// gives their ranges. The pages of one resource are numbered in the order they arrive, across
-// its date ranges and ends.
+// listings' round trips instead of what the rate limit allows. They start once split gives the
+// actuals' ranges. The pages of one resource are numbered in the order they arrive, across its
+// date ranges and ends.
 func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, split <-chan []actualsRange, m *Manifest, log *slog.Logger) error {
 	var seqMu sync.Mutex
 	seqs := map[runn.Endpoint]int{}
@@ -102,25 +101,19 @@ func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, spl
 	}
 	var actuals []runnListing
 	err := l.landAll(ctx, func(ctx context.Context, submit func(pageJob) error) error {
+		// The actuals are the longest listing: the others, which would start without the split,
+		// wait for it, so as not to slow down its query (the machine's few cores are busy
+		// landing their pages) and with it the actuals.
+		select {
+		case ranges := <-split:
+			actuals = actualsListings(ranges)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		g, gctx := errgroup.WithContext(ctx)
-		read := func(li runnListing) {
+		for _, li := range append(actuals, runnListings()...) {
 			g.Go(func() error { return readRunnListing(gctx, api, li, opts, m, nextSeq, submit, log) })
 		}
-		for _, li := range runnListings() {
-			read(li)
-		}
-		g.Go(func() error {
-			select {
-			case ranges := <-split:
-				actuals = actualsListings(ranges)
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-			for _, li := range actuals {
-				read(li)
-			}
-			return nil
-		})
 		return g.Wait()
 	})
 	// The records both ends of a range read are landed twice and counted once.
