@@ -15,6 +15,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 	"github.com/klauspost/compress/zstd"
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
@@ -181,20 +182,35 @@ func (l *lander) append(p prepared) error {
 	return l.maybeFlush()
 }
 
+// queuedBytes bounds the bodies of the fetched pages waiting for a preparer; a fetch blocks when
+// its page would go beyond (a page larger than all of it waits alone). A commit stops the
+// appending goroutine for a few tens of milliseconds a table (the first after the warehouse
+// opens, a quarter of a second for a snapshot's nine tables): this much lets the listings go on
+// meanwhile, some 40 pages of Runn actuals, 3 of Harvest time entries.
+const queuedBytes = 8 << 20
+
+// queuedPages is how many waiting pages the queue holds at most, whatever their size.
+const queuedPages = 64
+
 // preparers is how many goroutines decode and compress pages: the machine's cores, which the
 // appending goroutine and the fetches share.
 func preparers() int { return max(2, runtime.NumCPU()) }
 
 // landAll lands the pages feed submits. Pages are prepared concurrently and appended by one
-// goroutine, so fetching, decoding and writing overlap; submit blocks while the small queues
-// are full, which paces the fetches to what the warehouse takes.
+// goroutine, so fetching, decoding and writing overlap; submit blocks while the queues are full
+// (queuedBytes), which paces the fetches to what the warehouse takes.
 func (l *lander) landAll(ctx context.Context, feed func(ctx context.Context, submit func(pageJob) error) error) error {
 	g, gctx := errgroup.WithContext(ctx)
-	jobs := make(chan pageJob, preparers())
+	jobs := make(chan pageJob, queuedPages)
 	ready := make(chan prepared, preparers())
+	queued := semaphore.NewWeighted(queuedBytes)
+	weight := func(j pageJob) int64 { return min(int64(len(j.page.Body)), queuedBytes) }
 	g.Go(func() error {
 		defer close(jobs)
 		return feed(gctx, func(j pageJob) error {
+			if err := queued.Acquire(gctx, weight(j)); err != nil {
+				return err
+			}
 			select {
 			case jobs <- j:
 				return nil
@@ -207,6 +223,7 @@ func (l *lander) landAll(ctx context.Context, feed func(ctx context.Context, sub
 	for range preparers() {
 		prep.Go(func() error {
 			for j := range jobs {
+				queued.Release(weight(j))
 				p, err := l.prepare(j)
 				if err != nil {
 					return err
