@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -111,7 +112,7 @@ func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, spl
 			return ctx.Err()
 		}
 		g, gctx := errgroup.WithContext(ctx)
-		for _, li := range append(actuals, runnListings()...) {
+		for _, li := range slices.Concat(actuals, runnListings()) {
 			g.Go(func() error { return readRunnListing(gctx, api, li, opts, m, nextSeq, submit, log) })
 		}
 		return g.Wait()

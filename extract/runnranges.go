@@ -38,8 +38,8 @@ func rangeReads(n, size int64) (requests, chain int64) {
 
 func bothEnds(n, size int64) bool { return pagesOf(n, size) >= actualsEnds && n%size != 0 }
 
-// actualsRanges splits the window's actuals into date ranges read side by side, each from both
-// ends (meeting), so that the actuals (most of a daily snapshot's pages, each listing's pages
+// actualsRanges splits the window's actuals into date ranges read side by side, each from one
+// or both ends (rangeReads), so that the actuals (most of a daily snapshot's pages, each listing's pages
 // following a cursor one after another) take little longer than the longest other listing,
 // without a request beyond the fewest (see partitionDays). The split follows the last
 // snapshot's sizes. Without a window start or an earlier snapshot, or when anything about it
