@@ -15,6 +15,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 	"github.com/klauspost/compress/zstd"
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
@@ -25,6 +26,10 @@ const BodyCodec = "zstd"
 // flushEvery bounds the rows held before a commit. Each flush is a commit, which cost a quarter
 // of the extract's CPU when done after every page; this many rows are a few MB.
 const flushEvery = 20_000
+
+// idleFlushRows is the least rows committed while the lander waits for pages: a commit has a
+// cost of its own, so not after every page.
+const idleFlushRows = 2_000
 
 // rawPage is one HTTP response as received, whichever API it came from.
 type rawPage struct {
@@ -177,20 +182,35 @@ func (l *lander) append(p prepared) error {
 	return l.maybeFlush()
 }
 
+// queuedBytes bounds the bodies of the fetched pages waiting for a preparer; a fetch blocks when
+// its page would go beyond (a page larger than all of it waits alone). A commit stops the
+// appending goroutine for a few tens of milliseconds a table (the first after the warehouse
+// opens, a quarter of a second for a snapshot's nine tables): this much lets the listings go on
+// meanwhile, some 40 pages of Runn actuals, 3 of Harvest time entries.
+const queuedBytes = 8 << 20
+
+// queuedPages is how many waiting pages the queue holds at most, whatever their size.
+const queuedPages = 64
+
 // preparers is how many goroutines decode and compress pages: the machine's cores, which the
 // appending goroutine and the fetches share.
 func preparers() int { return max(2, runtime.NumCPU()) }
 
 // landAll lands the pages feed submits. Pages are prepared concurrently and appended by one
-// goroutine, so fetching, decoding and writing overlap; submit blocks while the small queues
-// are full, which paces the fetches to what the warehouse takes.
+// goroutine, so fetching, decoding and writing overlap; submit blocks while the queues are full
+// (queuedBytes), which paces the fetches to what the warehouse takes.
 func (l *lander) landAll(ctx context.Context, feed func(ctx context.Context, submit func(pageJob) error) error) error {
 	g, gctx := errgroup.WithContext(ctx)
-	jobs := make(chan pageJob, preparers())
+	jobs := make(chan pageJob, queuedPages)
 	ready := make(chan prepared, preparers())
+	queued := semaphore.NewWeighted(queuedBytes)
+	weight := func(j pageJob) int64 { return min(int64(len(j.page.Body)), queuedBytes) }
 	g.Go(func() error {
 		defer close(jobs)
 		return feed(gctx, func(j pageJob) error {
+			if err := queued.Acquire(gctx, weight(j)); err != nil {
+				return err
+			}
 			select {
 			case jobs <- j:
 				return nil
@@ -203,6 +223,7 @@ func (l *lander) landAll(ctx context.Context, feed func(ctx context.Context, sub
 	for range preparers() {
 		prep.Go(func() error {
 			for j := range jobs {
+				queued.Release(weight(j))
 				p, err := l.prepare(j)
 				if err != nil {
 					return err
@@ -220,16 +241,35 @@ func (l *lander) landAll(ctx context.Context, feed func(ctx context.Context, sub
 		defer close(ready)
 		return prep.Wait()
 	})
-	g.Go(func() error {
-		for p := range ready {
-			if err := l.append(p); err != nil {
-				return err
+	g.Go(func() error { return l.appendAll(ready) })
+	return g.Wait()
+}
+
+// appendAll appends the prepared pages in the order they come. When none is waiting, the pages
+// are on the network: what is pending is committed then, if it is worth a commit, so that the
+// end of the extract, when every listing has its last page, has little left to write (a commit
+// takes time in proportion to its rows).
+func (l *lander) appendAll(ready <-chan prepared) error {
+	for {
+		var p prepared
+		var ok bool
+		select {
+		case p, ok = <-ready:
+		default:
+			if l.pending >= idleFlushRows {
+				if err := l.flush(); err != nil {
+					return err
+				}
 			}
+			p, ok = <-ready
 		}
-		return nil
-	})
-	err := g.Wait()
-	return err
+		if !ok {
+			return nil
+		}
+		if err := l.append(p); err != nil {
+			return err
+		}
+	}
 }
 
 // maybeFlush commits once enough rows are pending, so that memory stays bounded on large extracts.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -35,43 +36,62 @@ type RunnOptions struct {
 // Runn lands a snapshot of what Runn holds, before the run changes anything, under a new
 // extract of run opts.RunID.
 func Runn(ctx context.Context, w *warehouse.Warehouse, api RunnAPI, opts RunnOptions) (Manifest, error) {
-	ranges := actualsRanges(ctx, w, opts.ActualsWindow, orDiscard(opts.Logger))
+	// The split of the actuals is read from the warehouse while the extract is registered.
+	split := make(chan []actualsRange, 1)
+	go func() { split <- actualsRanges(ctx, w, opts.ActualsWindow, orDiscard(opts.Logger)) }()
 	return runExtract(ctx, w, "runn", opts.RunID, opts.ActualsWindow, api.Stats, func(l *lander, m *Manifest) error {
-		return landRunn(ctx, l, api, opts, ranges, m, orDiscard(opts.Logger))
+		return landRunn(ctx, l, api, opts, split, m, orDiscard(opts.Logger))
 	})
 }
 
-// runnListing is one listing of the snapshot: an endpoint and its query (actuals: one date range).
+// runnListing is one listing of the snapshot: an endpoint and its query (actuals: one date
+// range, read from one end when meet is set).
 type runnListing struct {
-	ep runn.Endpoint
-	q  url.Values
+	ep   runn.Endpoint
+	q    url.Values
+	meet *meeting // shared by the two ends of a range of actuals; nil: read from first to last
+	desc bool     // the descending end
 }
 
-// runnListings are the snapshot's listings: every endpoint, the actuals split into ranges.
-func runnListings(ranges []Window) []runnListing {
+// runnListings are the snapshot's listings but actuals.
+func runnListings() []runnListing {
 	var out []runnListing
 	for _, ep := range runn.Endpoints() {
 		if ep != runn.EndpointActuals {
 			out = append(out, runnListing{ep: ep, q: url.Values{}})
+		}
+	}
+	return out
+}
+
+// actualsListings are the listings of the actuals: their ranges, each read from one or both
+// ends as rangeReads says.
+func actualsListings(ranges []actualsRange) []runnListing {
+	var out []runnListing
+	ep := runn.EndpointActuals
+	size := int64(ep.MaxLimit())
+	for _, r := range ranges {
+		q := url.Values{}
+		if !r.From.IsZero() {
+			q.Set("minDate", r.From.Format(time.DateOnly))
+		}
+		q.Set("maxDate", r.To.Format(time.DateOnly))
+		if !bothEnds(r.records, size) {
+			out = append(out, runnListing{ep: ep, q: q})
 			continue
 		}
-		for _, r := range ranges {
-			q := url.Values{}
-			if !r.From.IsZero() {
-				q.Set("minDate", r.From.Format(time.DateOnly))
-			}
-			q.Set("maxDate", r.To.Format(time.DateOnly))
-			out = append(out, runnListing{ep: ep, q: q})
-		}
+		m := newMeeting(pagesOf(r.records, size))
+		out = append(out, runnListing{ep: ep, q: q, meet: m}, runnListing{ep: ep, q: descending(q), meet: m, desc: true})
 	}
 	return out
 }
 
 // landRunn reads every listing at once under the client's one limiter, which paces them to the
 // window Runn announces: one listing after another, a no-change day would take the sum of the
-// listings' round trips instead of what the rate limit allows. The pages of one resource are
-// numbered in the order they arrive, across its date ranges.
-func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, ranges []Window, m *Manifest, log *slog.Logger) error {
+// listings' round trips instead of what the rate limit allows. They start once split gives the
+// actuals' ranges. The pages of one resource are numbered in the order they arrive, across its
+// date ranges and ends.
+func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, split <-chan []actualsRange, m *Manifest, log *slog.Logger) error {
 	var seqMu sync.Mutex
 	seqs := map[runn.Endpoint]int{}
 	nextSeq := func(ep runn.Endpoint) int {
@@ -80,37 +100,67 @@ func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, ran
 		seqs[ep]++
 		return seqs[ep]
 	}
-	return l.landAll(ctx, func(ctx context.Context, submit func(pageJob) error) error {
+	var actuals []runnListing
+	err := l.landAll(ctx, func(ctx context.Context, submit func(pageJob) error) error {
+		// The actuals are the longest listing: the others, which would start without the split,
+		// wait for it, so as not to slow down its query (the machine's few cores are busy
+		// landing their pages) and with it the actuals.
+		select {
+		case ranges := <-split:
+			actuals = actualsListings(ranges)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		g, gctx := errgroup.WithContext(ctx)
-		for _, li := range runnListings(ranges) {
-			ep := li.ep
-			g.Go(func() error {
-				log.Info("extracting", "source", "runn", "resource", string(ep), "query", li.q.Encode())
-				err := api.ListPages(gctx, ep, li.q, func(p runn.Page) error {
-					seq := nextSeq(ep)
-					return submit(pageJob{
-						page: rawPage{Resource: string(ep), Seq: seq, URL: p.URL, Status: p.Status,
-							FetchedAt: p.FetchedAt, Duration: p.Duration, Attempts: p.Attempts, Records: p.Count, Body: p.Body},
-						decode: func(body []byte, sink rowSink) error { return decodeRunnRecords(ep, body, sink) },
-						landed: func() {
-							m.Pages++
-							m.Records += int64(p.Count)
-							m.Bytes += int64(len(p.Body))
-							m.PerResource[string(ep)] += int64(p.Count)
-							if opts.Progress != nil {
-								opts.Progress.Page("runn", string(ep), seq, 0, p.Count)
-							}
-						},
-					})
-				})
-				if err != nil {
-					return fmt.Errorf("snapshot Runn %s: %w", ep, err)
-				}
-				return nil
-			})
+		for _, li := range slices.Concat(actuals, runnListings()) {
+			g.Go(func() error { return readRunnListing(gctx, api, li, opts, m, nextSeq, submit, log) })
 		}
 		return g.Wait()
 	})
+	// The records both ends of a range read are landed twice and counted once.
+	for _, li := range actuals {
+		if li.meet != nil && li.desc {
+			n := li.meet.overlap()
+			m.Records -= n
+			m.PerResource[string(li.ep)] -= n
+		}
+	}
+	return err
+}
+
+// readRunnListing reads one listing, submitting each page to land.
+func readRunnListing(ctx context.Context, api RunnAPI, li runnListing, opts RunnOptions, m *Manifest,
+	nextSeq func(runn.Endpoint) int, submit func(pageJob) error, log *slog.Logger) error {
+	ep := li.ep
+	land := func(p runn.Page) error {
+		seq := nextSeq(ep)
+		return submit(pageJob{
+			page: rawPage{Resource: string(ep), Seq: seq, URL: p.URL, Status: p.Status,
+				FetchedAt: p.FetchedAt, Duration: p.Duration, Attempts: p.Attempts, Records: p.Count, Body: p.Body},
+			decode: func(body []byte, sink rowSink) error { return decodeRunnRecords(ep, body, sink) },
+			landed: func() {
+				m.Pages++
+				m.Records += int64(p.Count)
+				m.Bytes += int64(len(p.Body))
+				m.PerResource[string(ep)] += int64(p.Count)
+				if opts.Progress != nil {
+					opts.Progress.Page("runn", string(ep), seq, 0, p.Count)
+				}
+			},
+		})
+	}
+	log.Info("extracting", "source", "runn", "resource", string(ep), "query", li.q.Encode())
+	list := func(fn func(runn.Page) error) error { return api.ListPages(ctx, ep, li.q, fn) }
+	var err error
+	if li.meet != nil {
+		err = li.meet.readEnd(ctx, li.desc, list, land)
+	} else {
+		err = list(land)
+	}
+	if err != nil {
+		return fmt.Errorf("snapshot Runn %s (%s): %w", ep, li.q.Encode(), err)
+	}
+	return nil
 }
 
 func decodeValues[T any](body []byte) ([]T, error) {

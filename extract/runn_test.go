@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -135,44 +136,146 @@ func bigRunnState(people, projects, days int, today time.Time) *runntest.State {
 }
 
 // TestRunnSnapshotReadsActualsInRanges (issue 14): after a first snapshot, the next one reads
-// the window's actuals in date ranges side by side, split where the last snapshot's actuals
-// fall evenly, so that they take no longer than the longest other listing. The ranges cover the
-// window exactly (every actual landed once) and cost at most one request each beyond the fewest.
+// the window's actuals in date ranges side by side, split by the last snapshot's actuals per day
+// so that the ranges take no request beyond the fewest, a range whose last page is not full from
+// both ends. Every actual of the window is landed (the ends' overlap twice, counted once).
 func TestRunnSnapshotReadsActualsInRanges(t *testing.T) {
 	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-	state := runnState(250, 20, today) // the longest other listing: 2 pages; 5,000 actuals: 10 pages
-	srv := testwarehouse.StartRunn(t, state, runntest.Options{Token: testToken, Today: today.Format(time.DateOnly)})
-	api := srv.Client(t, runn.Config{})
+	tests := []struct {
+		name       string
+		people     int // actuals a day, on each of 20 days
+		wantRanges int
+		wantEnds   int // listings of actuals in the second snapshot
+	}{
+		// 250 a day, 10 pages: ranges of an even number of days fill their pages, each read from
+		// one end. The longest other listing takes 2 pages: 4 ranges, one of 3 pages (3 ranges
+		// would need 4). An even split of 5 days a range takes 12 pages.
+		{"full pages", 250, 4, 4},
+		// 230 a day, 10 pages (9.2): ranges of 8, 8 and 4 days (4, 4 and 2 pages, the last
+		// ones not full) read from both ends, 2 pages each end.
+		{"last pages not full", 230, 3, 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			state := runnState(tt.people, 20, today)
+			srv := testwarehouse.StartRunn(t, state, runntest.Options{Token: testToken, Today: today.Format(time.DateOnly)})
+			api := srv.Client(t, runn.Config{})
+			w := testwarehouse.Open(t)
+			ctx := context.Background()
+			win := Window{From: today.AddDate(0, 0, -19), To: today}
+			var ms []Manifest
+			for range 2 {
+				run, err := w.StartRun(ctx, "extract", today, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m, err := Runn(ctx, w, api, RunnOptions{RunID: run.ID, ActualsWindow: win})
+				if err != nil {
+					t.Fatalf("Runn() = %v", err)
+				}
+				ms = append(ms, m)
+			}
+			total := int64(tt.people * 20)
+			var landed, rows int64
+			if err := w.DB.QueryRow("SELECT count(DISTINCT id), count(*) FROM raw.runn_actuals WHERE extract_id = ?", ms[1].ExtractID).Scan(&landed, &rows); err != nil {
+				t.Fatal(err)
+			}
+			if landed != total || ms[1].PerResource["actuals"] != total {
+				t.Errorf("second snapshot landed %d actuals (%d rows) and counted %d, want each of the %d", landed, rows, ms[1].PerResource["actuals"], total)
+			}
+			if ms[1].Records != ms[0].Records {
+				t.Errorf("second snapshot counted %d records, the first %d: want the same", ms[1].Records, ms[0].Records)
+			}
+			ranges, ends := map[string]bool{}, 0
+			for _, r := range srv.Requests()[len(srv.Requests())-int(ms[1].Requests):] {
+				if r.Path == "/actuals/" && !strings.Contains(r.Query, "cursor") {
+					ends++
+					q := r.Query
+					for _, p := range []string{"&order=desc", "&sortBy=id"} {
+						q = strings.ReplaceAll(q, p, "")
+					}
+					ranges[q] = true
+				}
+			}
+			if len(ranges) != tt.wantRanges || ends != tt.wantEnds {
+				t.Errorf("second snapshot read actuals in %d ranges by %d listings, want %d by %d: %v", len(ranges), ends, tt.wantRanges, tt.wantEnds, ranges)
+			}
+			// The fewest: roles, people and contracts 2 pages each, actuals 10, the other four 1.
+			if ms[1].Requests != ms[0].Requests || ms[0].Requests != 20 {
+				t.Errorf("the split snapshot took %d requests, the whole-window one %d: want the fewest, 20, for both", ms[1].Requests, ms[0].Requests)
+			}
+		})
+	}
+}
+
+// TestRunnSizesCountWhatTheLoadsWrote (issue 14): a sync's snapshot comes before its load, so
+// the next snapshot's split counts what the loads confirmed since (R11's audit.actual_keys, the
+// creates in the audit trail) beside the last snapshot's records: each new key once, a key the
+// snapshot held not again, other runs' and reverts' writes not at all.
+func TestRunnSizesCountWhatTheLoadsWrote(t *testing.T) {
+	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	state := runnState(150, 2, today) // 150 people (1 page), 150 actuals a day on the last 2 days
+	api := testwarehouse.StartRunn(t, state, runntest.Options{Token: testToken, Today: today.Format(time.DateOnly)}).Client(t, runn.Config{})
 	w := testwarehouse.Open(t)
 	ctx := context.Background()
-	win := Window{From: today.AddDate(0, 0, -19), To: today}
-	var ms []Manifest
-	for range 2 {
-		run, err := w.StartRun(ctx, "extract", today, nil)
-		if err != nil {
+	earlier, err := w.StartRun(ctx, "sync", today, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := w.StartRun(ctx, "sync", today, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	win := Window{From: today.AddDate(0, 0, -3), To: today}
+	if _, err := Runn(ctx, w, api, RunnOptions{RunID: run.ID, ActualsWindow: win}); err != nil {
+		t.Fatalf("Runn() = %v", err)
+	}
+	yesterday, before := today.AddDate(0, 0, -1), today.AddDate(0, 0, -2)
+	key := func(runID int64, day time.Time, person int64, how string) string {
+		return fmt.Sprintf("(%d, DATE '%s', %d, 1, %d, 60, 0, '%s')", runID, day.Format(time.DateOnly), person, person, how)
+	}
+	var keys []string
+	for p := int64(1); p <= 100; p++ {
+		keys = append(keys, key(run.ID, before, p, "written")) // new: the day before had none
+	}
+	keys = append(keys,
+		key(run.ID, before, 1, "written"),                    // written twice: one record
+		key(run.ID, yesterday, 7, "written"),                 // the snapshot held it
+		key(run.ID, before, 200, "found_equal"),              // not written
+		key(earlier.ID, before, 201, "written"),              // before the snapshot: it held what it left
+		key(run.ID, today.AddDate(0, 0, -9), 202, "written")) // outside the window
+	stmts := []string{
+		`INSERT INTO audit.actual_keys (run_id, date, runn_person_id, runn_project_id, runn_role_id,
+			billable_minutes, nonbillable_minutes, how) VALUES ` + strings.Join(keys, ", "),
+	}
+	// 60 people created by the load (and one revert's write, not counted): 210, two pages.
+	for i := int64(1); i <= 61; i++ {
+		mode := "apply"
+		if i == 61 {
+			mode = "revert"
+		}
+		stmts = append(stmts,
+			fmt.Sprintf(`INSERT INTO audit.writes (write_id, load_id, run_id, mode, kind, target_key) VALUES (%d, 1, %d, '%s', 'person', 'harvest:%d')`, i, run.ID, mode, i),
+			fmt.Sprintf(`INSERT INTO audit.outcomes (outcome_id, write_id, status, how, runn_id) VALUES (%d, %d, 'confirmed', 'answer', %d)`, i, i, 5000+i))
+	}
+	for _, s := range stmts {
+		if _, err := w.DB.ExecContext(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		m, err := Runn(ctx, w, api, RunnOptions{RunID: run.ID, ActualsWindow: win})
-		if err != nil {
-			t.Fatalf("Runn() = %v", err)
-		}
-		ms = append(ms, m)
 	}
-	var got int
-	if err := w.DB.Get(&got, "SELECT count(*) FROM raw.runn_actuals WHERE extract_id = ?", ms[1].ExtractID); err != nil || got != 5000 {
-		t.Errorf("second snapshot landed %d actuals (%v), want each of the 5000 once", got, err)
+	sizes, err := lastRunnSizes(ctx, w, win)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var ranges []string
-	for _, r := range srv.Requests() {
-		if r.Path == "/actuals/" && !strings.Contains(r.Query, "cursor") {
-			ranges = append(ranges, r.Query)
-		}
+	got := map[string]int64{}
+	for _, d := range sizes.days {
+		got[d.Date.Format(time.DateOnly)] = d.Count
 	}
-	// One range in the first snapshot, then four (10 pages / 2, at most maxActualsRanges).
-	if len(ranges) != 1+maxActualsRanges {
-		t.Fatalf("actuals read in %d ranges over two snapshots, want 1 then %d: %v", len(ranges), maxActualsRanges, ranges)
+	want := map[string]int64{before.Format(time.DateOnly): 100, yesterday.Format(time.DateOnly): 150, today.Format(time.DateOnly): 150}
+	if !maps.Equal(got, want) {
+		t.Errorf("predicted actuals by date = %v, want %v", got, want)
 	}
-	if extra := ms[1].Requests - ms[0].Requests; extra < 0 || extra > maxActualsRanges-1 {
-		t.Errorf("the split snapshot took %d requests, the whole-window one %d: want at most %d more", ms[1].Requests, ms[0].Requests, maxActualsRanges-1)
+	if sizes.longestOther != 2 {
+		t.Errorf("predicted longest other listing = %d pages, want 2 (210 people)", sizes.longestOther)
 	}
 }
