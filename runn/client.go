@@ -218,10 +218,5 @@ func (h hideLocation) CloseIdleConnections() {
 // Stats returns a snapshot of the client's counters.
 func (c *API) Stats() Stats { return c.stats.Stats() }
 
-// ProbeDue tells whether the next request will go alone, the first of a rate-limit window that
-// is not known yet: callers with several listings to read can make it the one on their
-// critical path.
-func (c *API) ProbeDue() bool { return c.limiter.probeDue() }
-
 // BaseURL returns the API root the client talks to, for messages and the audit trail.
 func (c *API) BaseURL() string { return c.base.String() }

@@ -199,9 +199,6 @@ func TestLimiterProbesUnlessTheWindowIsFixed(t *testing.T) {
 				l.done(tk, h, http.StatusOK)
 			}
 			clock.Advance(20 * time.Second)
-			if got := l.probeDue(); got != tt.wantProbe {
-				t.Errorf("probeDue = %v, want %v", got, tt.wantProbe)
-			}
 			tk, _, err := l.wait(t.Context())
 			if err != nil {
 				t.Fatal(err)
@@ -217,17 +214,11 @@ func TestLimiterProbesUnlessTheWindowIsFixed(t *testing.T) {
 // holds, so the client's first request needs no probe and the window's budget is what Runn said.
 func TestLimiterPingOpensTheFirstWindow(t *testing.T) {
 	l, _ := newTestLimiter(120, time.Minute)
-	if !l.probeDue() {
-		t.Error("before any answer: probeDue = false, want the first request alone")
-	}
 	h := http.Header{}
 	h.Set("X-Ratelimit-Limit", "120")
 	h.Set("X-Ratelimit-Remaining", "2")
 	h.Set("X-Ratelimit-Reset", "30")
 	l.done(ticket{}, h, http.StatusOK)
-	if l.probeDue() {
-		t.Error("after the ping: probeDue = true, want false")
-	}
 	tk, _, err := l.wait(t.Context())
 	if err != nil || tk.probe {
 		t.Fatalf("first request after the ping: %+v, %v; want no probe", tk, err)

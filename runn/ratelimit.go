@@ -168,19 +168,6 @@ func (l *limiter) probeOnOpen() bool {
 	return (l.informed || l.epoch == 0) && !fixed
 }
 
-// probeDue tells whether the next request would go alone, as its window's probe.
-func (l *limiter) probeDue() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.paced || l.clock.Now().Before(l.pauseUntil) {
-		return l.paced
-	}
-	if l.epoch == 0 || !l.clock.Now().Before(l.windowEnd) {
-		return l.probeOnOpen()
-	}
-	return l.fresh || l.probing
-}
-
 func (l *limiter) issue(probe bool, now time.Time) ticket {
 	l.started++
 	l.inflight++

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -405,17 +407,18 @@ func (c *commonFlags) clients(ctx context.Context, e *env, log *slog.Logger, sou
 			return out, usagef("%v", err)
 		}
 	}
+	// Both APIs at once: a round trip each, one after the other, would be a round trip more
+	// before every run. Harvest's error is reported first when both fail.
+	var herr, rerr error
+	var wg sync.WaitGroup
 	if out.harvest != nil {
-		if err := preflightHarvest(ctx, out.harvest, hc.BaseURL); err != nil {
-			return out, err
-		}
+		wg.Go(func() { herr = preflightHarvest(ctx, out.harvest, hc.BaseURL) })
 	}
 	if out.runn != nil {
-		if err := preflightRunn(ctx, out.runn, rc.BaseURL); err != nil {
-			return out, err
-		}
+		wg.Go(func() { rerr = preflightRunn(ctx, out.runn, rc.BaseURL) })
 	}
-	return out, nil
+	wg.Wait()
+	return out, cmp.Or(herr, rerr)
 }
 
 // checkMissing names, in one error, every variable the sources need that is not set, so that
