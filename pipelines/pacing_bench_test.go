@@ -197,6 +197,23 @@ func reportPacing(b *testing.B, name string, lim pacingLimits, res SyncResult, w
 	}
 	b.ReportMetric(float64(rateLimited), name+"-429s")
 	b.ReportMetric(float64(measure.PeakRSS())/(1<<20), name+"-peak-MiB")
+	if os.Getenv("H2R_BENCH_TRACE") != "" && len(rreqs) > 0 {
+		// When each listing's pages reached Runn, from the run's first request: the gaps beyond
+		// the latency are local work on the listing's critical path.
+		t0 := rreqs[0].Time
+		pages := map[string][]byte{}
+		var order []string
+		for _, r := range rreqs[:min(loadStart, len(rreqs))] {
+			l := r.Path + "?" + withoutParam(r.Query, "cursor")
+			if _, ok := pages[l]; !ok {
+				order = append(order, l)
+			}
+			pages[l] = fmt.Appendf(pages[l], " %.2f", r.Time.Sub(t0).Seconds())
+		}
+		for _, l := range order {
+			b.Logf("%s run: snapshot %s at (s):%s", name, l, pages[l])
+		}
+	}
 	if os.Getenv("H2R_BENCH_TRACE") != "" && loadStart < len(rreqs) {
 		t0 := rreqs[loadStart].Time
 		var line []byte
