@@ -5,6 +5,7 @@ package transform
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -214,9 +215,10 @@ func unorderedWrites(ctx context.Context, db *sqlx.DB, fn func(conn session) err
 		return fmt.Errorf("set the transform's session: %w", err)
 	}
 	defer func() {
-		// The context is not the run's: an interrupted run must not leave the setting on a
-		// pooled connection.
+		// Reset even when the run was interrupted; a connection that cannot be reset is
+		// discarded rather than handed to the next query with the setting on.
 		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "RESET SESSION preserve_insertion_order"); rerr != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 			err = errors.Join(err, fmt.Errorf("reset the transform's session: %w", rerr))
 		}
 	}()
