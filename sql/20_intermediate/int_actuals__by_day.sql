@@ -20,7 +20,8 @@
 -- of a record created this run). harvest_user_id / harvest_project_id are the lowest Harvest ids
 -- whose time reached the day (several Harvest records may carry one Runn record's reference).
 -- Per day rather than per entry, and (b) and (c)'s fallbacks per person: the costly joins run
--- on as few rows as the rule needs.
+-- on as few rows as the rule needs. The contracts (c) are looked up only for the days (a) and
+-- (b) leave undecided, not for each of the millions of person-days of a whole history.
 WITH ctx AS (
     SELECT today FROM staging.run_context
 ),
