@@ -26,6 +26,11 @@ func TestAuditsFire(t *testing.T) {
 	}{
 		{"", ""},
 		{"audit_changes__duplicate_keys", `INSERT INTO changes.chg_runn__people SELECT * FROM changes.chg_runn__people LIMIT 1`},
+		// A second write of an actual's key (of a person created this run: no Runn id yet), with
+		// 0 minutes so that the reconciliation still holds.
+		{"audit_changes__duplicate_keys", `INSERT INTO changes.chg_runn__actuals
+			SELECT * REPLACE (0::BIGINT AS billable_minutes, 0::BIGINT AS nonbillable_minutes)
+			FROM changes.chg_runn__actuals WHERE runn_person_id IS NULL ORDER BY ALL LIMIT 1`},
 		{"audit_actuals__invalid_minutes", `UPDATE changes.chg_runn__actuals SET billable_minutes = -1, nonbillable_minutes = nonbillable_minutes + billable_minutes + 1
 			WHERE (date, harvest_user_id, harvest_project_id) = (SELECT (date, harvest_user_id, harvest_project_id) FROM changes.chg_runn__actuals WHERE billable_minutes > 0 ORDER BY ALL LIMIT 1)`},
 		// Tomorrow, in the same week as the row moved: the reconciliation by week still holds.

@@ -39,15 +39,17 @@ func Build(ctx context.Context, w *warehouse.Warehouse, opts BuildOptions, table
 	if err := buildContext(ctx, w.DB, opts); err != nil {
 		return err
 	}
-	for _, m := range ordered {
-		if !need[m.table()] {
-			continue
+	return unorderedWrites(ctx, w.DB, func(conn session) error {
+		for _, m := range ordered {
+			if !need[m.table()] {
+				continue
+			}
+			if err := buildModel(ctx, conn, m); err != nil {
+				return err
+			}
 		}
-		if _, err := w.DB.ExecContext(ctx, "CREATE OR REPLACE TABLE "+m.table()+" AS\n"+m.sql); err != nil {
-			return fmt.Errorf("model %s (%s): %w", m.table(), m.file, err)
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // closure is the set of tables to build: the named ones and every model they read, recursively.

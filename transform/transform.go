@@ -5,6 +5,7 @@ package transform
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -132,28 +133,18 @@ func run(ctx context.Context, db *sqlx.DB, opts Options, res *Result, ordered, a
 		opts.Today.Format(time.DateOnly), opts.Autofill, strings.Join(only, ","), res.HarvestExtractID); err != nil {
 		return fmt.Errorf("set the run's context: %w", err)
 	}
-	for i, m := range ordered {
-		reportProgress(ctx, ModelProgress{Model: m.table(), Done: i, Total: len(ordered)})
-		t0 := time.Now()
-		if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TABLE "+m.table()+" AS\n"+m.sql); err != nil {
-			return fmt.Errorf("model %s (%s): %w", m.table(), m.file, err)
-		}
-		var n int64
-		if err := db.GetContext(ctx, &n, "SELECT count(*) FROM "+m.table()); err != nil {
-			return fmt.Errorf("count %s: %w", m.table(), err)
-		}
-		res.Models = append(res.Models, ModelRun{Table: m.table(), Rows: n, Duration: time.Since(t0)})
-		if m.schema == "changes" {
-			res.Changes[m.name] = n
-		}
-		log.Debug("model", "table", m.table(), "rows", n, "duration", time.Since(t0))
+	if err := unorderedWrites(ctx, db, func(conn session) error {
+		return buildModels(ctx, conn, ordered, res, log)
+	}); err != nil {
+		return err
 	}
-	reportProgress(ctx, ModelProgress{Done: len(ordered), Total: len(ordered)})
 	var err error
 	if res.AuditFailures, err = runAudits(ctx, db, audits); err != nil {
 		return err
 	}
-	if err := persist(ctx, db, opts.RunID, ordered); err != nil {
+	if err := unorderedWrites(ctx, db, func(conn session) error {
+		return persist(ctx, conn, opts.RunID, ordered)
+	}); err != nil {
 		return err
 	}
 	for _, v := range views {
@@ -169,6 +160,69 @@ func run(ctx context.Context, db *sqlx.DB, opts Options, res *Result, ordered, a
 		return fmt.Errorf("%w: %s; nothing will be sent to Runn", ErrAuditFailed, strings.Join(names, "; "))
 	}
 	return nil
+}
+
+// buildModels materialises every model in order, counting the rows of each.
+func buildModels(ctx context.Context, conn session, ordered []model, res *Result, log *slog.Logger) error {
+	for i, m := range ordered {
+		reportProgress(ctx, ModelProgress{Model: m.table(), Done: i, Total: len(ordered)})
+		t0 := time.Now()
+		if err := buildModel(ctx, conn, m); err != nil {
+			return err
+		}
+		var n int64
+		if err := sqlx.GetContext(ctx, conn, &n, "SELECT count(*) FROM "+m.table()); err != nil {
+			return fmt.Errorf("count %s: %w", m.table(), err)
+		}
+		res.Models = append(res.Models, ModelRun{Table: m.table(), Rows: n, Duration: time.Since(t0)})
+		if m.schema == "changes" {
+			res.Changes[m.name] = n
+		}
+		log.Debug("model", "table", m.table(), "rows", n, "duration", time.Since(t0))
+	}
+	reportProgress(ctx, ModelProgress{Done: len(ordered), Total: len(ordered)})
+	return nil
+}
+
+func buildModel(ctx context.Context, conn sqlx.ExecerContext, m model) error {
+	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TABLE "+m.table()+" AS\n"+m.sql); err != nil {
+		return fmt.Errorf("model %s (%s): %w", m.table(), m.file, err)
+	}
+	return nil
+}
+
+// session is one connection of the warehouse (*sqlx.Conn), as unorderedWrites hands it out.
+type session interface {
+	sqlx.ExecerContext
+	sqlx.QueryerContext
+}
+
+// unorderedWrites runs fn on one connection of db on which DuckDB need not keep the rows a
+// statement writes in the order its query made them (preserve_insertion_order = false, for
+// that connection's session only, reset before the connection goes back to the pool). Kept in
+// order, a CREATE TABLE AS of millions of rows holds them all in memory to write them in
+// sequence: the whole history of 10 M entries then peaks far above 1 GiB and spills, where
+// unordered it streams (docs/benchmarks.md). Nothing depends on the order: the models' rows
+// are a set, and every reader of the tables they make (the load, the reports, the views)
+// orders what it reads.
+func unorderedWrites(ctx context.Context, db *sqlx.DB, fn func(conn session) error) (err error) {
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return fmt.Errorf("connect to the warehouse: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET SESSION preserve_insertion_order = false"); err != nil {
+		return fmt.Errorf("set the transform's session: %w", err)
+	}
+	defer func() {
+		// Reset even when the run was interrupted; a connection that cannot be reset is
+		// discarded rather than handed to the next query with the setting on.
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "RESET SESSION preserve_insertion_order"); rerr != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, fmt.Errorf("reset the transform's session: %w", rerr))
+		}
+	}()
+	return fn(conn)
 }
 
 func firstRow(f AuditFailure) string {
@@ -212,7 +266,7 @@ func runAudit(ctx context.Context, db *sqlx.DB, a model) (*AuditFailure, error) 
 }
 
 // persist keeps this run's changes and reports in plan.*, replacing an earlier transform's.
-func persist(ctx context.Context, db *sqlx.DB, runID int64, ordered []model) error {
+func persist(ctx context.Context, db sqlx.ExecerContext, runID int64, ordered []model) error {
 	for _, m := range ordered {
 		if m.schema != "changes" && m.schema != "report" {
 			continue

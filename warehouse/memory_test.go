@@ -18,7 +18,7 @@ func TestMemoryLimitAndSpillFolder(t *testing.T) {
 		wantLimit string // as DuckDB reports it
 		wantTmp   func(path string) string
 	}{
-		{"defaults", Options{}, "1.8 GiB", TempDir},
+		{"defaults", Options{}, "381.4 MiB", TempDir},
 		{"given", Options{MemoryLimit: "1GB", TempDir: "elsewhere"}, "953.6 MiB",
 			func(path string) string { return filepath.Join(filepath.Dir(path), "elsewhere") }},
 	}

@@ -20,7 +20,8 @@
 -- of a record created this run). harvest_user_id / harvest_project_id are the lowest Harvest ids
 -- whose time reached the day (several Harvest records may carry one Runn record's reference).
 -- Per day rather than per entry, and (b) and (c)'s fallbacks per person: the costly joins run
--- on as few rows as the rule needs.
+-- on as few rows as the rule needs. The contracts (c) are looked up only for the days (a) and
+-- (b) leave undecided, not for each of the millions of person-days of a whole history.
 WITH ctx AS (
     SELECT today FROM staging.run_context
 ),
@@ -47,9 +48,10 @@ assignments AS (
         AND NOT coalesce(is_placeholder, false)
         AND NOT coalesce(is_template, false)
 ),
+-- "Exactly one distinct role" is min = max (both skip NULL), cheaper than count(DISTINCT).
 rule_a AS (
     SELECT d.person_key, d.project_key, d.date,
-        count(DISTINCT a.runn_role_id) AS roles, min(a.runn_role_id) AS runn_role_id
+        min(a.runn_role_id) = max(a.runn_role_id) AS one_role, min(a.runn_role_id) AS runn_role_id
     FROM days AS d
     JOIN assignments AS a
         ON a.runn_person_id = d.person_key AND a.runn_project_id = d.project_key
@@ -58,7 +60,7 @@ rule_a AS (
 ),
 rule_b AS (
     SELECT runn_person_id, runn_project_id,
-        count(DISTINCT runn_role_id) AS roles, min(runn_role_id) AS runn_role_id
+        min(runn_role_id) = max(runn_role_id) AS one_role, min(runn_role_id) AS runn_role_id
     FROM assignments
     GROUP BY runn_person_id, runn_project_id
 ),
@@ -75,8 +77,23 @@ contracts AS (
     FROM intermediate.int_people AS p
     WHERE p.is_created AND p.runn_person_id IS NULL
 ),
+-- The days (a) and (b) decide, and the others: the contracts are looked up for those alone.
+by_assignment AS (
+    SELECT
+        d.*,
+        CASE
+            WHEN a.one_role THEN 'R8 (a): the assignment covering the day'
+            WHEN b.one_role THEN 'R8 (b): the only role of the assignments on the project'
+        END AS assignment_source,
+        CASE WHEN a.one_role THEN a.runn_role_id WHEN b.one_role THEN b.runn_role_id END AS assignment_role_id
+    FROM days AS d
+    LEFT JOIN rule_a AS a
+        ON a.person_key = d.person_key AND a.project_key = d.project_key AND a.date = d.date
+    LEFT JOIN rule_b AS b
+        ON b.runn_person_id = d.person_key AND b.runn_project_id = d.project_key
+),
 person_days AS (
-    SELECT DISTINCT person_key, date FROM days
+    SELECT DISTINCT person_key, date FROM by_assignment WHERE assignment_source IS NULL
 ),
 contract_on_day AS (
     SELECT pd.person_key, pd.date, c.runn_role_id, c.role_key, c.is_unknown
@@ -96,35 +113,29 @@ contract_fallback AS (
 ),
 resolved AS (
     SELECT
-        d.*,
+        d.* EXCLUDE (assignment_source, assignment_role_id),
         CASE
-            WHEN a.roles = 1 THEN 'R8 (a): the assignment covering the day'
-            WHEN b.roles = 1 THEN 'R8 (b): the only role of the assignments on the project'
+            WHEN d.assignment_source IS NOT NULL THEN d.assignment_source
             WHEN cd.person_key IS NOT NULL THEN 'R8 (c): the contract in force on the day'
             WHEN cf.in_force_today THEN 'R8 (c): the contract in force today'
             WHEN cf.person_key IS NOT NULL THEN 'R8 (c): the contract starting last'
         END AS role_source,
         CASE
-            WHEN a.roles = 1 THEN a.runn_role_id
-            WHEN b.roles = 1 THEN b.runn_role_id
+            WHEN d.assignment_source IS NOT NULL THEN d.assignment_role_id
             WHEN cd.person_key IS NOT NULL THEN cd.runn_role_id
             ELSE cf.runn_role_id
         END AS runn_role_id,
         CASE
-            WHEN a.roles = 1 OR b.roles = 1 THEN NULL
+            WHEN d.assignment_source IS NOT NULL THEN NULL
             WHEN cd.person_key IS NOT NULL THEN cd.role_key
             ELSE cf.role_key
         END AS role_key,
         CASE
-            WHEN a.roles = 1 OR b.roles = 1 THEN NULL
+            WHEN d.assignment_source IS NOT NULL THEN NULL
             WHEN cd.person_key IS NOT NULL THEN cd.is_unknown
             ELSE cf.is_unknown
         END AS contract_is_unknown
-    FROM days AS d
-    LEFT JOIN rule_a AS a
-        ON a.person_key = d.person_key AND a.project_key = d.project_key AND a.date = d.date
-    LEFT JOIN rule_b AS b
-        ON b.runn_person_id = d.person_key AND b.runn_project_id = d.project_key
+    FROM by_assignment AS d
     LEFT JOIN contract_on_day AS cd ON cd.person_key = d.person_key AND cd.date = d.date
     LEFT JOIN contract_fallback AS cf ON cf.person_key = d.person_key
 )

@@ -4,9 +4,8 @@
 -- role is known (roles are settled per person, project and day in
 -- intermediate.int_actuals__by_day; 'role Unknown' and 'no role' come from there).
 --
--- R7: minutes = round(hours × 60) per entry, half away from zero (DuckDB rounds DECIMAL that
--- way: 0.175 h is 10.5 min, so 11), from hours at the precision Harvest sent (staging keeps it
--- as DECIMAL(38,18): 1.025 h is 61.5 min, so 62, where a DOUBLE gives 61.4999… and 61). Billable
+-- R7: minutes = round(hours × 60) per entry, half away from zero, from hours at the precision
+-- Harvest sent (staging.stg_harvest__time_entries computes them, once for every model). Billable
 -- when the entry is billable and the Runn project (or the project created this run, R4) is not
 -- 'nb'; otherwise non-billable.
 --
@@ -24,75 +23,78 @@
 -- A person is the Runn person the time lands on (several Harvest users may carry one Runn
 -- person's reference: their time adds up), else the Harvest user.
 --
+-- Built for millions of entries (the whole history of a large account): the implausible
+-- person-days are an aggregate of the few columns they need, joined back (a window over every
+-- entry would sort all their columns), and the entries are read twice from staging rather than
+-- kept apart in between (a CTE read twice is materialised: millions of rows of every column).
+--
 -- Order of the reasons when several apply: more than 24 h in one day (the entry's time itself
 -- is wrong, so it says the most), then whether the records exist in Runn, then whether they are
 -- archived, then the project's tag and state, then the entry's own date and timer.
 WITH ctx AS (
     SELECT today, window_from FROM staging.run_context
 ),
-entries AS (
-    SELECT
-        e.harvest_entry_id,
-        e.spent_date AS date,
-        e.harvest_user_id,
-        e.harvest_project_id,
-        pe.runn_person_id,
-        pr.runn_project_id,
-        CASE
-            WHEN pe.runn_person_id IS NOT NULL THEN pe.runn_person_id
-            WHEN pe.is_created THEN -pe.harvest_user_id
-        END AS person_key,
-        CASE
-            WHEN pr.runn_project_id IS NOT NULL THEN pr.runn_project_id
-            WHEN pr.is_created THEN -pr.harvest_project_id
-        END AS project_key,
-        round(e.hours * 60)::BIGINT AS minutes,
-        coalesce(e.billable, false) AND coalesce(pr.pricing_model, '') <> 'nb' AS is_billable,
-        coalesce(e.is_running, false) AS is_running,
-        CASE
-            WHEN pr.runn_project_id IS NULL AND NOT coalesce(pr.is_created, false) THEN
-                CASE
-                    WHEN pr.not_created_reason = 'no client in Harvest' THEN 'project without client'
-                    ELSE 'project not in Runn'
-                END
-            WHEN pe.runn_person_id IS NULL AND NOT coalesce(pe.is_created, false) THEN 'person not in Runn'
-            WHEN pr.is_archived_in_runn THEN 'project archived in Runn'
-            WHEN pe.is_archived_in_runn THEN 'person archived in Runn'
-            WHEN pr.is_sync_off THEN 'sync_off'
-            WHEN NOT coalesce(pr.is_confirmed, false) THEN 'tentative project'
-            WHEN e.spent_date > ctx.today THEN 'after today'
-            WHEN coalesce(e.is_running, false) THEN 'running timer'
-        END AS exclusion_reason
+-- The window's entries, read by both uses below without being materialised.
+entries AS NOT MATERIALIZED (
+    SELECT e.harvest_entry_id, e.spent_date AS date, e.harvest_user_id, e.harvest_project_id,
+        e.minutes, e.billable, coalesce(e.is_running, false) AS is_running
     FROM staging.stg_harvest__time_entries AS e
     CROSS JOIN ctx
-    LEFT JOIN intermediate.int_people AS pe ON pe.harvest_user_id = e.harvest_user_id
-    LEFT JOIN intermediate.int_projects AS pr ON pr.harvest_project_id = e.harvest_project_id
     WHERE ctx.window_from IS NULL OR e.spent_date >= ctx.window_from
 ),
--- The implausible person-days, aggregated apart and joined back (a window over every entry
--- sorts all their columns; the whole history is millions of entries).
+people AS (
+    SELECT
+        harvest_user_id,
+        runn_person_id,
+        CASE
+            WHEN runn_person_id IS NOT NULL THEN runn_person_id
+            WHEN is_created THEN -harvest_user_id
+        END AS person_key,
+        is_created,
+        is_archived_in_runn
+    FROM intermediate.int_people
+),
+-- The implausible person-days.
 implausible AS (
-    SELECT coalesce(person_key, -harvest_user_id) AS person, date
-    FROM entries
-    WHERE NOT is_running
-    GROUP BY coalesce(person_key, -harvest_user_id), date
-    HAVING coalesce(bool_or(minutes IS NULL) OR sum(minutes) > 1440, false)
+    SELECT coalesce(pe.person_key, -e.harvest_user_id) AS person, e.date
+    FROM entries AS e
+    LEFT JOIN people AS pe ON pe.harvest_user_id = e.harvest_user_id
+    WHERE NOT e.is_running
+    GROUP BY coalesce(pe.person_key, -e.harvest_user_id), e.date
+    HAVING coalesce(bool_or(e.minutes IS NULL) OR sum(e.minutes) > 1440, false)
 )
 SELECT
     e.harvest_entry_id,
     e.date,
     e.harvest_user_id,
     e.harvest_project_id,
-    e.runn_person_id,
-    e.runn_project_id,
-    e.person_key,
-    e.project_key,
+    pe.runn_person_id,
+    pr.runn_project_id,
+    pe.person_key,
+    CASE
+        WHEN pr.runn_project_id IS NOT NULL THEN pr.runn_project_id
+        WHEN pr.is_created THEN -pr.harvest_project_id
+    END AS project_key,
     e.minutes,
-    e.is_billable,
+    coalesce(e.billable, false) AND coalesce(pr.pricing_model, '') <> 'nb' AS is_billable,
     CASE
         WHEN i.person IS NOT NULL AND NOT e.is_running THEN 'more than 24 h in one day'
-        ELSE e.exclusion_reason
+        WHEN pr.runn_project_id IS NULL AND NOT coalesce(pr.is_created, false) THEN
+            CASE
+                WHEN pr.not_created_reason = 'no client in Harvest' THEN 'project without client'
+                ELSE 'project not in Runn'
+            END
+        WHEN pe.runn_person_id IS NULL AND NOT coalesce(pe.is_created, false) THEN 'person not in Runn'
+        WHEN pr.is_archived_in_runn THEN 'project archived in Runn'
+        WHEN pe.is_archived_in_runn THEN 'person archived in Runn'
+        WHEN pr.is_sync_off THEN 'sync_off'
+        WHEN NOT coalesce(pr.is_confirmed, false) THEN 'tentative project'
+        WHEN e.date > ctx.today THEN 'after today'
+        WHEN e.is_running THEN 'running timer'
     END AS exclusion_reason
 FROM entries AS e
+CROSS JOIN ctx
+LEFT JOIN people AS pe ON pe.harvest_user_id = e.harvest_user_id
+LEFT JOIN intermediate.int_projects AS pr ON pr.harvest_project_id = e.harvest_project_id
 LEFT JOIN implausible AS i
-    ON i.person IS NOT DISTINCT FROM coalesce(e.person_key, -e.harvest_user_id) AND i.date IS NOT DISTINCT FROM e.date
+    ON i.person IS NOT DISTINCT FROM coalesce(pe.person_key, -e.harvest_user_id) AND i.date IS NOT DISTINCT FROM e.date

@@ -6,13 +6,14 @@
 -- applied. discrepancy is Harvest − excluded − Runn after: zero when Runn agrees with Harvest.
 -- Runn actuals on workstreams are left out, as the sync leaves them alone. A Runn person or
 -- project counts as the lowest Harvest id its references carry.
-WITH ctx AS (SELECT window_from FROM staging.run_context),
-harvest AS (
-    SELECT e.harvest_user_id, e.harvest_project_id, date_trunc('week', e.spent_date)::DATE AS week,
-        sum(round(e.hours * 60))::BIGINT AS minutes
-    FROM staging.stg_harvest__time_entries AS e
-    CROSS JOIN ctx
-    WHERE e.spent_date >= coalesce(ctx.window_from, e.spent_date)
+-- Built for millions of entries: Harvest's side adds up the whole minutes per entry of
+-- intermediate.int_actuals__entries (the window's entries, R7's minutes already computed), and
+-- the four sides are stacked and summed per key by one aggregate rather than keyed by a UNION
+-- and joined four times.
+WITH harvest AS (
+    SELECT harvest_user_id, harvest_project_id, date_trunc('week', date)::DATE AS week,
+        sum(minutes)::BIGINT AS minutes
+    FROM intermediate.int_actuals__entries
     GROUP BY ALL
 ),
 people AS (
@@ -49,20 +50,23 @@ excluded AS (
         sum(minutes)::BIGINT AS minutes
     FROM report.rpt_exclusions GROUP BY ALL
 ),
-keys AS (
-    SELECT harvest_user_id, harvest_project_id, week FROM harvest
-    UNION SELECT harvest_user_id, harvest_project_id, week FROM runn_before
-    UNION SELECT harvest_user_id, harvest_project_id, week FROM planned
-    UNION SELECT harvest_user_id, harvest_project_id, week FROM excluded
+-- One row per key and side (each side has a key at most once); NULL where a side has none.
+sides AS (
+    SELECT harvest_user_id, harvest_project_id, week, minutes AS h, NULL::BIGINT AS b, NULL::BIGINT AS p, NULL::BIGINT AS x FROM harvest
+    UNION ALL SELECT harvest_user_id, harvest_project_id, week, NULL, minutes, NULL, NULL FROM runn_before
+    UNION ALL SELECT harvest_user_id, harvest_project_id, week, NULL, NULL, minutes, NULL FROM planned
+    UNION ALL SELECT harvest_user_id, harvest_project_id, week, NULL, NULL, NULL, minutes FROM excluded
+),
+keyed AS (
+    SELECT harvest_user_id, harvest_project_id, week,
+        coalesce(max(h), 0) AS h, coalesce(max(b), 0) AS b, coalesce(max(p), 0) AS p, coalesce(max(x), 0) AS x
+    FROM sides
+    GROUP BY harvest_user_id, harvest_project_id, week
 )
-SELECT k.harvest_user_id, k.harvest_project_id, k.week,
-    coalesce(h.minutes, 0) AS harvest_minutes,
-    coalesce(x.minutes, 0) AS excluded_minutes,
-    coalesce(b.minutes, 0) AS runn_minutes_before,
-    coalesce(b.minutes, 0) + coalesce(p.minutes, 0) AS runn_minutes_after,
-    coalesce(h.minutes, 0) - coalesce(x.minutes, 0) - (coalesce(b.minutes, 0) + coalesce(p.minutes, 0)) AS discrepancy
-FROM keys AS k
-LEFT JOIN harvest AS h USING (harvest_user_id, harvest_project_id, week)
-LEFT JOIN runn_before AS b USING (harvest_user_id, harvest_project_id, week)
-LEFT JOIN planned AS p USING (harvest_user_id, harvest_project_id, week)
-LEFT JOIN excluded AS x USING (harvest_user_id, harvest_project_id, week)
+SELECT harvest_user_id, harvest_project_id, week,
+    h AS harvest_minutes,
+    x AS excluded_minutes,
+    b AS runn_minutes_before,
+    b + p AS runn_minutes_after,
+    h - x - (b + p) AS discrepancy
+FROM keyed

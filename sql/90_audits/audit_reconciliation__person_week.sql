@@ -6,8 +6,8 @@
 -- A person is a Runn person (several Harvest users may carry one Runn person's reference, and
 -- their time lands on it together), or a Harvest user without one (-harvest_user_id).
 -- Sums are HUGEINT: a person-day of huge entries is excluded ("Implausible time", R7, R9) and must
--- still add up here; an entry too large to count has NULL hours in staging and NULL minutes in
--- the exclusions, so it weighs nothing on either side.
+-- still add up here; an entry too large to count has NULL minutes in staging and in the
+-- exclusions, so it weighs nothing on either side.
 WITH ctx AS (SELECT * FROM staging.run_context),
 people AS (
     SELECT harvest_user_id, coalesce(runn_person_id, -harvest_user_id) AS person_key
@@ -15,7 +15,7 @@ people AS (
 ),
 harvest AS (
     SELECT coalesce(p.person_key, -e.harvest_user_id) AS person_key, date_trunc('week', e.spent_date) AS week,
-        sum(round(e.hours * 60))::HUGEINT AS minutes
+        sum(e.minutes)::HUGEINT AS minutes
     FROM staging.stg_harvest__time_entries AS e
     CROSS JOIN ctx
     LEFT JOIN people AS p ON p.harvest_user_id = e.harvest_user_id
