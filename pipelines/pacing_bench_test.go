@@ -3,6 +3,7 @@ package pipelines
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/url"
 	"os"
@@ -105,7 +106,11 @@ func benchPacing(b *testing.B, lim pacingLimits, people, runnPeople, workers int
 		wg.Go(func() { _ = hc.Ping(ctx) })
 		wg.Go(func() { _ = rc.Ping(ctx) })
 		wg.Wait()
-		res, err := Sync(ctx, SyncOptions{WarehousePath: path, Today: today, Autofill: true, Harvest: hc, Runn: rc, Workers: workers,
+		var logger *slog.Logger
+		if os.Getenv("H2R_BENCH_LOG") != "" {
+			logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		}
+		res, err := Sync(ctx, SyncOptions{WarehousePath: path, Logger: logger, Today: today, Autofill: true, Harvest: hc, Runn: rc, Workers: workers,
 			Window: extract.Window{From: today.AddDate(0, 0, -45), To: today}})
 		wall := time.Since(t0)
 		if err != nil {
