@@ -33,12 +33,13 @@ type pacingLimits struct {
 
 // BenchmarkRunnPacing (issue 14) syncs a generated account (H2R_BENCH_PEOPLE people, 5 projects
 // each) into a Runn that holds H2R_BENCH_RUNN_PEOPLE people, 4 projects each and their actuals
-// keyed in by hand (no Harvest reference: read by every snapshot, never written) twice: a first run, and after a fresh rate-limit window a daily run
-// with nothing changed. Runn counts 120 requests in fixed windows (runntest.Options.FixedWindow)
+// keyed in by hand (no Harvest reference: read by every snapshot, never written), twice: a
+// first run, and after a fresh rate-limit window a daily run with nothing changed. Runn counts 120 requests in fixed windows (runntest.Options.FixedWindow)
 // and announces them in x-ratelimit-*; Harvest allows 100 requests per window. Each figure is a
 // ratio to the floor the limits allow:
 //
-//   - write phase: the load's Runn requests N take (⌈N/120⌉−1) windows and one round trip;
+//   - write phase: the least time the load's requests take under the window in the order R15
+//     and the cursors impose (r15Floor); the limit alone (loadFloor) is reported beside it;
 //   - a listing's pages follow a cursor, one round trip each: an extract takes at least the
 //     longest listing's pages × latency, and at least what the limit allows for all its requests;
 //   - first run and daily run: the preflight's round trip (both APIs at once, as the command
@@ -245,32 +246,40 @@ func loadFloor(all []runntest.Request, start, n int, lim pacingLimits) time.Dura
 	if n == 0 || start >= len(all) {
 		return 0
 	}
-	const limit = 120
-	var opened time.Time
-	count := 0
-	for _, r := range all[:start] {
-		at := r.Time.Add(lim.latency)
-		if opened.IsZero() || !at.Before(opened.Add(lim.runnWindow)) {
-			opened, count = at, 0
-		}
-		if count < limit {
-			count++
-		}
-	}
+	opened, count := windowBefore(all[:start], lim)
 	t0 := all[start].Time
-	left := limit
+	left := benchLimit
 	if !opened.IsZero() && t0.Add(lim.latency).Before(opened.Add(lim.runnWindow)) {
-		left = limit - count
+		left = benchLimit - count
 	}
 	if n <= left {
 		return lim.latency
 	}
 	// A fresh window is spent from t0 to its end, like one already open.
 	wait := lim.runnWindow
-	if left < limit {
+	if left < benchLimit {
 		wait = opened.Add(lim.runnWindow).Sub(t0.Add(lim.latency))
 	}
-	return wait + time.Duration((n-left+limit-1)/limit-1)*lim.runnWindow + lim.latency
+	return wait + time.Duration((n-left+benchLimit-1)/benchLimit-1)*lim.runnWindow + lim.latency
+}
+
+// benchLimit is what the benchmark's Runn takes in a window.
+const benchLimit = 120
+
+// windowBefore is the fixed window the requests before left open: when it opened and how many
+// it took (the fake admits a request a latency after it arrives; a window opens with the first
+// request admitted after the last one expired).
+func windowBefore(before []runntest.Request, lim pacingLimits) (opened time.Time, count int) {
+	for _, r := range before {
+		at := r.Time.Add(lim.latency)
+		if opened.IsZero() || !at.Before(opened.Add(lim.runnWindow)) {
+			opened, count = at, 0
+		}
+		if count < benchLimit {
+			count++
+		}
+	}
+	return opened, count
 }
 
 // r15Floor is the least time the load's n requests starting with all[start] take under Runn's
@@ -284,9 +293,7 @@ func r15Floor(all []runntest.Request, start, n int, lim pacingLimits) time.Durat
 	if n == 0 || start >= len(all) {
 		return 0
 	}
-	const limit = 120
-	var opened time.Time
-	count := 0
+	opened, count := windowBefore(all[:start], lim)
 	admit := func(at time.Time) time.Time {
 		if at.Before(opened) {
 			at = opened // waited for the window that opened since
@@ -294,16 +301,13 @@ func r15Floor(all []runntest.Request, start, n int, lim pacingLimits) time.Durat
 		switch {
 		case opened.IsZero() || !at.Before(opened.Add(lim.runnWindow)):
 			opened, count = at, 1
-		case count < limit:
+		case count < benchLimit:
 			count++
 		default:
 			opened, count = opened.Add(lim.runnWindow), 1
 			at = opened
 		}
 		return at
-	}
-	for _, r := range all[:start] {
-		admit(r.Time.Add(lim.latency))
 	}
 	// The load's writes by kind, in the order they started, and its listings' pages.
 	var kinds []string
