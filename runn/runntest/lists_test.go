@@ -278,3 +278,32 @@ func TestCurrentContractIsTheLatestInForce(t *testing.T) {
 		t.Errorf("current contract %d, want 1290040", c.ID)
 	}
 }
+
+// TestListingSeesWritesBetweenPages: a listing's sorted records are kept from page to page
+// until the next write (issue 14), so that a write between two pages, or before the listing is
+// read again, shows as it does on Runn.
+func TestListingSeesWritesBetweenPages(t *testing.T) {
+	s, _ := startServer(t, testSeed(), Options{})
+	count := func() int {
+		n, path := 0, "/roles/?limit=1"
+		for {
+			var page struct {
+				Values     []map[string]any `json:"values"`
+				NextCursor *string          `json:"nextCursor"`
+			}
+			do(t, s, "GET", path, nil).decode(t, &page)
+			n += len(page.Values)
+			if page.NextCursor == nil {
+				return n
+			}
+			path = "/roles/?limit=1&cursor=" + *page.NextCursor
+		}
+	}
+	before := count()
+	if r := do(t, s, "POST", "/roles/", map[string]any{"name": "Drafter"}); r.status != 201 {
+		t.Fatalf("POST /roles/: %d %s", r.status, r.body)
+	}
+	if after := count(); after != before+1 {
+		t.Errorf("roles listed after a create: %d, want %d", after, before+1)
+	}
+}

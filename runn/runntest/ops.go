@@ -125,6 +125,8 @@ type call struct {
 	today  string
 	// applyItems caps how many bulk items are applied (PartialBulk); negative: no cap.
 	applyItems int
+	// lists is Server.lists, for list.
+	lists map[string]any
 }
 
 // pathID is a path parameter, already validated as an integer.

@@ -51,12 +51,27 @@ func list[T any](c *call, records []*T, meta func(*T) recordMeta, keep func(*T) 
 	if apiErr != nil {
 		return 0, nil, apiErr
 	}
-	kept := sortedEntries(q, records, meta, keep)
+	key := listKey(c)
+	kept, ok := c.lists[key].([]listEntry[T])
+	if !ok {
+		kept = sortedEntries(q, records, meta, keep)
+		if c.lists != nil {
+			c.lists[key] = kept
+		}
+	}
 	start, apiErr := cursorStart(c, q, kept)
 	if apiErr != nil {
 		return 0, nil, apiErr
 	}
 	return http.StatusOK, pageOf(q, kept, start), nil
+}
+
+// listKey names a listing: its path and query but the cursor, and the day (filters may
+// depend on it).
+func listKey(c *call) string {
+	q := c.r.URL.Query()
+	q.Del("cursor")
+	return c.r.URL.Path + "?" + q.Encode() + "|" + c.today
 }
 
 // listQuery is what a list call asks for, with the defaults filled in.

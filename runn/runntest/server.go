@@ -33,6 +33,10 @@ type Server struct {
 	store    *store
 	faults   []Fault
 	requests []Request
+	// lists holds each listing's filtered and sorted records (by path and query, cursor
+	// aside) until the next write: a listing of many pages would otherwise filter and sort
+	// every record again for each page, under the lock every other request waits on.
+	lists map[string]any
 }
 
 // NewServer starts a fake holding seed (nil: empty). It loads and validates the spec, and
@@ -226,7 +230,14 @@ func (s *Server) run(c *call) (int, []byte) {
 	if c.today == "" {
 		c.today = c.now.Format(time.DateOnly)
 	}
+	if s.lists == nil {
+		s.lists = map[string]any{}
+	}
+	c.lists = s.lists
 	status, payload, apiErr := c.op.handle(s.store, c)
+	if c.r.Method != http.MethodGet {
+		s.lists = nil
+	}
 	if apiErr != nil {
 		status, payload = apiErr.status, errorBody(apiErr.status, apiErr.message)
 	}
