@@ -247,7 +247,7 @@ func (l *limiter) observe(t ticket, h http.Header, status int) {
 	now := l.clock.Now()
 	reset, hasReset := httpx.RateLimitReset(h.Get("X-Ratelimit-Reset"), now)
 	if limit, ok := parseCount(h.Get("X-Ratelimit-Limit")); ok && limit > 0 && l.paced && limit != l.limit {
-		l.log.Info("runn: following Runn's rate limit", "limit", limit, "was", l.limit)
+		l.log.Debug("runn: following Runn's rate limit", "limit", limit, "was", l.limit)
 		if !l.sure {
 			// The guess counted from the old limit; a window's answers will say more.
 			l.left += min(0, limit-l.limit)
