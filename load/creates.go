@@ -178,9 +178,9 @@ type creates[C, R any] struct {
 	create func(ctx context.Context, c C, inRunn int64) error
 }
 
-// step waits for the read of Runn that applyKinds started (R17, R1), then creates the records, a.workers at
-// once: the creates of one kind do not depend on each other (R15 orders kinds, not records), and
-// one at a time would spend each rate-limit window waiting on Runn's answers. Each create keeps
+// step waits for the read of Runn that applyKinds started (R17, R1), then creates the records,
+// a.workers at once: the creates of one kind do not depend on each other (R15 orders kinds, not
+// records), and one at a time would spend each rate-limit window waiting on Runn's answers. Each create keeps
 // its own intent-before-request and answer-after trail. After the first error no create starts,
 // and those in flight are let finish (cutting them short would leave their outcome unknown); the
 // step returns only when every create it started has landed, so the next kind never starts early.
