@@ -36,9 +36,15 @@ type RunnOptions struct {
 // Runn lands a snapshot of what Runn holds, before the run changes anything, under a new
 // extract of run opts.RunID.
 func Runn(ctx context.Context, w *warehouse.Warehouse, api RunnAPI, opts RunnOptions) (Manifest, error) {
-	// The split of the actuals is read from the warehouse while the extract is registered.
+	// The split of the actuals is read from the warehouse while the extract is registered, and
+	// waited for whatever happens, so that no query outlives the extract.
 	split := make(chan []actualsRange, 1)
-	go func() { split <- actualsRanges(ctx, w, opts.ActualsWindow, orDiscard(opts.Logger)) }()
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		split <- actualsRanges(ctx, w, opts.ActualsWindow, orDiscard(opts.Logger))
+	}()
+	defer func() { <-read }()
 	return runExtract(ctx, w, "runn", opts.RunID, opts.ActualsWindow, api.Stats, func(l *lander, m *Manifest) error {
 		return landRunn(ctx, l, api, opts, split, m, orDiscard(opts.Logger))
 	})

@@ -92,9 +92,6 @@ func startLookup(ctx context.Context, read func(ctx context.Context) (map[string
 
 // wait returns the read's result once it has landed, or ctx's error first.
 func (l *lookup) wait(ctx context.Context) (map[string]int64, error) {
-	if l == nil {
-		return map[string]int64{}, nil
-	}
 	select {
 	case <-l.done:
 		return l.found, l.err

@@ -95,6 +95,25 @@ func insertRows(ctx context.Context, tx *sqlx.Tx, rows []batchRows) error {
 	return nil
 }
 
+// mergeRows gathers the rows of the callers that are only rows, one batchRows per statement, in
+// the order the statements first come.
+func mergeRows(batch []*pendingTx) []batchRows {
+	var merged []batchRows
+	at := map[string]int{}
+	for _, p := range batch {
+		for _, br := range p.rows {
+			i, ok := at[br.stmt]
+			if !ok {
+				i = len(merged)
+				at[br.stmt] = i
+				merged = append(merged, batchRows{stmt: br.stmt})
+			}
+			merged[i].rows = append(merged[i].rows, br.rows...)
+		}
+	}
+	return merged
+}
+
 // intent is one change about to be sent (or skipped).
 type intent struct {
 	kind, key, label, rule, reason string
@@ -224,26 +243,14 @@ func (r *recorder) commitBatch(ctx context.Context, batch []*pendingTx) {
 		return
 	}
 	err := r.tx(ctx, func(tx *sqlx.Tx) error {
-		var merged []batchRows
-		at := map[string]int{}
 		for _, p := range live {
 			if p.rows == nil {
 				if err := p.fn(tx); err != nil {
 					return err
 				}
-				continue
-			}
-			for _, br := range p.rows {
-				i, ok := at[br.stmt]
-				if !ok {
-					i = len(merged)
-					at[br.stmt] = i
-					merged = append(merged, batchRows{stmt: br.stmt})
-				}
-				merged[i].rows = append(merged[i].rows, br.rows...)
 			}
 		}
-		return insertRows(ctx, tx, merged)
+		return insertRows(ctx, tx, mergeRows(live))
 	})
 	if err == nil || len(live) == 1 {
 		for _, p := range live {

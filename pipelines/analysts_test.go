@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/harvest2runn/harvest2runn/extract"
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 	"github.com/harvest2runn/harvest2runn/warehouse"
 )
 
@@ -115,7 +116,7 @@ func TestAnalystsHistorySurvivesPrune(t *testing.T) {
 		t.Errorf("a report on run 9, which is not there: %v; want a *warehouse.ConfigError", err)
 	}
 	// A run transformed before the history tables has none of their rows.
-	tamper(t, path, `DELETE FROM plan.rpt_run_summary WHERE run_id = 1; DELETE FROM plan.rpt_minutes_by_week WHERE run_id = 1;
+	testwarehouse.Tamper(t, path, `DELETE FROM plan.rpt_run_summary WHERE run_id = 1; DELETE FROM plan.rpt_minutes_by_week WHERE run_id = 1;
 		DELETE FROM plan.rpt_names WHERE run_id = 1`)
 	_, err = Discrepancies(ctx, DiscrepancyOptions{WarehousePath: path, RunID: 1})
 	if !errors.Is(err, warehouse.ErrPruned) || !strings.Contains(err.Error(), "run 1's extracts were pruned on ") ||
@@ -130,19 +131,6 @@ func TestAnalystsHistorySurvivesPrune(t *testing.T) {
 
 func cmpIgnorePruned() cmp.Option {
 	return cmp.FilterPath(func(p cmp.Path) bool { return strings.HasSuffix(p.String(), "PrunedAt") }, cmp.Ignore())
-}
-
-// tamper changes the warehouse as a user with a DuckDB shell could.
-func tamper(t *testing.T, path, query string) {
-	t.Helper()
-	w, err := warehouse.Open(context.Background(), path, warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	if _, err := w.DB.Exec(query); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
 }
 
 // export writes a run's tables as Parquet and a manifest; each file read back with DuckDB holds

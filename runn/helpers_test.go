@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/harvest2runn/harvest2runn/internal/testkit"
 )
 
@@ -123,3 +125,15 @@ func resetConnection(t *testing.T, w http.ResponseWriter) {
 
 // emptyPage is a last page with no values.
 const emptyPage = `{"values":[],"nextCursor":null}`
+
+// checkDecoded reports err, or how got differs from want, for the call name.
+func checkDecoded(t *testing.T, name string, got, want any, err error) {
+	t.Helper()
+	if err != nil {
+		t.Errorf("%s: %v", name, err)
+		return
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%s decoded (-want +got):\n%s", name, diff)
+	}
+}

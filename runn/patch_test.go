@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // R16: the reads and PATCHes link uses send only what the spec allows (the validating server
@@ -16,28 +14,18 @@ func TestPatchMethodsFollowTheSpec(t *testing.T) {
 	srv := newSpecServer(t)
 	c := newTestAPI(t, srv.URL)
 	ctx := context.Background()
-	check := func(name string, got, want any, err error) {
-		t.Helper()
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			return
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%s decoded (-want +got):\n%s", name, diff)
-		}
-	}
 	client, err := c.GetClient(ctx, 73015)
-	check("GetClient", client, wantClient(), err)
+	checkDecoded(t, "GetClient", client, wantClient(), err)
 	project, err := c.GetProject(ctx, 402288)
-	check("GetProject", project, wantProject(), err)
+	checkDecoded(t, "GetProject", project, wantProject(), err)
 	person, err := c.GetPerson(ctx, 880451)
-	check("GetPerson", person, wantPerson(), err)
+	checkDecoded(t, "GetPerson", person, wantPerson(), err)
 	client, err = c.SetClientReferences(ctx, 73015, harvestRef("11873302"))
-	check("SetClientReferences", client, wantClient(), err)
+	checkDecoded(t, "SetClientReferences", client, wantClient(), err)
 	project, err = c.SetProjectReferences(ctx, 402288, harvestRef("40119877"))
-	check("SetProjectReferences", project, wantProject(), err)
+	checkDecoded(t, "SetProjectReferences", project, wantProject(), err)
 	person, err = c.SetPersonReferences(ctx, 880451, harvestRef("4410982"))
-	check("SetPersonReferences", person, wantPerson(), err)
+	checkDecoded(t, "SetPersonReferences", person, wantPerson(), err)
 
 	srv.mu.Lock()
 	defer srv.mu.Unlock()

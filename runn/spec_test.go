@@ -191,84 +191,74 @@ func TestEverythingSentValidatesAgainstTheSpec(t *testing.T) {
 	srv := newSpecServer(t)
 	c := newTestAPI(t, srv.URL)
 	ctx := context.Background()
-	check := func(name string, got, want any, err error) {
-		t.Helper()
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			return
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%s decoded (-want +got):\n%s", name, diff)
-		}
-	}
 
 	clients, err := c.ListClients(ctx)
-	check("ListClients", clients, []Client{wantClient()}, err)
+	checkDecoded(t, "ListClients", clients, []Client{wantClient()}, err)
 	projects, err := c.ListProjects(ctx)
-	check("ListProjects", projects, []Project{wantProject()}, err)
+	checkDecoded(t, "ListProjects", projects, []Project{wantProject()}, err)
 	people, err := c.ListPeople(ctx)
-	check("ListPeople", people, []Person{wantPerson()}, err)
+	checkDecoded(t, "ListPeople", people, []Person{wantPerson()}, err)
 	roles, err := c.ListRoles(ctx)
-	check("ListRoles", roles, []Role{wantRole()}, err)
+	checkDecoded(t, "ListRoles", roles, []Role{wantRole()}, err)
 	contracts, err := c.ListContracts(ctx)
-	check("ListContracts", contracts, []Contract{wantContract()}, err)
+	checkDecoded(t, "ListContracts", contracts, []Contract{wantContract()}, err)
 	assignments, err := c.ListAssignments(ctx)
-	check("ListAssignments", assignments, []Assignment{wantAssignment()}, err)
+	checkDecoded(t, "ListAssignments", assignments, []Assignment{wantAssignment()}, err)
 	actuals, err := c.ListActuals(ctx, "2025-07-01", "2025-07-31")
-	check("ListActuals", actuals, []Actual{wantActual()}, err)
+	checkDecoded(t, "ListActuals", actuals, []Actual{wantActual()}, err)
 	actuals, err = c.ListActuals(ctx, "", "")
-	check("ListActuals unbounded", actuals, []Actual{wantActual()}, err)
+	checkDecoded(t, "ListActuals unbounded", actuals, []Actual{wantActual()}, err)
 	tags, err := c.ListProjectTags(ctx)
-	check("ListProjectTags", tags, []ProjectTag{wantProjectTag()}, err)
+	checkDecoded(t, "ListProjectTags", tags, []ProjectTag{wantProjectTag()}, err)
 	people, err = c.FindPeopleByExternalID(ctx, "4410982")
-	check("FindPeopleByExternalID", people, []Person{wantPerson()}, err)
+	checkDecoded(t, "FindPeopleByExternalID", people, []Person{wantPerson()}, err)
 	projects, err = c.FindProjectsByExternalID(ctx, "40119877")
-	check("FindProjectsByExternalID", projects, []Project{wantProject()}, err)
+	checkDecoded(t, "FindProjectsByExternalID", projects, []Project{wantProject()}, err)
 	name, err := c.Me(ctx)
-	check("Me", name, "Halvorsen Group", err)
+	checkDecoded(t, "Me", name, "Halvorsen Group", err)
 	for _, ep := range Endpoints() {
 		var counts []int
 		err := c.ListPages(ctx, ep, url.Values{"modifiedAfter": {"2025-07-01T00:00:00Z"}}, func(p Page) error {
 			counts = append(counts, p.Count)
 			return nil
 		})
-		check("ListPages "+string(ep), counts, []int{1, 0}, err)
+		checkDecoded(t, "ListPages "+string(ep), counts, []int{1, 0}, err)
 	}
 
 	// Each create sends the reference its answer carries: the client trusts no other answer.
 	role, err := c.CreateRole(ctx, RoleInput{Name: "Senior Structural Engineer", References: harvestRef("5512")})
-	check("CreateRole", role, wantRole(), err)
+	checkDecoded(t, "CreateRole", role, wantRole(), err)
 	role, err = c.CreateRole(ctx, RoleInput{Name: "Senior Structural Engineer"})
-	check("CreateRole minimal", role, wantRole(), err)
+	checkDecoded(t, "CreateRole minimal", role, wantRole(), err)
 	client, err := c.CreateClient(ctx, ClientInput{Name: "Halvorsen Marine AS", Website: "https://halvorsen-marine.example",
 		References: harvestRef("11873302")})
-	check("CreateClient", client, wantClient(), err)
+	checkDecoded(t, "CreateClient", client, wantClient(), err)
 	client, err = c.CreateClient(ctx, ClientInput{Name: "Halvorsen Marine AS"})
-	check("CreateClient minimal", client, wantClient(), err)
+	checkDecoded(t, "CreateClient minimal", client, wantClient(), err)
 	project, err := c.CreateProject(ctx, ProjectInput{Name: "Harbour Terminal BIM Rollout", ClientID: 73015,
 		IsConfirmed: ptr(true), Budget: ptr(185000.0), PricingModel: "fp", References: harvestRef("40119877")})
-	check("CreateProject", project, wantProject(), err)
+	checkDecoded(t, "CreateProject", project, wantProject(), err)
 	project, err = c.CreateProject(ctx, ProjectInput{Name: "Harbour", ClientID: 73015})
-	check("CreateProject minimal", project, wantProject(), err)
+	checkDecoded(t, "CreateProject minimal", project, wantProject(), err)
 	person, err := c.CreatePerson(ctx, PersonInput{FirstName: "Ingrid", LastName: "Nakamura",
 		Email: "ingrid.nakamura@example.com", References: harvestRef("4410982"), RoleID: 21877, StartDate: "2025-01-15",
 		EmploymentType: "contractor", CostPerHour: ptr(0.0), MinutesPerDay: ptr(450.0),
 		RosteredDays: &RosteredDays{Monday: 450, Tuesday: 450, Wednesday: 450, Thursday: 450}})
-	check("CreatePerson", person, wantPerson(), err)
+	checkDecoded(t, "CreatePerson", person, wantPerson(), err)
 	person, err = c.CreatePerson(ctx, PersonInput{FirstName: "Ingrid", LastName: "Nakamura", RoleID: 21877})
-	check("CreatePerson minimal", person, wantPerson(), err)
-	check("AddProjectTag", nil, nil, c.AddProjectTag(ctx, 9031, 402288))
+	checkDecoded(t, "CreatePerson minimal", person, wantPerson(), err)
+	checkDecoded(t, "AddProjectTag", nil, nil, c.AddProjectTag(ctx, 9031, 402288))
 	actualIn := ActualInput{Date: "2025-07-09", BillableMinutes: 375, NonbillableMinutes: 45, PersonID: 880451,
 		ProjectID: 402288, RoleID: 21877}
 	actual, err := c.CreateActual(ctx, actualIn)
-	check("CreateActual", actual, wantActual(), err)
+	checkDecoded(t, "CreateActual", actual, wantActual(), err)
 	withStream := actualIn
 	withStream.WorkstreamID = ptr[int64](77)
 	actual, err = c.CreateActual(ctx, withStream)
-	check("CreateActual with a workstream", actual, wantActual(), err)
+	checkDecoded(t, "CreateActual with a workstream", actual, wantActual(), err)
 	batch := slices.Repeat([]ActualInput{actualIn, withStream}, MaxBulkActuals/2)
 	written, err := c.CreateActualsBulk(ctx, batch)
-	check("CreateActualsBulk", written, []Actual{wantActual()}, err)
+	checkDecoded(t, "CreateActualsBulk", written, []Actual{wantActual()}, err)
 
 	srv.mu.Lock()
 	defer srv.mu.Unlock()

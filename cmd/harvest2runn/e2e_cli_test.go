@@ -21,6 +21,7 @@ import (
 
 	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
 	"github.com/harvest2runn/harvest2runn/internal/testkit"
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 )
 
 func TestE2ECLIDidYouMean(t *testing.T) {
@@ -148,7 +149,7 @@ func TestE2ECLIStatusExitStatus(t *testing.T) {
 	if r := runBin(t, vars, "status"); r.code != exitOK || strings.Contains(r.stdout, "link --dry-run") {
 		t.Fatalf("status after a good sync: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	tamper(t, path, `INSERT INTO audit.outcomes (outcome_id, write_id, status, error)
+	testwarehouse.Tamper(t, path, `INSERT INTO audit.outcomes (outcome_id, write_id, status, error)
 		SELECT 1000000, max(write_id), 'rejected', 'Runn says no' FROM audit.writes WHERE mode = 'apply'`)
 	r := runBin(t, vars, "status")
 	if r.code != exitRejected || !strings.Contains(r.stdout, "rejected records pending (run 1): 1") || !strings.Contains(lastLine(r.stderr), "pending") {
@@ -159,11 +160,11 @@ func TestE2ECLIStatusExitStatus(t *testing.T) {
 	if r.code != exitRejected {
 		t.Errorf("status --output json with a pending rejection: exit %d", r.code)
 	}
-	tamper(t, path, `UPDATE meta.runs SET status = 'failed', error = 'Runn answered 500 for good' WHERE run_id = 1`)
+	testwarehouse.Tamper(t, path, `UPDATE meta.runs SET status = 'failed', error = 'Runn answered 500 for good' WHERE run_id = 1`)
 	if r := runBin(t, vars, "status"); r.code != exitFailed || !strings.Contains(lastLine(r.stderr), "the last run (1, sync) failed") {
 		t.Errorf("status after a failed run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	tamper(t, path, `INSERT INTO plan.rpt_possible_duplicates BY NAME SELECT 1 AS run_id`)
+	testwarehouse.Tamper(t, path, `INSERT INTO plan.rpt_possible_duplicates BY NAME SELECT 1 AS run_id`)
 	if r := runBin(t, vars, "status"); !strings.Contains(r.stdout, "harvest2runn link --dry-run") {
 		t.Errorf("status with a possible duplicate does not point to link:\n%s", r.stdout)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/harvest2runn/harvest2runn/harvest"
 	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 )
 
@@ -156,7 +157,7 @@ func TestE2EReplayShowsDifferences(t *testing.T) {
 	if r.code != exitOK || r.stdout == "n\n0\n" {
 		t.Fatalf("no client planned to tamper with: %s %s", r.stdout, r.stderr)
 	}
-	tamper(t, vars["HARVEST2RUNN_WAREHOUSE"], `DELETE FROM plan.chg_runn__clients WHERE run_id = 1 AND harvest_client_id = (SELECT min(harvest_client_id) FROM plan.chg_runn__clients)`)
+	testwarehouse.Tamper(t, vars["HARVEST2RUNN_WAREHOUSE"], `DELETE FROM plan.chg_runn__clients WHERE run_id = 1 AND harvest_client_id = (SELECT min(harvest_client_id) FROM plan.chg_runn__clients)`)
 	r = runBin(t, vars, "replay", "1", "--output", "json")
 	var rep struct {
 		Identical bool `json:"identical"`

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/harvest2runn/harvest2runn/harvest/harvesttest"
+	"github.com/harvest2runn/harvest2runn/internal/testkit/testwarehouse"
 	"github.com/harvest2runn/harvest2runn/runn"
 	"github.com/harvest2runn/harvest2runn/runn/runntest"
 )
@@ -430,7 +431,7 @@ func TestE2EStoreSafetyConfigurationMistakes(t *testing.T) {
 		t.Fatalf("sync: exit %d\n%s", r.code, r.stderr)
 	}
 	future := filepath.Join(t.TempDir(), "future.duckdb")
-	tamper(t, future, "INSERT INTO meta.schema_migrations (version, name) VALUES (999, 'from_the_future')")
+	testwarehouse.Tamper(t, future, "INSERT INTO meta.schema_migrations (version, name) VALUES (999, 'from_the_future')")
 	folder := t.TempDir()
 	noDefault := without(vars, "HARVEST2RUNN_WAREHOUSE", "HARVEST_ACCOUNT_ID")
 	noDefault["XDG_STATE_HOME"] = t.TempDir()

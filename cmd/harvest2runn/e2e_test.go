@@ -216,19 +216,6 @@ func writes(rsrv *runntest.Server) int {
 	return n
 }
 
-// tamper changes the warehouse as a user with a DuckDB shell could.
-func tamper(t *testing.T, path, query string) {
-	t.Helper()
-	w, err := warehouse.Open(context.Background(), path, warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	if _, err := w.DB.Exec(query); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-}
-
 // holdWarehouse holds the warehouse as a run would, until the returned function is called.
 func holdWarehouse(t *testing.T, path string) (release func()) {
 	t.Helper()

@@ -4,19 +4,14 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/harvest2runn/harvest2runn/internal/testkit"
 )
 
 func TestRateLimit(t *testing.T) {
 	// 3 per minute: a token every 20 s, burst 3.
 	s, clock := startServer(t, testSeed(), Options{RateLimit: 3, RateWindow: time.Minute})
-	type step struct {
-		advance       time.Duration
-		wantStatus    int
-		wantRemaining string
-		wantReset     string
-		wantRetry     string
-	}
-	steps := []step{
+	checkRateSteps(t, s, clock, []rateStep{
 		{0, 200, "2", "20", ""},
 		{0, 200, "1", "40", ""},
 		{0, 200, "0", "60", ""},
@@ -24,7 +19,22 @@ func TestRateLimit(t *testing.T) {
 		{10 * time.Second, 429, "0", "50", "10"},
 		{10 * time.Second, 200, "0", "60", ""},
 		{60 * time.Second, 200, "2", "20", ""},
-	}
+	})
+}
+
+// rateStep is one request of a rate-limit test: how long after the one before it is sent, and
+// its answer's status and x-ratelimit-* and retry-after headers (the limit is always 3).
+type rateStep struct {
+	advance       time.Duration
+	wantStatus    int
+	wantRemaining string
+	wantReset     string
+	wantRetry     string
+}
+
+// checkRateSteps sends GET /me/ at each step and checks its answer.
+func checkRateSteps(t *testing.T, s *Server, clock *testkit.FakeClock, steps []rateStep) {
+	t.Helper()
 	for i, st := range steps {
 		clock.Advance(st.advance)
 		r := do(t, s, "GET", "/me/", nil)
@@ -81,13 +91,7 @@ func TestRateLimitDefaultsAndDisabled(t *testing.T) {
 // the seconds left in it, rounded up.
 func TestRateLimitFixedWindow(t *testing.T) {
 	s, clock := startServer(t, testSeed(), Options{RateLimit: 3, RateWindow: 12 * time.Second, FixedWindow: true})
-	steps := []struct {
-		advance       time.Duration
-		wantStatus    int
-		wantRemaining string
-		wantReset     string
-		wantRetry     string
-	}{
+	checkRateSteps(t, s, clock, []rateStep{
 		{0, 200, "2", "12", ""},
 		{1500 * time.Millisecond, 200, "1", "11", ""},
 		{0, 200, "0", "11", ""},
@@ -95,16 +99,5 @@ func TestRateLimitFixedWindow(t *testing.T) {
 		{10 * time.Second, 429, "0", "1", "1"},
 		{500 * time.Millisecond, 200, "2", "12", ""}, // the window expired: a new one opens
 		{11 * time.Second, 200, "1", "1", ""},
-	}
-	for i, st := range steps {
-		clock.Advance(st.advance)
-		r := do(t, s, "GET", "/me/", nil)
-		h := r.header
-		if r.status != st.wantStatus || h.Get("x-ratelimit-limit") != "3" || h.Get("x-ratelimit-remaining") != st.wantRemaining ||
-			h.Get("x-ratelimit-reset") != st.wantReset || h.Get("retry-after") != st.wantRetry {
-			t.Errorf("request %d: status %d remaining %q reset %q retry-after %q; want %d %q %q %q", i+1, r.status,
-				h.Get("x-ratelimit-remaining"), h.Get("x-ratelimit-reset"), h.Get("retry-after"),
-				st.wantStatus, st.wantRemaining, st.wantReset, st.wantRetry)
-		}
-	}
+	})
 }

@@ -120,3 +120,16 @@ func (f *RunnFake) Client(t testing.TB, cfg runn.Config) *runn.API {
 	}
 	return api
 }
+
+// Tamper changes the warehouse at path as a user with a DuckDB shell could.
+func Tamper(t testing.TB, path, query string) {
+	t.Helper()
+	w, err := warehouse.Open(context.Background(), path, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.DB.Exec(query); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
