@@ -231,8 +231,11 @@ func benchPage(b *testing.B) harvest.Page {
 func BenchmarkLandTimeEntriesPage(b *testing.B) {
 	page := benchPage(b)
 	w := testwarehouse.Open(b)
-	l, err := newLander(context.Background(), w, 1, "harvest")
+	l, err := newLander(w, "harvest", registered(1))
 	if err != nil {
+		b.Fatal(err)
+	}
+	if err := l.open(context.Background()); err != nil {
 		b.Fatal(err)
 	}
 	defer l.close()

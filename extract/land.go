@@ -56,36 +56,48 @@ type lander struct {
 	offset    int64    // where the next frame goes
 	appenders map[string]*duckdb.Appender
 	enc       *zstd.Encoder
-	extractID int64
+	w         *warehouse.Warehouse
+	reg       *registration
+	extractID int64 // set by open
 	stored    int64 // compressed bytes appended
 	pending   int   // rows appended since the last flush
 }
 
-func newLander(ctx context.Context, w *warehouse.Warehouse, extractID int64, source string) (*lander, error) {
-	dir := w.PagesDir()
-	// Page bodies hold what the warehouse holds (emails, cost rates): for its owner only.
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("page folder: %w", err)
-	}
-	name, path := w.PageFile(source, extractID)
-	bodies, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("page file: %w", err)
-	}
-	conn, err := w.RawConn(ctx)
-	if err != nil {
-		bodies.Close()
-		return nil, err
-	}
+// newLander makes a lander for the extract reg registers. Pages can be prepared at once; the
+// page file and the connection are opened, by open, once the extract has its id.
+func newLander(w *warehouse.Warehouse, source string, reg *registration) (*lander, error) {
 	// SpeedFastest: twice the speed of the default level for 11% more bytes (docs/benchmarks.md).
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(preparers()))
 	if err != nil {
-		conn.Close()
-		bodies.Close()
 		return nil, err
 	}
-	return &lander{conn: conn, source: source, bodies: bodies, bodyName: name,
-		appenders: map[string]*duckdb.Appender{}, enc: enc, extractID: extractID}, nil
+	return &lander{w: w, reg: reg, source: source, appenders: map[string]*duckdb.Appender{}, enc: enc}, nil
+}
+
+// open waits for the extract's id, then opens its page file and the lander's connection.
+func (l *lander) open(ctx context.Context) error {
+	id, err := l.reg.wait()
+	if err != nil {
+		return err
+	}
+	l.extractID = id
+	dir := l.w.PagesDir()
+	// Page bodies hold what the warehouse holds (emails, cost rates): for its owner only.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("page folder: %w", err)
+	}
+	name, path := l.w.PageFile(l.source, id)
+	bodies, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("page file: %w", err)
+	}
+	conn, err := l.w.RawConn(ctx)
+	if err != nil {
+		bodies.Close()
+		return err
+	}
+	l.bodies, l.bodyName, l.conn = bodies, name, conn
+	return nil
 }
 
 func (l *lander) appender(table string) (*duckdb.Appender, error) {
@@ -107,9 +119,8 @@ type rowSink interface {
 
 // collected holds a page's decoded rows until the appending goroutine takes them.
 type collected struct {
-	extractID int64
-	seq       int32
-	rows      []collectedRow
+	seq  int32
+	rows []collectedRow
 }
 
 type collectedRow struct {
@@ -119,7 +130,7 @@ type collectedRow struct {
 
 func (c *collected) appendRow(table string, values ...driver.Value) error {
 	row := make([]driver.Value, 0, len(values)+2)
-	row = append(row, c.extractID, c.seq)
+	row = append(row, nil, c.seq) // the extract id, which append fills in
 	c.rows = append(c.rows, collectedRow{table: table, values: append(row, values...)})
 	return nil
 }
@@ -141,7 +152,7 @@ type prepared struct {
 
 // prepare does a page's CPU work; it is safe to call from several goroutines.
 func (l *lander) prepare(job pageJob) (prepared, error) {
-	p := prepared{job: job, rows: collected{extractID: l.extractID, seq: int32(job.page.Seq)}}
+	p := prepared{job: job, rows: collected{seq: int32(job.page.Seq)}}
 	if err := job.decode(job.page.Body, &p.rows); err != nil {
 		return p, fmt.Errorf("page %s: %w", job.page.URL, err)
 	}
@@ -167,6 +178,7 @@ func (l *lander) append(p prepared) error {
 	l.offset += int64(len(p.compressed))
 	l.stored += int64(len(p.compressed))
 	for _, r := range p.rows.rows {
+		r.values[0] = l.extractID
 		a, err := l.appender(r.table)
 		if err != nil {
 			return err
@@ -241,15 +253,21 @@ func (l *lander) landAll(ctx context.Context, feed func(ctx context.Context, sub
 		defer close(ready)
 		return prep.Wait()
 	})
-	g.Go(func() error { return l.appendAll(ready) })
+	g.Go(func() error { return l.appendAll(gctx, ready) })
 	return g.Wait()
 }
 
 // appendAll appends the prepared pages in the order they come. When none is waiting, the pages
 // are on the network: what is pending is committed then, if it is worth a commit, so that the
 // end of the extract, when every listing has its last page, has little left to write (a commit
-// takes time in proportion to its rows).
-func (l *lander) appendAll(ready <-chan prepared) error {
+// takes time in proportion to its rows). The first page waits for the extract's id (open), which
+// the fetches and preparers do not need.
+func (l *lander) appendAll(ctx context.Context, ready <-chan prepared) error {
+	if l.conn == nil {
+		if err := l.open(ctx); err != nil {
+			return err
+		}
+	}
 	for {
 		var p prepared
 		var ok bool
@@ -296,6 +314,10 @@ func (l *lander) flush() error {
 }
 
 func (l *lander) close() error {
+	l.enc.Close()
+	if l.conn == nil { // never opened: nothing was landed
+		return nil
+	}
 	var errs []error
 	if err := l.bodies.Sync(); err != nil {
 		errs = append(errs, fmt.Errorf("write %s: %w", l.bodyName, err))
@@ -306,7 +328,6 @@ func (l *lander) close() error {
 			errs = append(errs, fmt.Errorf("write raw.%s: %w", t, err))
 		}
 	}
-	l.enc.Close()
 	errs = append(errs, l.conn.Close())
 	return errors.Join(errs...)
 }

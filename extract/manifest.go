@@ -14,19 +14,23 @@ import (
 
 // runExtract registers an extract of source for run, lands it with land, and records how it went
 // in meta.extracts. Pages that arrived are landed even when the extract fails: they are the
-// evidence; the extract is then marked failed, so no later stage reads it.
+// evidence; the extract is then marked failed, so no later stage reads it. The extract is
+// registered while its first requests are on the network: the insert's commit is a few tens of
+// milliseconds, which every page of the longest listing would otherwise wait for.
 func runExtract(ctx context.Context, w *warehouse.Warehouse, source string, runID int64, win Window,
 	counters func() httpx.Stats, land func(l *lander, m *Manifest) error) (Manifest, error) {
 	m := Manifest{RunID: runID, Source: source, Window: win.String(), PerResource: map[string]int64{}}
-	id, err := startExtract(ctx, w, runID, source, win)
-	if err != nil {
-		return m, err
+	started, before := time.Now(), counters()
+	reg := register(ctx, w, runID, source, win)
+
+	err := withLander(w, source, reg, &m, func(l *lander) error { return land(l, &m) })
+
+	id, rerr := reg.wait()
+	if rerr != nil {
+		// Nothing was landed: pages are appended only once the extract has its id.
+		return m, rerr
 	}
 	m.ExtractID = id
-	started, before := time.Now(), counters()
-
-	err = withLander(ctx, w, &m, func(l *lander) error { return land(l, &m) })
-
 	after := counters()
 	m.Requests = after.Requests - before.Requests
 	m.Retries = after.Retries - before.Retries
@@ -44,8 +48,8 @@ func runExtract(ctx context.Context, w *warehouse.Warehouse, source string, runI
 	return m, err
 }
 
-func withLander(ctx context.Context, w *warehouse.Warehouse, m *Manifest, fn func(l *lander) error) (err error) {
-	l, err := newLander(ctx, w, m.ExtractID, m.Source)
+func withLander(w *warehouse.Warehouse, source string, reg *registration, m *Manifest, fn func(l *lander) error) (err error) {
+	l, err := newLander(w, source, reg)
 	if err != nil {
 		return err
 	}
@@ -56,6 +60,36 @@ func withLander(ctx context.Context, w *warehouse.Warehouse, m *Manifest, fn fun
 		m.StoredBytes = l.stored
 	}()
 	return fn(l)
+}
+
+// registration is an extract's row in meta.extracts, inserted in the background.
+type registration struct {
+	done chan struct{}
+	id   int64
+	err  error
+}
+
+// register inserts the extract's row; wait gives its id. Every registration must be waited
+// for, so that no statement outlives the extract.
+func register(ctx context.Context, w *warehouse.Warehouse, runID int64, source string, win Window) *registration {
+	r := &registration{done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		r.id, r.err = startExtract(ctx, w, runID, source, win)
+	}()
+	return r
+}
+
+// registered is a registration already made, under id.
+func registered(id int64) *registration {
+	r := &registration{done: make(chan struct{}), id: id}
+	close(r.done)
+	return r
+}
+
+func (r *registration) wait() (int64, error) {
+	<-r.done
+	return r.id, r.err
 }
 
 func orDiscard(log *slog.Logger) *slog.Logger {

@@ -263,19 +263,57 @@ func TestRunnSizesCountWhatTheLoadsWrote(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sizes, err := lastRunnSizes(ctx, w, win)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]int64{}
-	for _, d := range sizes.days {
-		got[d.Date.Format(time.DateOnly)] = d.Count
+	predicted := func(win Window) (map[string]int64, int64) {
+		t.Helper()
+		sizes, err := lastRunnSizes(ctx, w, win)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, d := range sizes.days {
+			got[d.Date.Format(time.DateOnly)] = d.Count
+		}
+		return got, sizes.longestOther
 	}
 	want := map[string]int64{before.Format(time.DateOnly): 100, yesterday.Format(time.DateOnly): 150, today.Format(time.DateOnly): 150}
+	got, longest := predicted(win)
 	if !maps.Equal(got, want) {
 		t.Errorf("predicted actuals by date = %v, want %v", got, want)
 	}
-	if sizes.longestOther != 2 {
-		t.Errorf("predicted longest other listing = %d pages, want 2 (210 people)", sizes.longestOther)
+	if longest != 2 {
+		t.Errorf("predicted longest other listing = %d pages, want 2 (210 people)", longest)
+	}
+
+	// What the sync stores after its load is what the next split reads, while it holds. The raw
+	// rows are changed behind its back to tell the stored sizes from the ones worked out anew.
+	if err := RecordRunnSizes(ctx, w, run.ID, win); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.DB.ExecContext(ctx, `DELETE FROM raw.runn_actuals WHERE date = ?`, today); err != nil {
+		t.Fatal(err)
+	}
+	anew := maps.Clone(want)
+	delete(anew, today.Format(time.DateOnly))
+	next := Window{From: win.From.AddDate(0, 0, 1), To: win.To.AddDate(0, 0, 1)}
+	for _, tt := range []struct {
+		name  string
+		setup string
+		win   Window
+		want  map[string]int64
+	}{
+		{"stored, for the next day's window", "", next, want},
+		{"worked out anew for a window that starts earlier", "", Window{From: win.From.AddDate(0, 0, -1), To: win.To}, anew},
+		{"worked out anew once a load has started since", `INSERT INTO audit.loads (load_id, run_id, mode, status) VALUES (99, 1, 'revert', 'running')`, next, anew},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.setup != "" {
+				if _, err := w.DB.ExecContext(ctx, tt.setup); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got, _ := predicted(tt.win); !maps.Equal(got, tt.want) {
+				t.Errorf("predicted actuals by date = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

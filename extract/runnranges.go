@@ -84,6 +84,9 @@ func actualsRanges(ctx context.Context, w *warehouse.Warehouse, win Window, log 
 //go:embed extractsql/last_runn_sizes.sql
 var lastRunnSizesSQL string
 
+//go:embed extractsql/stored_runn_sizes.sql
+var storedRunnSizesSQL string
+
 // runnSizes are the last succeeded snapshot's sizes: the pages of its longest listing other than
 // actuals, and its actuals in the window by date.
 type runnSizes struct {
@@ -96,20 +99,25 @@ type dayCount struct {
 	Count int64     `db:"n"`
 }
 
-// lastRunnSizes reads runnSizes in one query (extractsql/last_runn_sizes.sql): the last
-// snapshot's records per listing from its pages, its actuals by date from its raw table, and
-// what the loads since then created. The loads matter: a sync's snapshot comes before its load,
-// so the next snapshot also reads what that load wrote. Nothing comes back without an earlier
-// snapshot.
+type sizeRow struct {
+	Resource string     `db:"resource"`
+	Date     *time.Time `db:"date"`
+	Count    int64      `db:"n"`
+}
+
+// lastRunnSizes reads runnSizes: those the last sync stored (RecordRunnSizes) when they still
+// hold, a few rows; otherwise in one query (extractsql/last_runn_sizes.sql) the last snapshot's
+// records per listing from its pages, its actuals by date from its raw table, and what the loads
+// since then created. The loads matter: a sync's snapshot comes before its load, so the next
+// snapshot also reads what that load wrote. Nothing comes back without an earlier snapshot.
 func lastRunnSizes(ctx context.Context, w *warehouse.Warehouse, win Window) (runnSizes, error) {
-	var rows []struct {
-		Resource string     `db:"resource"`
-		Date     *time.Time `db:"date"`
-		Count    int64      `db:"n"`
-	}
-	err := w.DB.SelectContext(ctx, &rows, lastRunnSizesSQL, win.From, win.To)
-	if err != nil {
-		return runnSizes{}, fmt.Errorf("read the last Runn snapshot's sizes: %w", err)
+	var rows []sizeRow
+	// A snapshot always has a page of each listing, so stored sizes that hold are never empty.
+	if err := w.DB.SelectContext(ctx, &rows, storedRunnSizesSQL, win.From, win.To); err != nil || len(rows) == 0 {
+		rows = nil
+		if err := w.DB.SelectContext(ctx, &rows, lastRunnSizesSQL, win.From, win.To); err != nil {
+			return runnSizes{}, fmt.Errorf("read the last Runn snapshot's sizes: %w", err)
+		}
 	}
 	out := runnSizes{longestOther: 1}
 	for _, r := range rows {
@@ -121,6 +129,35 @@ func lastRunnSizes(ctx context.Context, w *warehouse.Warehouse, win Window) (run
 	}
 	slices.SortFunc(out.days, func(a, b dayCount) int { return a.Date.Compare(b.Date) })
 	return out, nil
+}
+
+// RecordRunnSizes stores what the next Runn snapshot will likely hold, for the next sync's split
+// of the actuals (see lastRunnSizes), in place of what an earlier sync stored. A sync calls it
+// after its load, from its own snapshot of the window win. It buys time only: on an error the next
+// snapshot works the sizes out itself.
+func RecordRunnSizes(ctx context.Context, w *warehouse.Warehouse, runID int64, win Window) error {
+	if win.From.IsZero() {
+		return nil
+	}
+	tx, err := warehouse.BeginTx(ctx, w.DB)
+	if err != nil {
+		return fmt.Errorf("store the next Runn snapshot's sizes: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM meta.runn_sizes`); err != nil {
+		return fmt.Errorf("store the next Runn snapshot's sizes: %w", err)
+	}
+	// lastRunnSizesSQL's own parameters are $1 and $2.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta.runn_sizes
+		SELECT $3, (SELECT extract_id FROM meta.extracts WHERE source = 'runn' AND status = 'succeeded'
+			ORDER BY extract_id DESC LIMIT 1), $1, $2, now(), resource, date, n
+		FROM (`+lastRunnSizesSQL+`)`, win.From, win.To, runID); err != nil {
+		return fmt.Errorf("store the next Runn snapshot's sizes: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store the next Runn snapshot's sizes: %w", err)
+	}
+	return nil
 }
 
 // pagesOf is the requests a listing of n records takes at size records a page: an empty one

@@ -252,6 +252,12 @@ func syncStages(ctx context.Context, w *warehouse.Warehouse, opts SyncOptions, o
 	res.Rejected = nonNil(lr.Rejected)
 	res.MissingPlanTables = lr.MissingPlanTables
 	res.WritesPerSecond = lr.WritesPerSecond
+	if ctx.Err() == nil {
+		// The next sync's snapshot starts from these: worked out now, while nothing waits on them.
+		if serr := extract.RecordRunnSizes(ctx, w, res.RunID, opts.Window); serr != nil {
+			log.Debug("the next Runn snapshot will work out its sizes itself", "error", serr)
+		}
+	}
 	return err
 }
 

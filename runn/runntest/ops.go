@@ -127,6 +127,8 @@ type call struct {
 	applyItems int
 	// lists is Server.lists, for list.
 	lists map[string]any
+	// early is a read's answer worked out while the request's latency passes (Server.accept).
+	early <-chan answered
 }
 
 // pathID is a path parameter, already validated as an integer.

@@ -33,7 +33,8 @@ type Options struct {
 	// with its rate-limit plugin) counts, and what x-ratelimit-reset's "seconds until the window
 	// resets" describes. The benchmarks use it.
 	FixedWindow bool
-	// Latency is slept (for real) at the start of every request, for benchmarks.
+	// Latency is the least time every answer takes (for real), the server's own work included:
+	// reads are worked out meanwhile, writes apply once it has passed. For benchmarks.
 	Latency time.Duration
 	// SpecPath is the Runn OpenAPI spec to follow. Empty: the copy embedded in this package
 	// (runn-openapi.json).

@@ -117,8 +117,18 @@ func (s *Server) serve(w *statusWriter, r *http.Request, logIndex int) {
 
 // accept runs the checks ahead of the operation, in ServeHTTP's order, and returns the
 // validated call. When it refuses the request it has answered (or dropped) it already.
+//
+// Latency is the least time an answer takes, the server's own work included, as a client sees
+// a real server's: the checks that do not depend on time run as the request arrives, and a read
+// is worked out meanwhile (reading at any moment of the request's flight is what a real server
+// may do). A write still applies after the latency, so that a client gone by then changed nothing.
 func (s *Server) accept(w http.ResponseWriter, r *http.Request) (*call, bool) {
-	if !s.sleep(r.Context(), s.opts.Latency) {
+	arrived := time.Now()
+	c, refusal := s.check(w, r)
+	if c != nil && r.Method == http.MethodGet {
+		c.early = s.runEarly(c)
+	}
+	if !s.sleep(r.Context(), s.opts.Latency-time.Since(arrived)) {
 		drop(w, false)
 		return nil, false
 	}
@@ -127,45 +137,49 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request) (*call, bool) {
 		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("Rate limit exceeded, retry in %d seconds", retryAfter))
 		return nil, false
 	}
+	if refusal != nil {
+		writeError(w, refusal.status, refusal.message)
+		return nil, false
+	}
+	return c, true
+}
+
+// check validates a request as Runn's server would after its rate limit: route (404), token
+// (401), body size (413), spec (400).
+func (s *Server) check(w http.ResponseWriter, r *http.Request) (*call, *apiError) {
 	op := matchOperation(s.ops, r.Method, r.URL.Path)
 	if op == nil {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("Route %s:%s not found", r.Method, r.URL.RequestURI()))
-		return nil, false
+		return nil, &apiError{http.StatusNotFound, fmt.Sprintf("Route %s:%s not found", r.Method, r.URL.RequestURI())}
 	}
 	if !s.authorized(r) {
-		writeError(w, http.StatusUnauthorized, "Unauthorized")
-		return nil, false
+		return nil, &apiError{http.StatusUnauthorized, "Unauthorized"}
 	}
-	body, ok := readBody(w, r)
-	if !ok {
-		return nil, false
+	body, apiErr := readBody(w, r)
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	route, params, err := s.spec.router.FindRoute(r)
 	if err != nil || route.Path != op.path || route.Method != op.method {
 		// Cannot happen while both come from the same document; refuse rather than guess.
-		writeError(w, http.StatusNotFound, fmt.Sprintf("Route %s:%s not found", r.Method, r.URL.RequestURI()))
-		return nil, false
+		return nil, &apiError{http.StatusNotFound, fmt.Sprintf("Route %s:%s not found", r.Method, r.URL.RequestURI())}
 	}
-	body, apiErr := validateRequest(r.Context(), r, route, params, body)
+	body, apiErr = validateRequest(r.Context(), r, route, params, body)
 	if apiErr != nil {
-		writeError(w, apiErr.status, apiErr.message)
-		return nil, false
+		return nil, apiErr
 	}
-	return &call{r: r, op: op, route: route, params: params, body: body, applyItems: -1}, true
+	return &call{r: r, op: op, route: route, params: params, body: body, applyItems: -1}, nil
 }
 
-// readBody reads the body up to Runn's limit; when it cannot, it answers 413 or 400.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+// readBody reads the body up to Runn's limit; when it cannot, the refusal is 413 or 400.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body is larger than %d bytes", tooLarge.Limit))
-		return nil, false
+		return nil, &apiError{http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body is larger than %d bytes", tooLarge.Limit)}
 	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "body: cannot be read: "+err.Error())
-		return nil, false
+		return nil, &apiError{http.StatusBadRequest, "body: cannot be read: " + err.Error()}
 	}
-	return body, true
+	return body, nil
 }
 
 // answerFault answers a validated call as the fault f says, applying it or not.
@@ -223,8 +237,33 @@ func (s *Server) answer(w http.ResponseWriter, c *call) {
 	writeJSON(w, status, b)
 }
 
-// run executes the operation under the lock and encodes its answer.
+// answered is a call's status and encoded answer.
+type answered struct {
+	status int
+	body   []byte
+}
+
+// runEarly works a read out in the background; run then gives its answer.
+func (s *Server) runEarly(c *call) <-chan answered {
+	out := make(chan answered, 1)
+	go func() {
+		status, b := s.runNow(c)
+		out <- answered{status, b}
+	}()
+	return out
+}
+
+// run executes the operation under the lock and encodes its answer (a read's, worked out
+// early, once it is ready).
 func (s *Server) run(c *call) (int, []byte) {
+	if c.early != nil {
+		a := <-c.early
+		return a.status, a.body
+	}
+	return s.runNow(c)
+}
+
+func (s *Server) runNow(c *call) (int, []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c.now = runnTime(s.opts.Now())
