@@ -29,6 +29,9 @@ type RunnOptions struct {
 	// ActualsWindow bounds the actuals read (the run's R10 window). Assignments are read whatever
 	// their dates, since R8 (b) looks beyond the window.
 	ActualsWindow Window
+	// Split is the split of the actuals started ahead (StartRunnSplit) for ActualsWindow; nil: the
+	// snapshot reads it itself.
+	Split *RunnSplit
 	Progress      Progress
 	Logger        *slog.Logger
 }
@@ -36,19 +39,38 @@ type RunnOptions struct {
 // Runn lands a snapshot of what Runn holds, before the run changes anything, under a new
 // extract of run opts.RunID.
 func Runn(ctx context.Context, w *warehouse.Warehouse, api RunnAPI, opts RunnOptions) (Manifest, error) {
-	// The split of the actuals is read from the warehouse while the extract is registered, and
-	// waited for whatever happens, so that no query outlives the extract.
-	split := make(chan []actualsRange, 1)
-	read := make(chan struct{})
-	go func() {
-		defer close(read)
-		split <- actualsRanges(ctx, w, opts.ActualsWindow, orDiscard(opts.Logger))
-	}()
-	defer func() { <-read }()
+	split := opts.Split
+	if split == nil {
+		// Waited for whatever happens, so that no query outlives the extract.
+		split = StartRunnSplit(ctx, w, opts.ActualsWindow, opts.Logger)
+		defer split.Wait()
+	}
 	return runExtract(ctx, w, "runn", opts.RunID, opts.ActualsWindow, api.Stats, func(l *lander, m *Manifest) error {
 		return landRunn(ctx, l, api, opts, split, m, orDiscard(opts.Logger))
 	})
 }
+
+// RunnSplit is the split of a snapshot's actuals into date ranges (actualsRanges), read from the
+// warehouse in the background: every listing of the snapshot waits for it, so a sync starts it as
+// soon as the warehouse is open, while the run is registered.
+type RunnSplit struct {
+	done   chan struct{}
+	ranges []actualsRange
+}
+
+// StartRunnSplit starts reading the split of the window's actuals. Wait must be called before the
+// warehouse closes.
+func StartRunnSplit(ctx context.Context, w *warehouse.Warehouse, win Window, log *slog.Logger) *RunnSplit {
+	s := &RunnSplit{done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		s.ranges = actualsRanges(ctx, w, win, orDiscard(log))
+	}()
+	return s
+}
+
+// Wait waits until the split is read.
+func (s *RunnSplit) Wait() { <-s.done }
 
 // runnListing is one listing of the snapshot: an endpoint and its query (actuals: one date
 // range, read from one end when meet is set).
@@ -97,7 +119,7 @@ func actualsListings(ranges []actualsRange) []runnListing {
 // listings' round trips instead of what the rate limit allows. They start once split gives the
 // actuals' ranges. The pages of one resource are numbered in the order they arrive, across its
 // date ranges and ends.
-func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, split <-chan []actualsRange, m *Manifest, log *slog.Logger) error {
+func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, split *RunnSplit, m *Manifest, log *slog.Logger) error {
 	var seqMu sync.Mutex
 	seqs := map[runn.Endpoint]int{}
 	nextSeq := func(ep runn.Endpoint) int {
@@ -112,8 +134,8 @@ func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, spl
 		// wait for it, so as not to slow down its query (the machine's few cores are busy
 		// landing their pages) and with it the actuals.
 		select {
-		case ranges := <-split:
-			actuals = actualsListings(ranges)
+		case <-split.done:
+			actuals = actualsListings(split.ranges)
 		case <-ctx.Done():
 			return ctx.Err()
 		}

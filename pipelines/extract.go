@@ -25,6 +25,8 @@ type ExtractOptions struct {
 	Logger        *slog.Logger
 	// RunOptions are stored with the run, for replay and for the record, with the window added.
 	RunOptions map[string]any
+	// runnSplit is the split of the Runn snapshot's actuals, started ahead by a sync.
+	runnSplit *extract.RunnSplit
 }
 
 // ExtractResult is what an extract run produced.
@@ -102,7 +104,7 @@ func extractBoth(ctx context.Context, w *warehouse.Warehouse, runID int64, opts 
 		res.Runn = &extract.Manifest{}
 		g.Go(func() error {
 			m, err := extract.Runn(gctx, w, opts.Runn, extract.RunnOptions{
-				RunID: runID, ActualsWindow: opts.Window, Progress: opts.Progress, Logger: log,
+				RunID: runID, ActualsWindow: opts.Window, Split: opts.runnSplit, Progress: opts.Progress, Logger: log,
 			})
 			*res.Runn = m
 			return err

@@ -169,6 +169,10 @@ func Sync(ctx context.Context, opts SyncOptions) (res SyncResult, err error) {
 		}
 	}()
 	res.Warehouse = w.Path()
+	// Every listing of the Runn snapshot waits for the split of its actuals: it is read while the
+	// run is registered.
+	split := extract.StartRunnSplit(ctx, w, opts.Window, log)
+	defer split.Wait()
 	run, err := w.StartRun(ctx, kind, opts.Today, syncRunOptions(opts, only))
 	if err != nil {
 		return res, err
@@ -177,7 +181,7 @@ func Sync(ctx context.Context, opts SyncOptions) (res SyncResult, err error) {
 	log.Info("run started", "run_id", run.ID, "kind", kind, "today", res.Today, "window", opts.Window.String(),
 		"only", strings.Join(only, ","), "dry_run", opts.DryRun, "warehouse", w.Path())
 
-	err = syncStages(ctx, w, opts, only, &res, log)
+	err = syncStages(ctx, w, opts, only, &res, split, log)
 	switch {
 	case err == nil:
 		res.Status, res.Stage = warehouse.RunSucceeded, "done"
@@ -209,14 +213,15 @@ func Sync(ctx context.Context, opts SyncOptions) (res SyncResult, err error) {
 }
 
 // syncStages runs the three stages in order, recording each in the run lock for `status`.
-func syncStages(ctx context.Context, w *warehouse.Warehouse, opts SyncOptions, only []string, res *SyncResult, log *slog.Logger) error {
+func syncStages(ctx context.Context, w *warehouse.Warehouse, opts SyncOptions, only []string, res *SyncResult,
+	split *extract.RunnSplit, log *slog.Logger) error {
 	if err := w.SetStage("extract"); err != nil {
 		return err
 	}
 	t0 := time.Now()
 	var er ExtractResult
 	err := extractBoth(ctx, w, res.RunID, ExtractOptions{Window: opts.Window, Harvest: opts.Harvest, Runn: opts.Runn,
-		Progress: opts.ExtractProgress}, &er, log)
+		Progress: opts.ExtractProgress, runnSplit: split}, &er, log)
 	res.Times.Extract = time.Since(t0)
 	for _, m := range []*extract.Manifest{er.Harvest, er.Runn} {
 		if m != nil {

@@ -113,8 +113,8 @@ func (f *Fault) matches(method, path string, op *operation) bool {
 // takeFault returns the first pending fault matching the request to op, counts one use of it
 // and notes it in the request log.
 func (s *Server) takeFault(method, path string, op *operation, logIndex int) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
 	for i := range s.faults {
 		f := &s.faults[i]
 		if !f.matches(method, path, op) {
@@ -143,7 +143,7 @@ func (s *Server) InjectFault(f Fault) {
 		f.Status = http.StatusFound
 	}
 	f.Body = slices.Clone(f.Body)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
 	s.faults = append(s.faults, f)
 }

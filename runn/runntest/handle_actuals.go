@@ -20,7 +20,7 @@ func listActuals(st *store, c *call) (int, any, *apiError) {
 	projectID, byProject := c.queryInt("projectId")
 	roleID, byRole := c.queryInt("roleId")
 	workstreamID, byWorkstream := c.queryInt("workstreamId")
-	return list(c, st.actuals.all(), actualMeta, func(a *runn.Actual) bool {
+	return list(c, st.actuals, actualMeta, func(a *runn.Actual) bool {
 		return (!byMin || a.Date >= minDate) &&
 			(!byMax || a.Date <= maxDate) &&
 			(!byPerson || a.PersonID == personID) &&

@@ -15,7 +15,7 @@ func listAssignments(st *store, c *call) (int, any, *apiError) {
 	roleID, byRole := c.queryInt("roleId")
 	start, byStart := c.query("startDate")
 	end, byEnd := c.query("endDate")
-	return list(c, st.assignments.all(), assignmentMeta, func(a *runn.Assignment) bool {
+	return list(c, st.assignments, assignmentMeta, func(a *runn.Assignment) bool {
 		return (!byPerson || a.PersonID == personID) &&
 			(!byProject || a.ProjectID == projectID) &&
 			(!byRole || a.RoleID == roleID) &&

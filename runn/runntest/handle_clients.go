@@ -12,7 +12,7 @@ func clientMeta(c *runn.Client) recordMeta {
 
 func listClients(st *store, c *call) (int, any, *apiError) {
 	name, byName := c.query("name")
-	return list(c, st.clients.all(), clientMeta, func(cl *runn.Client) bool {
+	return list(c, st.clients, clientMeta, func(cl *runn.Client) bool {
 		return !byName || containsFold(cl.Name, name)
 	})
 }

@@ -11,14 +11,14 @@ func contractMeta(c *runn.Contract) recordMeta {
 }
 
 func listContracts(st *store, c *call) (int, any, *apiError) {
-	return list(c, st.contracts.all(), contractMeta, nil)
+	return list(c, st.contracts, contractMeta, nil)
 }
 
 // listPersonContracts answers an empty list for an unknown person: the spec documents no
 // 404 for it.
 func listPersonContracts(st *store, c *call) (int, any, *apiError) {
 	personID := c.pathID("personId")
-	return list(c, st.contracts.all(), contractMeta, func(k *runn.Contract) bool { return k.PersonID == personID })
+	return list(c, st.contracts, contractMeta, func(k *runn.Contract) bool { return k.PersonID == personID })
 }
 
 // getPersonCurrentContract answers the contract in force today; of several, the latest

@@ -32,7 +32,7 @@ func listPeople(st *store, c *call) (int, any, *apiError) {
 	email, byEmail := c.query("email")
 	first, byFirst := c.query("firstName")
 	last, byLast := c.query("lastName")
-	return list(c, st.people.all(), personMeta, func(p *runn.Person) bool {
+	return list(c, st.people, personMeta, func(p *runn.Person) bool {
 		return (!byExternalID || hasExternalID(p.References, externalID)) &&
 			(!byEmail || (p.Email != nil && containsFold(*p.Email, email))) &&
 			(!byFirst || containsFold(p.FirstName, first)) &&

@@ -26,7 +26,7 @@ func listProjects(st *store, c *call) (int, any, *apiError) {
 	}
 	name, byName := c.query("name")
 	externalID, byExternalID := c.query("externalId")
-	return list(c, st.projects.all(), projectMeta, func(p *runn.Project) bool {
+	return list(c, st.projects, projectMeta, func(p *runn.Project) bool {
 		return (includeArchived || !p.IsArchived) &&
 			(!byName || containsFold(p.Name, name)) &&
 			(!byExternalID || hasExternalID(p.References, externalID))

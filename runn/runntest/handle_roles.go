@@ -12,7 +12,7 @@ func roleMeta(r *runn.Role) recordMeta {
 
 func listRoles(st *store, c *call) (int, any, *apiError) {
 	name, byName := c.query("name")
-	return list(c, st.roles.all(), roleMeta, func(r *runn.Role) bool {
+	return list(c, st.roles, roleMeta, func(r *runn.Role) bool {
 		return !byName || (r.Name != nil && containsFold(*r.Name, name))
 	})
 }

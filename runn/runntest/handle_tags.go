@@ -14,7 +14,7 @@ func projectTagMeta(t *runn.ProjectTag) recordMeta {
 // listProjectTags leaves archived tags out unless includeArchived=true (spec default false).
 func listProjectTags(st *store, c *call) (int, any, *apiError) {
 	includeArchived, _ := c.queryBool("includeArchived")
-	return list(c, st.tags.all(), projectTagMeta, func(t *runn.ProjectTag) bool {
+	return list(c, st.tags, projectTagMeta, func(t *runn.ProjectTag) bool {
 		return includeArchived || !t.Archived
 	})
 }

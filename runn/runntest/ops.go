@@ -126,7 +126,7 @@ type call struct {
 	// applyItems caps how many bulk items are applied (PartialBulk); negative: no cap.
 	applyItems int
 	// lists is Server.lists, for list.
-	lists map[string]any
+	lists *listCache
 	// early is a read's answer worked out while the request's latency passes (Server.accept).
 	early <-chan answered
 }

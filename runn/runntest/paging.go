@@ -46,18 +46,16 @@ func decodeCursor(s string) (cursorPos, bool) {
 
 // list filters, sorts and pages records as the operation's query asks: limit (default from
 // the spec), cursor, sortBy, order and modifiedAfter, where the operation declares them.
-func list[T any](c *call, records []*T, meta func(*T) recordMeta, keep func(*T) bool) (int, any, *apiError) {
+func list[T any](c *call, records *table[T], meta func(*T) recordMeta, keep func(*T) bool) (int, any, *apiError) {
 	q, apiErr := parseListQuery(c)
 	if apiErr != nil {
 		return 0, nil, apiErr
 	}
 	key := listKey(c)
-	kept, ok := c.lists[key].([]listEntry[T])
+	kept, ok := c.lists.get(key).([]listEntry[T])
 	if !ok {
-		kept = sortedEntries(q, records, meta, keep)
-		if c.lists != nil {
-			c.lists[key] = kept
-		}
+		kept = sortedEntries(q, records.all(), meta, keep)
+		c.lists.put(key, kept)
 	}
 	start, apiErr := cursorStart(c, q, kept)
 	if apiErr != nil {

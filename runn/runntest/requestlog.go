@@ -23,16 +23,16 @@ type Request struct {
 
 // Requests returns every request received so far, in arrival order.
 func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
 	return slices.Clone(s.requests)
 }
 
 // beginRequest logs a request on arrival, so that the log is in arrival order even when
 // answers finish out of order, and returns its index for endRequest.
 func (s *Server) beginRequest(r Request) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
 	s.requests = append(s.requests, r)
 	return len(s.requests) - 1
 }
@@ -40,8 +40,8 @@ func (s *Server) beginRequest(r Request) int {
 // logStatus fills in a logged request's status before the answer leaves, so a client that
 // has its answer finds the log complete. (Faults are logged when taken, before any drop.)
 func (s *Server) logStatus(i, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
 	s.requests[i].Status = status
 }
 

@@ -31,14 +31,36 @@ type Server struct {
 	done    chan struct{}
 	close   sync.Once
 
-	mu       sync.Mutex // guards the fields below and every record in store
-	store    *store
+	// mu guards store, every record in it, and lists. Reads hold it shared, so that the listings
+	// a client reads side by side are worked out on every core, as a real server's are.
+	mu    sync.RWMutex
+	store *store
+	lists *listCache
+
+	// logMu guards the bookkeeping, which no request should wait on a read of the store for.
+	logMu    sync.Mutex
 	faults   []Fault
 	requests []Request
-	// lists holds each listing's filtered and sorted records (by path and query, cursor
-	// aside) until the next write: a listing of many pages would otherwise filter and sort
-	// every record again for each page, under the lock every other request waits on.
-	lists map[string]any
+}
+
+// listCache holds each listing's filtered and sorted records (by path and query, cursor aside)
+// until the next write: a listing of many pages would otherwise filter and sort every record
+// again for each page.
+type listCache struct {
+	mu      sync.Mutex
+	entries map[string]any
+}
+
+func (lc *listCache) get(key string) any {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	return lc.entries[key]
+}
+
+func (lc *listCache) put(key string, v any) {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	lc.entries[key] = v
 }
 
 // NewServer starts a fake holding seed (nil: empty). It loads and validates the spec, and
@@ -67,6 +89,7 @@ func NewServer(seed *State, opts Options) (*Server, error) {
 		limiter: newLimiter(opts.RateLimit, opts.RateWindow, opts.FixedWindow),
 		done:    make(chan struct{}),
 		store:   st,
+		lists:   &listCache{entries: map[string]any{}},
 	}
 	s.http = httptest.NewServer(s)
 	return s, nil
@@ -264,26 +287,26 @@ func (s *Server) run(c *call) (int, []byte) {
 }
 
 func (s *Server) runNow(c *call) (int, []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	if c.r.Method == http.MethodGet {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+	} else {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.lists = &listCache{entries: map[string]any{}}
+	}
 	c.now = runnTime(s.opts.Now())
 	c.today = s.opts.Today
 	if c.today == "" {
 		c.today = c.now.Format(time.DateOnly)
 	}
-	if s.lists == nil {
-		s.lists = map[string]any{}
-	}
 	c.lists = s.lists
 	status, payload, apiErr := c.op.handle(s.store, c)
-	if c.r.Method != http.MethodGet {
-		s.lists = nil
-	}
 	if apiErr != nil {
 		status, payload = apiErr.status, errorBody(apiErr.status, apiErr.message)
 	}
 	// goccy/go-json: a page of 500 actuals in a third of encoding/json's time, under the lock
-	// every other request waits on.
+	// every write waits on.
 	b, err := gojson.Marshal(payload)
 	if err != nil {
 		status = http.StatusInternalServerError
