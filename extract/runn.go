@@ -31,9 +31,9 @@ type RunnOptions struct {
 	ActualsWindow Window
 	// Split is the split of the actuals started ahead (StartRunnSplit) for ActualsWindow; nil: the
 	// snapshot reads it itself.
-	Split *RunnSplit
-	Progress      Progress
-	Logger        *slog.Logger
+	Split    *RunnSplit
+	Progress Progress
+	Logger   *slog.Logger
 }
 
 // Runn lands a snapshot of what Runn holds, before the run changes anything, under a new
