@@ -15,10 +15,12 @@ import (
 )
 
 // DefaultWorkers is how many writes (creates of one kind, or bulk actuals calls) may be in flight
-// at once. Runn's rate limit is the bound, not the calls: 32 spend a window of 120 in four round
-// trips, where 4 took thirty and pushed the last writes into one window more (docs/benchmarks.md
-// measures it); the limiter never lets more start than the window has left.
-const DefaultWorkers = 32
+// at once: as many as a window of Runn's published limit holds, since the limiter never lets more
+// start than the window Runn announces has left. Runn's rate limit is the bound, not the calls:
+// 32 in flight spent a window of 120 in four round trips, which put the write phase at 1.07 to
+// 1.08 × its floor at 12 s windows and 300 ms; 64 at 1.05 to 1.06; 120 at 1.045
+// (docs/benchmarks.md).
+const DefaultWorkers = 120
 
 // DefaultSampleRows is how many changes of each kind a dry run shows.
 const DefaultSampleRows = 5

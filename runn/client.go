@@ -116,7 +116,7 @@ func New(cfg Config) (*API, error) {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		// The default keeps 2 idle connections per host: with writes and listings in flight
 		// side by side, every other request would open (and TLS-handshake) a new connection.
-		tr.MaxIdleConnsPerHost = maxIdleConns
+		tr.MaxIdleConns, tr.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
 		c.http = &http.Client{Timeout: DefaultTimeout, Transport: tr}
 	}
 	c.http = withoutRedirects(c.http)
@@ -201,8 +201,8 @@ func (h hideLocation) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // maxIdleConns is how many connections to Runn are kept open between requests: as many as the
-// load's writes and the snapshot's listings keep in flight at most.
-const maxIdleConns = 64
+// load keeps in flight at most (a window of Runn's published limit, load.DefaultWorkers).
+const maxIdleConns = 120
 
 // CloseIdleConnections lets http.Client.CloseIdleConnections reach the wrapped transport.
 func (h hideLocation) CloseIdleConnections() {
