@@ -148,7 +148,7 @@ func (s *Server) serve(w *statusWriter, r *http.Request, logIndex int) {
 func (s *Server) accept(w http.ResponseWriter, r *http.Request) (*call, bool) {
 	arrived := time.Now()
 	c, refusal := s.check(w, r)
-	if c != nil && r.Method == http.MethodGet {
+	if c != nil && r.Method == http.MethodGet && s.opts.Latency > 0 {
 		c.early = s.runEarly(c)
 	}
 	if !s.sleep(r.Context(), s.opts.Latency-time.Since(arrived)) {
