@@ -231,7 +231,7 @@ func benchPage(b *testing.B) harvest.Page {
 func BenchmarkLandTimeEntriesPage(b *testing.B) {
 	page := benchPage(b)
 	w := testwarehouse.Open(b)
-	l, err := newLander(w, "harvest", registered(1))
+	l, err := newLander(w, "harvest", registered(1), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -54,7 +54,9 @@ type HarvestOptions struct {
 	RunID    int64
 	Window   Window
 	Progress Progress // may be nil
-	Logger   *slog.Logger
+	// Landing is shared with the extracts landing at the same time; nil: the extract's own.
+	Landing *Landing
+	Logger  *slog.Logger
 }
 
 // Manifest describes one extract: what it asked for, what it got and what it cost.
@@ -89,7 +91,7 @@ var harvestResources = []harvest.Resource{
 // opts.RunID. On any error the extract is marked failed and the error says which URL and why.
 func Harvest(ctx context.Context, w *warehouse.Warehouse, api HarvestAPI, opts HarvestOptions) (Manifest, error) {
 	counters := func() httpx.Stats { return api.Stats().Stats }
-	return runExtract(ctx, w, "harvest", opts.RunID, opts.Window, counters, func(l *lander, m *Manifest) error {
+	return runExtract(ctx, w, "harvest", opts.RunID, opts.Window, opts.Landing, counters, func(l *lander, m *Manifest) error {
 		log := orDiscard(opts.Logger)
 		if err := landHarvest(ctx, l, api, opts, m, log); err != nil {
 			return err

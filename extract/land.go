@@ -58,6 +58,7 @@ type lander struct {
 	enc       *zstd.Encoder
 	w         *warehouse.Warehouse
 	reg       *registration
+	landing   *Landing
 	extractID int64 // set by open
 	stored    int64 // compressed bytes appended
 	pending   int   // rows appended since the last flush
@@ -65,13 +66,16 @@ type lander struct {
 
 // newLander makes a lander for the extract reg registers. Pages can be prepared at once; the
 // page file and the connection are opened, by open, once the extract has its id.
-func newLander(w *warehouse.Warehouse, source string, reg *registration) (*lander, error) {
+func newLander(w *warehouse.Warehouse, source string, reg *registration, landing *Landing) (*lander, error) {
+	if landing == nil {
+		landing = NewLanding()
+	}
 	// SpeedFastest: twice the speed of the default level for 11% more bytes (docs/benchmarks.md).
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(preparers()))
 	if err != nil {
 		return nil, err
 	}
-	return &lander{w: w, reg: reg, source: source, appenders: map[string]*duckdb.Appender{}, enc: enc}, nil
+	return &lander{landing: landing, w: w, reg: reg, source: source, appenders: map[string]*duckdb.Appender{}, enc: enc}, nil
 }
 
 // open waits for the extract's id, then opens its page file and the lander's connection.
@@ -236,7 +240,11 @@ func (l *lander) landAll(ctx context.Context, feed func(ctx context.Context, sub
 		prep.Go(func() error {
 			for j := range jobs {
 				queued.Release(weight(j))
-				p, err := l.prepare(j)
+				var p prepared
+				err := l.landing.do(func() (err error) {
+					p, err = l.prepare(j)
+					return err
+				})
 				if err != nil {
 					return err
 				}
@@ -275,7 +283,7 @@ func (l *lander) appendAll(ctx context.Context, ready <-chan prepared) error {
 		case p, ok = <-ready:
 		default:
 			if l.pending >= idleFlushRows {
-				if err := l.flush(); err != nil {
+				if err := l.landing.do(l.flush); err != nil {
 					return err
 				}
 			}
@@ -284,10 +292,31 @@ func (l *lander) appendAll(ctx context.Context, ready <-chan prepared) error {
 		if !ok {
 			return nil
 		}
-		if err := l.append(p); err != nil {
+		if err := l.landing.do(func() error { return l.append(p) }); err != nil {
 			return err
 		}
 	}
+}
+
+// Landing bounds the landing work (decoding pages, compressing their bodies, appending and
+// committing their rows) that runs at once, across the extracts of a sync: to all the cores but
+// one. The core left over reads the answers as they come. When every P is busy, Go's scheduler
+// looks for answers that arrived only about every 10 ms (sysmon), and each page of a listing
+// waits for that before the next is asked for: on 2026-12-07's bench account, the no-change
+// daily run's snapshot took 20 to 60 ms longer (docs/benchmarks.md).
+type Landing struct{ sem *semaphore.Weighted }
+
+// NewLanding makes a Landing for GOMAXPROCS less one goroutines (at least one).
+func NewLanding() *Landing {
+	return &Landing{sem: semaphore.NewWeighted(int64(max(1, runtime.GOMAXPROCS(0)-1)))}
+}
+
+// do runs fn once it may. It waits on nothing but other landing work, which ends on its own, so
+// it takes no context.
+func (l *Landing) do(fn func() error) error {
+	_ = l.sem.Acquire(context.Background(), 1)
+	defer l.sem.Release(1)
+	return fn()
 }
 
 // maybeFlush commits once enough rows are pending, so that memory stays bounded on large extracts.

@@ -17,13 +17,13 @@ import (
 // evidence; the extract is then marked failed, so no later stage reads it. The extract is
 // registered while its first requests are on the network: the insert's commit is a few tens of
 // milliseconds, which every page of the longest listing would otherwise wait for.
-func runExtract(ctx context.Context, w *warehouse.Warehouse, source string, runID int64, win Window,
+func runExtract(ctx context.Context, w *warehouse.Warehouse, source string, runID int64, win Window, landing *Landing,
 	counters func() httpx.Stats, land func(l *lander, m *Manifest) error) (Manifest, error) {
 	m := Manifest{RunID: runID, Source: source, Window: win.String(), PerResource: map[string]int64{}}
 	started, before := time.Now(), counters()
 	reg := register(ctx, w, runID, source, win)
 
-	err := withLander(w, source, reg, &m, func(l *lander) error { return land(l, &m) })
+	err := withLander(w, source, reg, landing, &m, func(l *lander) error { return land(l, &m) })
 
 	id, rerr := reg.wait()
 	if rerr != nil {
@@ -48,8 +48,8 @@ func runExtract(ctx context.Context, w *warehouse.Warehouse, source string, runI
 	return m, err
 }
 
-func withLander(w *warehouse.Warehouse, source string, reg *registration, m *Manifest, fn func(l *lander) error) (err error) {
-	l, err := newLander(w, source, reg)
+func withLander(w *warehouse.Warehouse, source string, reg *registration, landing *Landing, m *Manifest, fn func(l *lander) error) (err error) {
+	l, err := newLander(w, source, reg, landing)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,13 @@
 package load
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -50,22 +52,15 @@ type Options struct {
 func Apply(ctx context.Context, w *warehouse.Warehouse, api API, opts Options) (Result, error) {
 	res := Result{RunID: opts.RunID, Mode: ModeApply, DryRun: opts.DryRun, Rejected: []Problem{}}
 	log := orDiscard(opts.Logger)
-	if err := checkPlanned(ctx, w.DB, opts.RunID); err != nil {
-		return res, err
-	}
-	plan, err := ReadPlan(ctx, w.DB, opts.RunID)
+	o, err := openLoad(ctx, w.DB, opts.RunID, opts.OldData)
 	if err != nil {
 		return res, err
 	}
+	plan, prior, refuse := o.plan, o.prior, o.refuse
 	res.MissingPlanTables = plan.Missing
 	for _, t := range plan.Missing {
 		log.Warn("the plan has no such table: nothing of that kind will be sent", "table", t, "run_id", opts.RunID)
 	}
-	prior, err := readPrior(ctx, w.DB, opts.RunID, ModeApply)
-	if err != nil {
-		return res, err
-	}
-	refuse := checkApplicable(ctx, w.DB, opts.RunID, opts.OldData)
 	if opts.DryRun {
 		// The plan, and whether a load would refuse to send it.
 		dryRun(&res, plan, prior, sampleRows(opts.SampleRows))
@@ -77,6 +72,9 @@ func Apply(ctx context.Context, w *warehouse.Warehouse, api API, opts Options) (
 	if api == nil {
 		return res, errors.New("load: no Runn client given for a load that is not a dry run")
 	}
+	if plan.Size() == 0 {
+		return applyNothing(ctx, w.DB, &res, log)
+	}
 	rec, err := startLoad(ctx, w.DB, opts.RunID, ModeApply)
 	if err != nil {
 		return res, err
@@ -86,15 +84,68 @@ func Apply(ctx context.Context, w *warehouse.Warehouse, api API, opts Options) (
 	a := newApplier(api, rec, prior, opts.Workers, opts.Progress, log)
 	started, before := time.Now(), api.Stats()
 	err = a.applyPlan(ctx, plan)
+	var withEnd func(*sqlx.Tx) error
 	if err == nil {
-		res.FoundEqual, err = recordFoundEqual(ctx, w.DB, opts.RunID)
+		// Recorded in the transaction that records the load's end: one commit fewer.
+		withEnd = func(tx *sqlx.Tx) (err error) {
+			res.FoundEqual, err = recordFoundEqual(ctx, tx, opts.RunID)
+			return err
+		}
 	}
-	return a.close(ctx, &res, started, before, err)
+	return a.close(ctx, &res, started, before, err, withEnd)
 }
 
-// close fills in the figures of a finished load, records its end, and turns rejections into
-// ErrRejected.
-func (a *applier) close(ctx context.Context, res *Result, started time.Time, before runn.Stats, err error) (Result, error) {
+// applyNothing records the load of a plan with nothing to send, as any load is recorded, but
+// begun and ended in one transaction: a daily run that changes nothing commits once here.
+func applyNothing(ctx context.Context, db *sqlx.DB, res *Result, log *slog.Logger) (Result, error) {
+	started := time.Now()
+	rec := &recorder{db: db, runID: res.RunID, mode: ModeApply}
+	res.Counts = []Counts{}
+	err := rec.tx(ctx, func(tx *sqlx.Tx) (err error) {
+		if err := rec.begin(ctx, tx); err != nil {
+			return fmt.Errorf("register the load of run %d in the audit trail: %w", res.RunID, err)
+		}
+		if res.FoundEqual, err = recordFoundEqual(ctx, tx, res.RunID); err != nil {
+			return err
+		}
+		res.Duration = time.Since(started)
+		return rec.recordEnd(ctx, tx, res, nil)
+	})
+	if err != nil {
+		return *res, err
+	}
+	res.LoadID, res.TrailTime = rec.loadID, rec.busy
+	log.Info("load finished", "run_id", res.RunID, "load_id", res.LoadID, "mode", res.Mode, "status", warehouse.RunSucceeded,
+		"applied", 0, "already_done", 0, "found_equal", res.FoundEqual, "requests", 0, "duration", res.Duration.Round(time.Millisecond))
+	return *res, nil
+}
+
+// opened is what a load reads before it starts.
+type opened struct {
+	plan   Plan
+	prior  map[string]prior
+	refuse error // why the plan may not be sent, if it may not
+}
+
+// openLoad reads the plan of runID, the trail of its earlier loads and whether the plan may be
+// sent, side by side: they are independent reads, and a load with nothing to send is mostly
+// these. Its error is the first of theirs in that order.
+func openLoad(ctx context.Context, db *sqlx.DB, runID int64, oldData bool) (opened, error) {
+	var o opened
+	var planned, planErr, priorErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { planned = checkPlanned(ctx, db, runID) })
+	wg.Go(func() { o.plan, planErr = ReadPlan(ctx, db, runID) })
+	wg.Go(func() { o.prior, priorErr = readPrior(ctx, db, runID, ModeApply) })
+	wg.Go(func() { o.refuse = checkApplicable(ctx, db, runID, oldData) })
+	wg.Wait()
+	return o, cmp.Or(planned, planErr, priorErr)
+}
+
+// close fills in the figures of a finished load, records its end (with withEnd's records, if
+// any, in the same transaction), and turns rejections into ErrRejected.
+func (a *applier) close(ctx context.Context, res *Result, started time.Time, before runn.Stats, err error,
+	withEnd func(*sqlx.Tx) error) (Result, error) {
 	res.Duration = time.Since(started)
 	addStats(res, before, a.api.Stats())
 	a.rec.mu.Lock()
@@ -113,8 +164,8 @@ func (a *applier) close(ctx context.Context, res *Result, started time.Time, bef
 		err = fmt.Errorf("run %d: %d of %d changes did not land (%d refused by Runn, %d not sent because a record they need was not created; `harvest2runn audit --run %d` lists them): %w",
 			res.RunID, t.Rejected+t.Skipped, t.Planned, t.Rejected, t.Skipped, res.RunID, ErrRejected)
 	}
-	if ferr := a.rec.finish(ctx, res, err); ferr != nil && err == nil {
-		err = ferr
+	if ferr := a.rec.finish(ctx, res, err, withEnd); ferr != nil {
+		err = errors.Join(err, ferr)
 	}
 	a.log.Info("load finished", "run_id", res.RunID, "mode", res.Mode, "status", warehouseStatus(res, err),
 		"applied", t.Applied, "already_done", t.AlreadyDone, "reconciled", t.Reconciled, "rejected", t.Rejected,
@@ -179,16 +230,11 @@ func checkApplicable(ctx context.Context, db *sqlx.DB, runID int64, oldData bool
 
 // recordFoundEqual records the run's keys whose computed minutes Runn already held (R14 writes
 // nothing for them) as harvest2runn's (R11 edge case), replacing any earlier record of the run.
-func recordFoundEqual(ctx context.Context, db *sqlx.DB, runID int64) (int64, error) {
-	have, err := tablesIn(ctx, db, "plan")
+func recordFoundEqual(ctx context.Context, tx *sqlx.Tx, runID int64) (int64, error) {
+	have, err := tablesIn(ctx, tx, "plan")
 	if err != nil || !have["plan.rpt_actuals_found_equal"] {
 		return 0, err
 	}
-	tx, err := warehouse.BeginTx(ctx, db)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `DELETE FROM audit.actual_keys WHERE run_id = ? AND how = 'found_equal'`, runID); err != nil {
 		return 0, fmt.Errorf("record the keys found equal: %w", err)
 	}
@@ -200,7 +246,7 @@ func recordFoundEqual(ctx context.Context, db *sqlx.DB, runID int64) (int64, err
 		return 0, fmt.Errorf("record the keys found equal (plan.rpt_actuals_found_equal): %w", err)
 	}
 	n, _ := r.RowsAffected()
-	return n, tx.Commit()
+	return n, nil
 }
 
 func countConfirmed(prior map[string]prior) int {

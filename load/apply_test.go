@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -188,6 +189,47 @@ func TestActualKeysBookkeeping(t *testing.T) {
 	}
 	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
 		t.Errorf("audit.actual_keys =\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A plan with nothing to send (a no-change day) is recorded as any load is, in one transaction:
+// the load a dead process left running is closed, the new one is registered and finished, and
+// the keys found equal (R11) are recorded; nothing reaches Runn.
+func TestApplyNothing(t *testing.T) {
+	ctx := context.Background()
+	w := testwarehouse.Open(t)
+	seed := scenarioSeed()
+	runID := planRun(t, w, seed, Plan{})
+	if _, err := w.DB.ExecContext(ctx, `INSERT INTO plan.rpt_actuals_found_equal VALUES
+		(?, DATE '2025-05-06', 880001, 402001, 21801, 240, 15)`, runID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.DB.ExecContext(ctx, `INSERT INTO audit.loads (load_id, run_id, mode, status) VALUES (7, ?, 'apply', 'running')`, runID); err != nil {
+		t.Fatal(err)
+	}
+	srv := startFake(t, seed, runntestOpts())
+	res, err := applyRun(t, w, newClient(t, srv, nil, nil), runID)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if res.LoadID != 8 || res.FoundEqual != 1 || res.Totals().Planned != 0 || res.Counts == nil {
+		t.Errorf("Apply = load %d, found equal %d, totals %+v, counts %v; want load 8, 1 found equal, nothing planned, counts []",
+			res.LoadID, res.FoundEqual, res.Totals(), res.Counts)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests reached Runn, want none", n)
+	}
+	var loads []string
+	if err := w.DB.SelectContext(ctx, &loads, `SELECT load_id || ' ' || status || ' ' || coalesce(planned::VARCHAR, '-') || ' ' ||
+		coalesce(requests::VARCHAR, '-') || ' ' || (finished_at IS NOT NULL) FROM audit.loads ORDER BY load_id`); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"7 failed - - true", "8 succeeded 0 0 true"}; !slices.Equal(loads, want) {
+		t.Errorf("audit.loads = %q, want %q", loads, want)
+	}
+	var keys int
+	if err := w.DB.GetContext(ctx, &keys, `SELECT count(*) FROM audit.actual_keys WHERE run_id = ? AND how = 'found_equal'`, runID); err != nil || keys != 1 {
+		t.Errorf("found_equal keys = %d (%v), want 1", keys, err)
 	}
 }
 

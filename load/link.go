@@ -129,7 +129,7 @@ func (l *linker) close(ctx context.Context, res *Result, started time.Time, befo
 		err = fmt.Errorf("run %d: %d of %d references were not changed (`harvest2runn audit --run %d` lists them): %w",
 			res.RunID, t.Rejected+t.Skipped, t.Planned, res.RunID, ErrRejected)
 	}
-	if ferr := l.rec.finish(ctx, res, err); ferr != nil && err == nil {
+	if ferr := l.rec.finish(ctx, res, err, nil); ferr != nil && err == nil {
 		err = ferr
 	}
 	l.log.Info("link finished", "run_id", res.RunID, "mode", res.Mode, "applied", t.Applied, "already_done", t.AlreadyDone,

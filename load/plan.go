@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -132,14 +133,25 @@ func ReadPlan(ctx context.Context, db *sqlx.DB, runID int64) (Plan, error) {
 	if err != nil {
 		return p, err
 	}
+	// The tables are read side by side: a plan with nothing in it is read in the time of one.
 	dests := []any{&p.Roles, &p.Clients, &p.Projects, &p.People, &p.Actuals}
+	errs := make([]error, len(planQueries))
+	var wg sync.WaitGroup
 	for i, q := range planQueries {
 		if !have[q.table] {
 			p.Missing = append(p.Missing, q.table)
 			continue
 		}
-		if err := db.SelectContext(ctx, dests[i], q.query, runID); err != nil {
-			return p, fmt.Errorf("read the plan of run %d from %s (does it have the transform contract's columns?): %w", runID, q.table, err)
+		wg.Go(func() {
+			if err := db.SelectContext(ctx, dests[i], q.query, runID); err != nil {
+				errs[i] = fmt.Errorf("read the plan of run %d from %s (does it have the transform contract's columns?): %w", runID, q.table, err)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return p, err
 		}
 	}
 	return p, nil
@@ -151,9 +163,9 @@ func (p Plan) Size() int {
 }
 
 // tablesIn returns the "schema.table" names of a schema's tables.
-func tablesIn(ctx context.Context, db *sqlx.DB, schema string) (map[string]bool, error) {
+func tablesIn(ctx context.Context, db sqlx.QueryerContext, schema string) (map[string]bool, error) {
 	var names []string
-	if err := db.SelectContext(ctx, &names, `SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE schema_name = ?`, schema); err != nil {
+	if err := sqlx.SelectContext(ctx, db, &names, `SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE schema_name = ?`, schema); err != nil {
 		return nil, fmt.Errorf("list the %s tables: %w", schema, err)
 	}
 	have := map[string]bool{}

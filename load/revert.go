@@ -101,7 +101,7 @@ func Revert(ctx context.Context, w *warehouse.Warehouse, api API, opts RevertOpt
 	a := newApplier(api, rec, prior, opts.Workers, opts.Progress, log)
 	started, before := time.Now(), api.Stats()
 	err = a.applyKinds(ctx, []kindStep{a.actualsStep(changes)})
-	return a.close(ctx, &res, started, before, err)
+	return a.close(ctx, &res, started, before, err, nil)
 }
 
 // revertChanges are the changes that put the actuals runID wrote back to what its snapshot of

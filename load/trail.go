@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -132,34 +133,36 @@ type outcome struct {
 // that died are closed first: the caller holds the run lock, so none of them is running.
 func startLoad(ctx context.Context, db *sqlx.DB, runID int64, mode string) (*recorder, error) {
 	r := &recorder{db: db, runID: runID, mode: mode}
-	err := r.tx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE audit.loads SET status = 'failed', finished_at = now(),
-			error = coalesce(error, 'the process stopped before the load finished (crash or kill); a later load resumed it')
-			WHERE status = 'running'`); err != nil {
-			return err
-		}
-		var ids struct {
-			Load    int64 `db:"load"`
-			Write   int64 `db:"write"`
-			Req     int64 `db:"req"`
-			Outcome int64 `db:"outcome"`
-		}
-		if err := tx.GetContext(ctx, &ids, `SELECT
-			(SELECT coalesce(max(load_id), 0) FROM audit.loads) AS load,
-			(SELECT coalesce(max(write_id), 0) FROM audit.writes) AS write,
-			(SELECT coalesce(max(request_id), 0) FROM audit.requests) AS req,
-			(SELECT coalesce(max(outcome_id), 0) FROM audit.outcomes) AS outcome`); err != nil {
-			return err
-		}
-		r.loadID, r.nextWrite, r.nextReq, r.nextOutcome = ids.Load+1, ids.Write+1, ids.Req+1, ids.Outcome+1
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit.loads (load_id, run_id, mode, status) VALUES (?, ?, ?, 'running')`,
-			r.loadID, runID, mode)
-		return err
-	})
-	if err != nil {
+	if err := r.tx(ctx, func(tx *sqlx.Tx) error { return r.begin(ctx, tx) }); err != nil {
 		return nil, fmt.Errorf("register the %s of run %d in the audit trail: %w", mode, runID, err)
 	}
 	return r, nil
+}
+
+// begin registers the load in tx, after closing the loads a dead process left running.
+func (r *recorder) begin(ctx context.Context, tx *sqlx.Tx) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE audit.loads SET status = 'failed', finished_at = now(),
+		error = coalesce(error, 'the process stopped before the load finished (crash or kill); a later load resumed it')
+		WHERE status = 'running'`); err != nil {
+		return err
+	}
+	var ids struct {
+		Load    int64 `db:"load"`
+		Write   int64 `db:"write"`
+		Req     int64 `db:"req"`
+		Outcome int64 `db:"outcome"`
+	}
+	if err := tx.GetContext(ctx, &ids, `SELECT
+		(SELECT coalesce(max(load_id), 0) FROM audit.loads) AS load,
+		(SELECT coalesce(max(write_id), 0) FROM audit.writes) AS write,
+		(SELECT coalesce(max(request_id), 0) FROM audit.requests) AS req,
+		(SELECT coalesce(max(outcome_id), 0) FROM audit.outcomes) AS outcome`); err != nil {
+		return err
+	}
+	r.loadID, r.nextWrite, r.nextReq, r.nextOutcome = ids.Load+1, ids.Write+1, ids.Req+1, ids.Outcome+1
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit.loads (load_id, run_id, mode, status) VALUES (?, ?, ?, 'running')`,
+		r.loadID, r.runID, r.mode)
+	return err
 }
 
 // tx runs fn in a transaction and counts the time it takes as the trail's.
@@ -436,8 +439,31 @@ func (r *recorder) insertOutcomes(ctx context.Context, tx *sqlx.Tx, first int64,
 	return execJSON(ctx, tx, insertJSON("audit.outcomes", outcomeCols), rows)
 }
 
-// finish closes the load's row with its figures.
-func (r *recorder) finish(ctx context.Context, res *Result, runErr error) error {
+// finish closes the load's row with its figures. withEnd, when set, writes records that belong
+// with the end in the same transaction; when it fails, the end is recorded with its error, which
+// finish returns.
+func (r *recorder) finish(ctx context.Context, res *Result, runErr error, withEnd func(*sqlx.Tx) error) error {
+	if withEnd != nil {
+		err := r.tx(context.WithoutCancel(ctx), func(tx *sqlx.Tx) error {
+			if err := withEnd(tx); err != nil {
+				return err
+			}
+			return r.recordEnd(ctx, tx, res, runErr)
+		})
+		if err == nil {
+			return nil
+		}
+		runErr = errors.Join(runErr, err)
+		if eerr := r.recordEnd(ctx, r.db, res, runErr); eerr != nil {
+			return errors.Join(err, eerr)
+		}
+		return err
+	}
+	return r.recordEnd(ctx, r.db, res, runErr)
+}
+
+// recordEnd writes the load's figures and status into its row.
+func (r *recorder) recordEnd(ctx context.Context, db sqlx.ExecerContext, res *Result, runErr error) error {
 	status := warehouseStatus(res, runErr)
 	var msg any
 	if runErr != nil {
@@ -449,7 +475,7 @@ func (r *recorder) finish(ctx context.Context, res *Result, runErr error) error 
 	reconciled := t.Reconciled + t.Adopted
 	// Recorded even when ctx was cancelled: the cancellation is what it records.
 	ctx = context.WithoutCancel(ctx)
-	_, err := r.db.ExecContext(ctx, `UPDATE audit.loads SET finished_at = now(), status = ?, planned = ?, already_done = ?,
+	_, err := db.ExecContext(ctx, `UPDATE audit.loads SET finished_at = now(), status = ?, planned = ?, already_done = ?,
 		applied = ?, reconciled = ?, rejected = ?, skipped = ?, requests = ?, retries = ?, rate_limited = ?, server_errors = ?,
 		network_errors = ?, duration_ms = ?, error = ? WHERE load_id = ?`,
 		status, t.Planned, t.AlreadyDone, t.Applied, reconciled, t.Rejected, t.Skipped, res.Requests, res.Retries,

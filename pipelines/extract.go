@@ -90,11 +90,12 @@ func extractBoth(ctx context.Context, w *warehouse.Warehouse, runID int64, opts 
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
+	landing := extract.NewLanding()
 	if opts.Harvest != nil {
 		res.Harvest = &extract.Manifest{}
 		g.Go(func() error {
 			m, err := extract.Harvest(gctx, w, opts.Harvest, extract.HarvestOptions{
-				RunID: runID, Window: opts.Window, Progress: opts.Progress, Logger: log,
+				RunID: runID, Window: opts.Window, Progress: opts.Progress, Landing: landing, Logger: log,
 			})
 			*res.Harvest = m
 			return err
@@ -104,7 +105,7 @@ func extractBoth(ctx context.Context, w *warehouse.Warehouse, runID int64, opts 
 		res.Runn = &extract.Manifest{}
 		g.Go(func() error {
 			m, err := extract.Runn(gctx, w, opts.Runn, extract.RunnOptions{
-				RunID: runID, ActualsWindow: opts.Window, Split: opts.runnSplit, Progress: opts.Progress, Logger: log,
+				RunID: runID, ActualsWindow: opts.Window, Split: opts.runnSplit, Progress: opts.Progress, Landing: landing, Logger: log,
 			})
 			*res.Runn = m
 			return err

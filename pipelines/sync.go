@@ -169,8 +169,7 @@ func Sync(ctx context.Context, opts SyncOptions) (res SyncResult, err error) {
 		}
 	}()
 	res.Warehouse = w.Path()
-	// Every listing of the Runn snapshot waits for the split of its actuals: it is read while the
-	// run is registered.
+	// The Runn snapshot's actuals wait for their split: it is read while the run is registered.
 	split := extract.StartRunnSplit(ctx, w, opts.Window, log)
 	defer split.Wait()
 	run, err := w.StartRun(ctx, kind, opts.Today, syncRunOptions(opts, only))
