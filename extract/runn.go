@@ -118,8 +118,8 @@ func actualsListings(ranges []actualsRange) []runnListing {
 // landRunn reads every listing at once under the client's one limiter, which paces them to the
 // window Runn announces: one listing after another, a no-change day would take the sum of the
 // listings' round trips instead of what the rate limit allows. The actuals' listings start once
-// split gives their ranges, the others at once. The pages of one resource are numbered in the order they arrive, across its
-// date ranges and ends.
+// split gives their ranges, the others at once. The pages of one resource are numbered in the
+// order they arrive, across its date ranges and ends.
 func landRunn(ctx context.Context, l *lander, api RunnAPI, opts RunnOptions, split *RunnSplit, m *Manifest, log *slog.Logger) error {
 	var seqMu sync.Mutex
 	seqs := map[runn.Endpoint]int{}
