@@ -298,9 +298,10 @@ func (l *lander) appendAll(ctx context.Context, ready <-chan prepared) error {
 	}
 }
 
-// Landing bounds the landing work (decoding pages, compressing their bodies, appending and
-// committing their rows) that runs at once, across the extracts of a sync: to all the cores but
-// one. The core left over reads the answers as they come. When every P is busy, Go's scheduler
+// Landing bounds the landing work done while the listings are read (decoding pages,
+// compressing their bodies, appending and committing their rows) that runs at once, across the
+// extracts of a sync: to all the cores but one. (An extract's final commits, once its own pages
+// are all in, are outside it; Harvest's may then overlap Runn's listings.) The core left over reads the answers as they come. When every P is busy, Go's scheduler
 // looks for answers that arrived only about every 10 ms (sysmon), and each page of a listing
 // waits for that before the next is asked for: on 2026-12-07's bench account, the no-change
 // daily run's snapshot took 20 to 60 ms longer (docs/benchmarks.md).

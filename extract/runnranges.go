@@ -139,25 +139,29 @@ func RecordRunnSizes(ctx context.Context, w *warehouse.Warehouse, runID int64, w
 	if win.From.IsZero() {
 		return nil
 	}
+	if err := storeRunnSizes(ctx, w, runID, win); err != nil {
+		return fmt.Errorf("store the next Runn snapshot's sizes: %w", err)
+	}
+	return nil
+}
+
+func storeRunnSizes(ctx context.Context, w *warehouse.Warehouse, runID int64, win Window) error {
 	tx, err := warehouse.BeginTx(ctx, w.DB)
 	if err != nil {
-		return fmt.Errorf("store the next Runn snapshot's sizes: %w", err)
+		return err
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `DELETE FROM meta.runn_sizes`); err != nil {
-		return fmt.Errorf("store the next Runn snapshot's sizes: %w", err)
+		return err
 	}
 	// lastRunnSizesSQL's own parameters are $1 and $2.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO meta.runn_sizes
 		SELECT $3, (SELECT extract_id FROM meta.extracts WHERE source = 'runn' AND status = 'succeeded'
 			ORDER BY extract_id DESC LIMIT 1), $1, $2, now(), resource, date, n
 		FROM (`+lastRunnSizesSQL+`)`, win.From, win.To, runID); err != nil {
-		return fmt.Errorf("store the next Runn snapshot's sizes: %w", err)
+		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store the next Runn snapshot's sizes: %w", err)
-	}
-	return nil
+	return tx.Commit()
 }
 
 // pagesOf is the requests a listing of n records takes at size records a page: an empty one
