@@ -112,7 +112,7 @@ func (c *APIClient) attempt(ctx context.Context, res Resource, u *url.URL, shown
 		return outcome{err: err, retry: true}
 	}
 	defer resp.Body.Close()
-	body, readErr := httpx.ReadBody(resp.Body, httpx.MaxBody)
+	body, readErr := httpx.ReadBody(resp.Body, resp.ContentLength, httpx.MaxBody)
 	end := c.clock.Now()
 	c.log.DebugContext(ctx, "harvest: request", "url", shown, "status", resp.StatusCode,
 		"bytes", len(body), "duration", end.Sub(start))

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -33,10 +34,10 @@ type pacingLimits struct {
 
 // BenchmarkRunnPacing (issue 14) syncs a generated account (H2R_BENCH_PEOPLE people, 5 projects
 // each) into a Runn that holds H2R_BENCH_RUNN_PEOPLE people, 4 projects each and their actuals
-// keyed in by hand (no Harvest reference: read by every snapshot, never written), twice: a
-// first run, and after a fresh rate-limit window a daily run with nothing changed. Runn counts 120 requests in fixed windows (runntest.Options.FixedWindow)
-// and announces them in x-ratelimit-*; Harvest allows 100 requests per window. Each figure is a
-// ratio to the floor the limits allow:
+// keyed in by hand (no Harvest reference: read by every snapshot, never written): a first run,
+// then daily runs with nothing changed, each after a fresh rate-limit window. Runn counts 120
+// requests in fixed windows (runntest.Options.FixedWindow) and announces them in x-ratelimit-*;
+// Harvest allows 100 requests per window. Each figure is a ratio to the floor the limits allow:
 //
 //   - write phase: the least time the load's requests take under the window in the order R15
 //     and the cursors impose (r15Floor); the limit alone (loadFloor) is reported beside it;
@@ -44,6 +45,10 @@ type pacingLimits struct {
 //     longest listing's pages × latency, and at least what the limit allows for all its requests;
 //   - first run and daily run: the preflight's round trip (both APIs at once, as the command
 //     sends it) + the slower extract's floor + the local work (measured) + the write phase's floor.
+//
+// The daily run is repeated H2R_BENCH_DAILY_RUNS times (5 unless set), each in a fresh window:
+// its ratio is reported as the median (and the worst as daily-wall/floor-worst), because one
+// run's spread on these 2-core machines (±0.03) is as wide as what separates it from its target.
 //
 // H2R_BENCH_WORKERS sets the writes in flight (load.Options.Workers).
 //
@@ -59,6 +64,11 @@ func BenchmarkRunnPacing(b *testing.B) {
 	if s := os.Getenv("H2R_BENCH_RUNN_PEOPLE"); s != "" {
 		runnPeople, _ = strconv.Atoi(s)
 	}
+	dailyRuns := 5
+	if s := os.Getenv("H2R_BENCH_DAILY_RUNS"); s != "" {
+		dailyRuns, _ = strconv.Atoi(s)
+		dailyRuns = max(dailyRuns, 1)
+	}
 	for _, lim := range []pacingLimits{
 		{"published-60s", time.Minute, 15 * time.Second, 300 * time.Millisecond},
 		{"window12s-300ms", 12 * time.Second, 15 * time.Second, 300 * time.Millisecond},
@@ -66,13 +76,13 @@ func BenchmarkRunnPacing(b *testing.B) {
 	} {
 		b.Run(lim.name, func(b *testing.B) {
 			for range b.N {
-				benchPacing(b, lim, people, runnPeople, workers)
+				benchPacing(b, lim, people, runnPeople, workers, dailyRuns)
 			}
 		})
 	}
 }
 
-func benchPacing(b *testing.B, lim pacingLimits, people, runnPeople, workers int) {
+func benchPacing(b *testing.B, lim pacingLimits, people, runnPeople, workers, dailyRuns int) {
 	ctx := context.Background()
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	acct := harvesttest.Generate(harvesttest.GenerateOptions{Seed: 14, People: people, Clients: max(people*5/8, 2), Projects: people * 5,
@@ -88,7 +98,7 @@ func benchPacing(b *testing.B, lim pacingLimits, people, runnPeople, workers int
 	}
 	defer rsrv.Close()
 	path := filepath.Join(b.TempDir(), "bench.duckdb")
-	run := func(name string) (SyncResult, time.Duration) {
+	run := func(name string) pacingFigures {
 		hc, err := harvest.New(harvest.Config{BaseURL: hsrv.URL(), AccessToken: token, AccountID: account,
 			RateLimit: 100, RateWindow: lim.harvestWindow})
 		if err != nil {
@@ -117,18 +127,48 @@ func benchPacing(b *testing.B, lim pacingLimits, people, runnPeople, workers int
 		if err != nil {
 			b.Fatalf("%s: %v", name, err)
 		}
-		reportPacing(b, name, lim, res, wall, hsrv.Requests()[hBefore:], rsrv.Requests(), rBefore)
-		return res, wall
+		return measurePacing(b, name, lim, res, wall, hsrv.Requests()[hBefore:], rsrv.Requests(), rBefore)
 	}
-	run("first")
-	// A daily run starts in a fresh window, as it would a day later.
-	time.Sleep(lim.runnWindow + time.Second)
-	run("daily")
+	for metric, v := range run("first") {
+		b.ReportMetric(v, "first-"+metric)
+	}
+	var daily []pacingFigures
+	for i := range dailyRuns {
+		// A daily run starts in a fresh window, as it would a day later.
+		time.Sleep(lim.runnWindow + time.Second)
+		daily = append(daily, run(fmt.Sprintf("daily %d/%d", i+1, dailyRuns)))
+	}
+	var ratios []float64
+	for metric := range daily[0] {
+		var vs []float64
+		for _, f := range daily {
+			vs = append(vs, f[metric])
+		}
+		b.ReportMetric(median(vs), "daily-"+metric)
+		if metric == "wall/floor" {
+			ratios = vs
+		}
+	}
+	b.ReportMetric(slices.Max(ratios), "daily-wall/floor-worst")
+	b.Logf("daily runs (%s): wall/floor %.3f", lim.name, ratios)
 }
 
-// reportPacing reports one sync's ratios (see BenchmarkRunnPacing).
-func reportPacing(b *testing.B, name string, lim pacingLimits, res SyncResult, wall time.Duration,
-	hreqs []harvesttest.Request, rall []runntest.Request, rfrom int) {
+// pacingFigures are one run's ratios, counts and peak memory by metric name (see
+// BenchmarkRunnPacing).
+type pacingFigures map[string]float64
+
+// median of vs, which it sorts.
+func median(vs []float64) float64 {
+	slices.Sort(vs)
+	if n := len(vs); n%2 == 0 {
+		return (vs[n/2-1] + vs[n/2]) / 2
+	}
+	return vs[len(vs)/2]
+}
+
+// measurePacing works out one sync's figures and logs how they came (see BenchmarkRunnPacing).
+func measurePacing(b *testing.B, name string, lim pacingLimits, res SyncResult, wall time.Duration,
+	hreqs []harvesttest.Request, rall []runntest.Request, rfrom int) pacingFigures {
 	rreqs := rall[rfrom:]
 	var snapshot *extract.Manifest
 	for _, m := range res.Extracts {
@@ -192,17 +232,19 @@ func reportPacing(b *testing.B, name string, lim pacingLimits, res SyncResult, w
 		limit := int64(runn.Endpoint(res).MaxLimit())
 		fewestSnapshot += max(1, (n+limit-1)/limit)
 	}
-	b.ReportMetric(wall.Seconds()/runFloor.Seconds(), name+"-wall/floor")
+	fig := pacingFigures{
+		"wall/floor":   wall.Seconds() / runFloor.Seconds(),
+		"reads/fewest": float64(snapshot.Requests) / float64(fewestSnapshot),
+		"429s":         float64(rateLimited),
+		"peak-MiB":     float64(measure.PeakRSS()) / (1 << 20),
+	}
 	if writeFloor > 0 {
-		b.ReportMetric(res.Times.Load.Seconds()/writeFloor.Seconds(), name+"-writes/floor")
-		b.ReportMetric(res.Times.Load.Seconds()/limitFloor.Seconds(), name+"-writes/limit-floor")
+		fig["writes/floor"] = res.Times.Load.Seconds() / writeFloor.Seconds()
+		fig["writes/limit-floor"] = res.Times.Load.Seconds() / limitFloor.Seconds()
 	}
-	b.ReportMetric(float64(snapshot.Requests)/float64(fewestSnapshot), name+"-reads/fewest")
 	if fewestWrites > 0 {
-		b.ReportMetric(float64(writeCount)/float64(fewestWrites), name+"-writes/fewest")
+		fig["writes/fewest"] = float64(writeCount) / float64(fewestWrites)
 	}
-	b.ReportMetric(float64(rateLimited), name+"-429s")
-	b.ReportMetric(float64(measure.PeakRSS())/(1<<20), name+"-peak-MiB")
 	if os.Getenv("H2R_BENCH_TRACE") != "" && len(rreqs) > 0 {
 		// When each listing's pages reached Runn, from the run's first request: the gaps beyond
 		// the latency are local work on the listing's critical path.
@@ -236,6 +278,7 @@ func reportPacing(b *testing.B, name string, lim pacingLimits, res SyncResult, w
 		name, lim.name, wall.Round(time.Millisecond), runFloor.Round(time.Millisecond), extractFloor.Round(time.Millisecond),
 		res.Times.Transform.Round(time.Millisecond), writeFloor.Round(time.Millisecond), res.Times.Load.Round(time.Millisecond),
 		loadRequests, writes, creates, actuals, snapshot.Requests, fewestSnapshot, maxOf(rChain), len(hreqs), maxOf(hChain), rateLimited)
+	return fig
 }
 
 // loadFloor is the least time n requests starting with all[start] take under Runn's fixed

@@ -156,7 +156,7 @@ func (c *API) once(ctx context.Context, cl call, target string, tk ticket) (ans 
 	}
 	defer resp.Body.Close()
 	header, status = resp.Header, resp.StatusCode
-	data, err := httpx.ReadBody(resp.Body, httpx.MaxBody)
+	data, err := httpx.ReadBody(resp.Body, resp.ContentLength, httpx.MaxBody)
 	if err != nil {
 		return ans, true, 0, fmt.Errorf("reading Runn's %d answer: %w", resp.StatusCode, err)
 	}

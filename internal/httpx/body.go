@@ -37,11 +37,36 @@ func (e *BodyTooLargeError) Is(target error) bool { return target == ErrBodyTooL
 
 // ReadBody reads r to the end, up to limit bytes (the clients pass MaxBody). A longer body is a
 // *BodyTooLargeError (and no bytes); a read that fails returns what arrived before, with the
-// error.
-func ReadBody(r io.Reader, limit int64) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err == nil && int64(len(body)) > limit {
+// error. size is the length the answer declares (http.Response.ContentLength; -1 when unknown):
+// the body is then read into one buffer of that size instead of one grown as it arrives, which
+// on a daily run's pages was a sixth of the extract's CPU (allocating and clearing the copies).
+func ReadBody(r io.Reader, size, limit int64) ([]byte, error) {
+	if size < 0 || size > limit {
+		body, err := io.ReadAll(io.LimitReader(r, limit+1))
+		if err == nil && int64(len(body)) > limit {
+			return nil, &BodyTooLargeError{Limit: limit}
+		}
+		return body, err
+	}
+	// One byte more than declared, so that a body longer than its header is still read whole
+	// (net/http reports that itself, but r need not come from net/http).
+	body := make([]byte, 0, size+1)
+	lr := io.LimitReader(r, limit+1)
+	for {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)]
+		}
+		n, err := lr.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return body, err
+		}
+	}
+	if int64(len(body)) > limit {
 		return nil, &BodyTooLargeError{Limit: limit}
 	}
-	return body, err
+	return body, nil
 }

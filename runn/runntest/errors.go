@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/harvest2runn/harvest2runn/runn"
 )
@@ -29,8 +30,10 @@ func errorBody(status int, message string) runn.ErrorBody {
 	return runn.ErrorBody{Error: http.StatusText(status), Message: message, StatusCode: status}
 }
 
+// writeJSON sends a whole answer with its length, as Fastify does for a serialized payload.
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // the client hanging up is not the fake's problem
 }

@@ -1,10 +1,14 @@
 package runntest
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/harvest2runn/harvest2runn/runn"
 )
 
 func TestNewServerOptions(t *testing.T) {
@@ -51,6 +55,23 @@ func TestLatencyIsAddedToEveryRequest(t *testing.T) {
 	}
 	if elapsed := time.Since(start); elapsed < 2*latency {
 		t.Errorf("two requests took %v, want at least %v", elapsed, 2*latency)
+	}
+}
+
+// TestAnswersDeclareTheirLength: like Fastify, the fake sends each answer's length, which the
+// client uses to read a page into one buffer.
+func TestAnswersDeclareTheirLength(t *testing.T) {
+	seed := testSeed()
+	for i := range int64(200) { // a page larger than net/http's own buffer, which it would measure
+		seed.People = append(seed.People, runn.Person{ID: 9_000 + i, FirstName: "Many", LastName: fmt.Sprint(i),
+			CreatedAt: ts("2026-01-05T09:00:00Z"), UpdatedAt: ts("2026-01-05T09:00:00Z")})
+	}
+	s, _ := startServer(t, seed, Options{})
+	for _, path := range []string{"/people/?limit=200", "/people/?limit=0", "/nowhere/"} {
+		r := do(t, s, "GET", path, nil)
+		if got, want := r.header.Get("Content-Length"), strconv.Itoa(len(r.body)); got != want {
+			t.Errorf("GET %s (%d): Content-Length %q, want %s", path, r.status, got, want)
+		}
 	}
 }
 
