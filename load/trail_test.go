@@ -72,18 +72,13 @@ func TestGroupCommitFailsOnlyTheBadRecord(t *testing.T) {
 	// Queued as answer and note queue theirs, once they have their ids.
 	bad, good := make(chan error, 1), make(chan error, 1)
 	go func() {
-		bad <- r.commit(ctx, func(tx *sqlx.Tx) error {
-			return r.insertOutcomes(ctx, tx, 100, []outcome{{writeID: 999, status: "no such status"}})
-		})
+		bad <- r.commitRows(ctx, batchRows{stmt: insertOutcome, rows: outcomeRows(100, []outcome{{writeID: 999, status: "no such status"}})})
 	}()
 	waitQueued(r, 1)
 	go func() {
-		good <- r.commit(ctx, func(tx *sqlx.Tx) error {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO audit.responses (request_id, duration_ms, status, outcome) VALUES (?, 1, 201, 'ok')`, reqID); err != nil {
-				return err
-			}
-			return r.insertOutcomes(ctx, tx, 101, []outcome{{writeID: writeIDs[0], status: statusConfirmed, how: howAnswer, runnID: 7}})
-		})
+		// The same statements as the bad record's: the batch merges their rows.
+		good <- r.commitRows(ctx, batchRows{stmt: insertResponse, rows: []any{responseRow{RequestID: reqID, DurationMS: 1, Outcome: "ok"}}},
+			batchRows{stmt: insertOutcome, rows: outcomeRows(101, []outcome{{writeID: writeIDs[0], status: statusConfirmed, how: howAnswer, runnID: 7}})})
 	}()
 	waitQueued(r, 2)
 	close(release)

@@ -266,7 +266,7 @@ func measurePacing(b *testing.B, name string, lim pacingLimits, res SyncResult, 
 		t0 := rreqs[loadStart].Time
 		var line []byte
 		for _, r := range rreqs[loadStart:] {
-			line = fmt.Appendf(line, " %.1f%s", r.Time.Sub(t0).Seconds(), r.Method[:1])
+			line = fmt.Appendf(line, " %.2f%s", r.Time.Sub(t0).Seconds(), r.Method[:1])
 		}
 		b.Logf("%s run: load requests (s after the first, G/P): %s", name, line)
 	}
