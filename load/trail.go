@@ -193,6 +193,9 @@ func (r *recorder) tx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 // the queue may refill for as long as others write. A caller whose ctx is done before its batch
 // begins is left out with ctx's error. The batch's transaction does not end with any one
 // caller's ctx: records of answers must land even while the run is being stopped.
+//
+// The trail's own records all go through commitRows, whose rows a batch merges by table; commit
+// is the general form, which the tests use to hold a batch open.
 func (r *recorder) commit(ctx context.Context, fn func(*sqlx.Tx) error) error {
 	return r.enqueue(&pendingTx{ctx: ctx, fn: fn})
 }
